@@ -1,0 +1,68 @@
+import ArgumentParser
+import CharthouseServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// `charthouse serve`: runs the server until SIGTERM or SIGINT, then shuts down gracefully.
+struct ServeCommand: AsyncParsableCommand, ServeArguments {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Charthouse server.",
+        discussion: """
+            Every option can also be set through the environment variable named in its help.
+            Secrets come only from the environment:
+              CHARTHOUSE_ADMIN_PASSWORD       password of the first administrator "admin" (else generated and printed once)
+              CHARTHOUSE_SECRET_KEY           base64 256-bit key sealing secrets at rest (else DATA_DIR/secret.key)
+              CHARTHOUSE_SECRET_KEY_PREVIOUS  older keys, comma-separated, still accepted when opening secrets
+            """
+    )
+
+    @Option(help: "Address to listen on. [env: CHARTHOUSE_HOST] (default: 127.0.0.1)")
+    var host: String?
+
+    @Option(help: "Port to listen on; 0 picks a free port. [env: CHARTHOUSE_PORT] (default: 8080)")
+    var port: Int?
+
+    @Option(name: .customLong("data-dir"), help: "State directory: SQLite file, blobs/, secret key. [env: CHARTHOUSE_DATA_DIR] (default: ./charthouse-data)")
+    var dataDirectory: String?
+
+    @Option(help: "Use PostgreSQL: postgres://USER:PASS@HOST:PORT/DB. [env: CHARTHOUSE_DATABASE_URL] (default: SQLite in the data directory)")
+    var databaseURL: String?
+
+    @Option(help: "trace, debug, info, notice, warning or error. [env: CHARTHOUSE_LOG_LEVEL] (default: info)")
+    var logLevel: String?
+
+    @Option(help: "Largest REST request body in bytes. [env: CHARTHOUSE_MAX_BODY_SIZE] (default: 1048576)")
+    var maxBodySize: Int?
+
+    @Option(help: "Login session lifetime in seconds. [env: CHARTHOUSE_SESSION_LIFETIME] (default: 43200)")
+    var sessionLifetime: Int?
+
+    @Option(help: "bcrypt work factor for passwords, 4–31. [env: CHARTHOUSE_BCRYPT_COST] (default: 12)")
+    var bcryptCost: Int?
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try ServerConfiguration(arguments: self)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "charthouse")
+        let app = try await buildApplication(
+            configuration,
+            logger: logger,
+            onServerRunning: { port in
+                logger.notice("charthouse listening", metadata: ["address": .string("http://\(configuration.host):\(port)")])
+            }
+        )
+        try await app.runService()
+    }
+}

@@ -1,0 +1,139 @@
+import CharthouseStore
+import Foundation
+import Logging
+
+/// Logins, bearer-token authentication and API tokens.
+///
+/// Token values are random, shown once and stored only as SHA-256 digests. Sessions expire after
+/// ``sessionLifetime``; API tokens when their owner chose, or never, and both die with their user.
+public struct AccessService: Sendable {
+    private let stores: Stores
+    private let hasher: PasswordHasher
+    private let directory: UserDirectory
+    /// How long a login session lasts.
+    public let sessionLifetime: TimeInterval
+
+    public init(stores: Stores, hasher: PasswordHasher, sessionLifetime: TimeInterval) {
+        self.stores = stores
+        self.hasher = hasher
+        self.directory = UserDirectory(stores: stores)
+        self.sessionLifetime = sessionLifetime
+    }
+
+    /// Exchanges a username and password for a session token; wrong pairs all fail alike.
+    public func login(username: String, password: String) async throws -> SessionGrant {
+        guard !username.isEmpty else { throw CharthouseError.invalidField("username", "must not be empty") }
+        guard !password.isEmpty else { throw CharthouseError.invalidField("password", "must not be empty") }
+        let user = try await stores.users.find(username: username)
+        guard try await hasher.verify(password, hash: user?.passwordHash), let user else {
+            throw CharthouseError(.unauthorized, "wrong username or password")
+        }
+        let now = Date()
+        _ = try? await stores.tokens.deleteExpired(before: now)
+        let value = TokenValue.generate(prefix: "chs_")
+        let expiresAt = now.addingTimeInterval(sessionLifetime)
+        try await stores.tokens.create(
+            AccessTokenRecord(
+                id: TokenValue.newID(),
+                userID: user.id,
+                kind: .session,
+                name: "login",
+                tokenDigest: TokenValue.digest(value),
+                createdAt: now,
+                expiresAt: expiresAt
+            )
+        )
+        return SessionGrant(token: value, expiresAt: expiresAt)
+    }
+
+    /// The caller a bearer token stands for; throws `unauthorized` for unknown, expired or revoked tokens.
+    public func authenticate(bearer value: String) async throws -> Caller {
+        guard !value.isEmpty, value.count <= 256 else { throw CharthouseError.unauthenticated }
+        guard let found = try await stores.tokens.find(digest: TokenValue.digest(value)) else {
+            throw CharthouseError.unauthenticated
+        }
+        let token = found.token
+        let user = found.user
+        let now = Date()
+        if let expiresAt = token.expiresAt, expiresAt <= now { throw CharthouseError.unauthenticated }
+        if token.kind == .api { try? await stores.tokens.touch(id: token.id, at: now) }
+        return Caller(
+            userID: user.id,
+            username: user.username,
+            role: user.role,
+            tenantID: user.tenantID,
+            tenantName: found.tenantName,
+            tokenID: token.id
+        )
+    }
+
+    /// Makes an API token for the caller, or for `username` when a tenant admin (in its tenant) or
+    /// the system administrator asks.
+    public func createToken(name: String, username: String?, expiresIn: TimeInterval?, caller: Caller) async throws -> IssuedToken {
+        try NameRules.validateLabel(name)
+        if let expiresIn, expiresIn < 60 { throw CharthouseError.invalidField("expiresInSeconds", "must be at least 60") }
+        let owner: UserRecord
+        if let username, username != caller.username {
+            guard caller.role == .admin else {
+                throw CharthouseError.forbidden("members can create tokens only for themselves")
+            }
+            owner = try await directory.user(named: username, visibleTo: caller)
+        } else {
+            guard let me = try await stores.users.find(id: caller.userID) else { throw CharthouseError.unauthenticated }
+            owner = me
+        }
+        let now = Date()
+        let value = TokenValue.generate(prefix: "cht_")
+        let record = AccessTokenRecord(
+            id: TokenValue.newID(),
+            userID: owner.id,
+            kind: .api,
+            name: name,
+            tokenDigest: TokenValue.digest(value),
+            createdAt: now,
+            expiresAt: expiresIn.map { now.addingTimeInterval($0) }
+        )
+        try await stores.tokens.create(record)
+        return IssuedToken(summary: Self.summary(record, username: owner.username), value: value)
+    }
+
+    /// API tokens the caller may revoke: its own (member), its tenant's (tenant admin), or all (system admin).
+    public func listTokens(caller: Caller) async throws -> [APITokenSummary] {
+        let records: [AccessTokenRecord]
+        if caller.isSystemAdmin {
+            records = try await stores.tokens.listAPITokens(userID: nil, tenantID: nil)
+        } else if caller.isTenantAdmin {
+            records = try await stores.tokens.listAPITokens(userID: nil, tenantID: caller.tenantID)
+        } else {
+            records = try await stores.tokens.listAPITokens(userID: caller.userID, tenantID: nil)
+        }
+        let names = try await directory.usernames(for: Set(records.map(\.userID)))
+        return records.map { Self.summary($0, username: names[$0.userID] ?? "") }
+    }
+
+    /// Revokes an API token the caller may manage; any other id is `not_found`.
+    public func revokeToken(id: String, caller: Caller) async throws {
+        guard let token = try await stores.tokens.find(id: id), token.kind == .api,
+            let owner = try await stores.users.find(id: token.userID),
+            Self.mayManage(tokenOwner: owner, caller: caller)
+        else { throw CharthouseError.notFound("token \"\(id)\"") }
+        guard try await stores.tokens.delete(id: id) else { throw CharthouseError.notFound("token \"\(id)\"") }
+    }
+
+    private static func mayManage(tokenOwner owner: UserRecord, caller: Caller) -> Bool {
+        if caller.isSystemAdmin { return true }
+        if caller.isTenantAdmin { return owner.tenantID == caller.tenantID }
+        return owner.id == caller.userID
+    }
+
+    private static func summary(_ record: AccessTokenRecord, username: String) -> APITokenSummary {
+        APITokenSummary(
+            id: record.id,
+            name: record.name,
+            username: username,
+            createdAt: record.createdAt,
+            expiresAt: record.expiresAt,
+            lastUsedAt: record.lastUsedAt
+        )
+    }
+}

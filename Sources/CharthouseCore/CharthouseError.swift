@@ -1,0 +1,45 @@
+/// A domain error: what went wrong, in words for the caller, with a stable code.
+///
+/// The HTTP layer maps each ``Code`` to one status in one place; Core never speaks HTTP.
+public struct CharthouseError: Error, Sendable, CustomStringConvertible {
+    /// The stable, machine-readable kind of error.
+    public enum Code: String, Sendable {
+        /// The request is malformed: bad JSON, a missing or invalid field.
+        case badRequest = "bad_request"
+        /// No, an unknown, an expired or a revoked credential.
+        case unauthorized
+        /// Authenticated, but the role does not allow it.
+        case forbidden
+        /// No such object in the caller's scope (also for another tenant's objects).
+        case notFound = "not_found"
+        /// The name or key is taken.
+        case conflict
+        /// The body exceeds the configured limit.
+        case payloadTooLarge = "payload_too_large"
+        /// Well-formed, but a rule forbids it.
+        case unprocessable
+        /// A dependency (the database) is down.
+        case unavailable
+        /// A bug or an unexpected failure; the message says no more than that.
+        case `internal`
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    /// A missing or invalid field, named in the message.
+    public static func invalidField(_ field: String, _ reason: String) -> CharthouseError {
+        .init(.badRequest, "invalid field \"\(field)\": \(reason)")
+    }
+
+    public static func notFound(_ what: String) -> CharthouseError { .init(.notFound, "\(what) not found") }
+    public static func forbidden(_ message: String) -> CharthouseError { .init(.forbidden, message) }
+    public static let unauthenticated = CharthouseError(.unauthorized, "missing, invalid, expired or revoked token")
+}

@@ -1,0 +1,19 @@
+import CharthouseStore
+
+/// The stores Core works on, opened over one database.
+public struct Stores: Sendable {
+    public let database: CharthouseDatabase
+    public let tenants: any TenantStore
+    public let users: any UserStore
+    public let tokens: any AccessTokenStore
+    /// Seals secrets (registry passwords, kubeconfigs) before they are stored.
+    public let sealer: SecretSealer
+
+    public init(database: CharthouseDatabase, sealer: SecretSealer) {
+        self.database = database
+        self.sealer = sealer
+        self.tenants = SQLTenantStore(database: database)
+        self.users = SQLUserStore(database: database)
+        self.tokens = SQLAccessTokenStore(database: database)
+    }
+}

@@ -1,0 +1,15 @@
+import CharthouseAPI
+import CharthouseCore
+
+extension APIHandler {
+    func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
+        guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
+        let grant = try await access.login(username: body.username, password: body.password)
+        return .ok(.init(body: .json(.init(token: grant.token, expiresAt: grant.expiresAt))))
+    }
+
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        let user = try await users.me(caller: try CurrentCaller.require())
+        return .ok(.init(body: .json(.init(user))))
+    }
+}

@@ -1,0 +1,13 @@
+import CharthouseAPI
+import CharthouseCore
+
+extension APIHandler {
+    func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
+        .ok(.init(body: .json(.init(status: "ok"))))
+    }
+
+    func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
+        guard await database.isReachable() else { throw CharthouseError(.unavailable, "the database is not reachable") }
+        return .ok(.init(body: .json(.init(status: "ok"))))
+    }
+}

@@ -1,0 +1,14 @@
+import CharthouseAPI
+import CharthouseCore
+import CharthouseStore
+
+/// Implements the generated `APIProtocol`: each operation decodes its input, makes one Core call
+/// and encodes the answer. Errors are thrown and rendered by ``ErrorMiddleware``.
+///
+/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Health`.
+struct APIHandler: APIProtocol {
+    let access: AccessService
+    let tenants: TenantService
+    let users: UserService
+    let database: CharthouseDatabase
+}

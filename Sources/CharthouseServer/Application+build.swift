@@ -1,0 +1,119 @@
+import CharthouseAPI
+import CharthouseCore
+import CharthouseStore
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+
+/// Builds the whole server from its configuration: data directory, database and migrations,
+/// secret key, first administrator, router. Wiring only; behaviour lives in Core and the middleware.
+///
+/// - Parameters:
+///   - onServerRunning: called with the bound port once the server listens (useful with port 0).
+///   - announce: shows the generated administrator password once (stdout by default, never the log).
+public func buildApplication(
+    _ configuration: ServerConfiguration,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+    announce: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+) async throws -> some ApplicationProtocol {
+    let fileManager = FileManager.default
+    try fileManager.createDirectory(
+        at: configuration.dataDirectory.appendingPathComponent("blobs", isDirectory: true),
+        withIntermediateDirectories: true,
+        attributes: [.posixPermissions: 0o700]
+    )
+    let sealer = try loadSecretSealer(configuration, logger: logger)
+    let database = try CharthouseDatabase.open(configuration.database, logger: logger)
+    do {
+        if database.engine == .sqlite {
+            try await database.withConnection { db in try await db.raw("PRAGMA journal_mode=WAL").run() }
+        }
+        try await Migrator(database: database, logger: logger).migrate()
+    } catch {
+        try? await database.shutdown()
+        throw ConfigurationError("cannot prepare the database at \(configuration.database): \(error)")
+    }
+    let stores = Stores(database: database, sealer: sealer)
+    let hasher = PasswordHasher(cost: configuration.bcryptCost)
+    switch try await AdminBootstrap(stores: stores, hasher: hasher).ensureAdministrator(password: configuration.adminPassword) {
+    case .existing: break
+    case .createdWithConfiguredPassword:
+        logger.notice("created the system administrator \"admin\" with the password from CHARTHOUSE_ADMIN_PASSWORD")
+    case .createdWithGeneratedPassword(let password):
+        logger.notice("created the system administrator \"admin\" with a generated password (shown once on stdout)")
+        announce("Charthouse system administrator created.\n  username: admin\n  password: \(password)\nStore it now: it is not shown again.")
+    }
+
+    let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))
+    let handler = APIHandler(
+        access: access,
+        tenants: TenantService(stores: stores),
+        users: UserService(stores: stores, hasher: hasher),
+        database: database
+    )
+    let router = try buildRouter(handler: handler, access: access, configuration: configuration, logger: logger)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Charthouse"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+    app.addServices(DatabaseService(database: database, logger: logger))
+    logger.info(
+        "charthouse configured",
+        metadata: [
+            "database": .string(configuration.database.description),
+            "data_dir": .string(configuration.dataDirectory.path),
+            "secret_key_id": .string(sealer.currentKeyID),
+        ]
+    )
+    return app
+}
+
+/// The router: REST API (generated from `openapi.yaml`) behind logging, error rendering, body limit
+/// and authentication, plus `GET /openapi.yaml`.
+func buildRouter(
+    handler: APIHandler,
+    access: AccessService,
+    configuration: ServerConfiguration,
+    logger: Logger
+) throws -> Router<CharthouseRequestContext> {
+    let router = Router(context: CharthouseRequestContext.self)
+    // Middleware must be added before routes: Hummingbird wraps each route when it is added.
+    router.addMiddleware {
+        RequestLogMiddleware(logger: logger)
+        ErrorMiddleware(logger: logger)
+        BodyLimitMiddleware(maxBodySize: configuration.maxBodySize)
+        AuthenticationMiddleware(access: access)
+    }
+    let document = try CharthouseAPIDocument.openAPIDocument()
+    router.get("/openapi.yaml") { _, _ in
+        Response(
+            status: .ok,
+            headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: document))
+        )
+    }
+    try handler.registerHandlers(on: router, serverURL: URL(string: "/")!)
+    return router
+}
+
+private func loadSecretSealer(_ configuration: ServerConfiguration, logger: Logger) throws -> SecretSealer {
+    let current: SecretKey
+    do {
+        if let base64 = configuration.secretKey {
+            current = try SecretKey(base64: base64)
+        } else {
+            let file = configuration.dataDirectory.appendingPathComponent("secret.key")
+            let (key, created) = try SecretKey.loadOrCreate(at: file)
+            if created { logger.notice("created a new secret key", metadata: ["path": .string(file.path)]) }
+            current = key
+        }
+        let previous = try configuration.previousSecretKeys.map { try SecretKey(base64: $0) }
+        return SecretSealer(current: current, previous: previous)
+    } catch let error as StoreError {
+        throw ConfigurationError("secret key: \(error.message)")
+    }
+}

@@ -1,0 +1,18 @@
+import CharthouseStore
+import Logging
+import ServiceLifecycle
+
+/// Keeps the database pool open while the server runs and closes it on graceful shutdown.
+struct DatabaseService: Service {
+    let database: CharthouseDatabase
+    let logger: Logger
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        do {
+            try await database.shutdown()
+        } catch {
+            logger.warning("closing the database pool failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import CharthouseCore
+import Hummingbird
+
+/// Demands a valid bearer token on every `/api/v1` route except login, and makes the caller known
+/// to handlers (``CurrentCaller``) and to the request log (``RequestState``).
+///
+/// Protection is by path prefix, so a route added later is protected unless listed as public here.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = CharthouseRequestContext
+    let access: AccessService
+    static let protectedPrefix = "/api/v1/"
+    static let publicPaths: Set<String> = ["/api/v1/login"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard path.hasPrefix(Self.protectedPrefix), !Self.publicPaths.contains(path) else {
+            return try await next(request, context)
+        }
+        guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
+            throw CharthouseError.unauthenticated
+        }
+        let caller = try await access.authenticate(bearer: token)
+        context.state.caller = caller
+        return try await CurrentCaller.$value.withValue(caller) {
+            try await next(request, context)
+        }
+    }
+
+    private static func bearerToken(_ header: String) -> String? {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+}

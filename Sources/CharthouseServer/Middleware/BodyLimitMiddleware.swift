@@ -1,0 +1,28 @@
+import CharthouseCore
+import Hummingbird
+
+/// Refuses REST request bodies larger than the configured limit with 413, before any handler runs.
+///
+/// A declared `Content-Length` over the limit is refused unread; a streamed body is read up to the
+/// limit and refused as soon as it passes it.
+struct BodyLimitMiddleware: RouterMiddleware {
+    typealias Context = CharthouseRequestContext
+    let maxBodySize: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var request = request
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
+            throw tooLarge
+        }
+        do {
+            _ = try await request.collectBody(upTo: maxBodySize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        }
+        return try await next(request, context)
+    }
+
+    private var tooLarge: CharthouseError {
+        CharthouseError(.payloadTooLarge, "request body exceeds the limit of \(maxBodySize) bytes")
+    }
+}

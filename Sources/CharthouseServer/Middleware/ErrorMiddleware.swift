@@ -1,0 +1,159 @@
+import CharthouseCore
+import CharthouseStore
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIRuntime
+
+/// Turns every error raised below it into `{"error":{"code","message"}}` with the matching status:
+/// Core's ``CharthouseError``, Hummingbird's `HTTPError` (unknown route, body too large), and the
+/// generated layer's `ServerError` (undecodable JSON, missing fields, wrong content type).
+///
+/// Unexpected errors become a 500 that says nothing of their cause; the cause goes to the log.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = CharthouseRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let rendered = APIErrorResponse(error, request: request)
+            if rendered.status == .internalServerError {
+                logger.error(
+                    "request failed",
+                    metadata: ["path": .string(request.uri.path), "error.type": .string(String(reflecting: type(of: error)))]
+                )
+            }
+            return rendered.response()
+        }
+    }
+}
+
+/// One error as the REST API shows it.
+struct APIErrorResponse {
+    let status: HTTPResponse.Status
+    let code: String
+    let message: String
+
+    init(status: HTTPResponse.Status, code: String, message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+
+    init(_ error: any Error, request: Request) {
+        switch error {
+        case let error as CharthouseError:
+            self.init(error)
+        case let error as StoreError where error == .unavailable(""):
+            self.init(status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable")
+        case let error as ServerError:
+            if let inner = error.underlyingError as? CharthouseError {
+                self.init(inner)
+            } else if let decoding = error.underlyingError as? DecodingError {
+                self.init(status: .badRequest, code: "bad_request", message: Self.describe(decoding))
+            } else if let inner = error.underlyingError as? StoreError, inner == .unavailable("") {
+                self.init(status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable")
+            } else if (400..<500).contains(error.httpStatus.code) {
+                self.init(status: error.httpStatus, code: Self.code(for: error.httpStatus), message: error.causeDescription)
+            } else {
+                self.init(status: .internalServerError, code: "internal", message: "internal error")
+            }
+        case let error as HTTPError:
+            let message: String
+            switch error.status {
+            case .notFound: message = "no route for \(request.method.rawValue) \(request.uri.path)"
+            case .contentTooLarge: message = "request body too large"
+            default: message = error.body ?? error.status.reasonPhrase
+            }
+            self.init(status: error.status, code: Self.code(for: error.status), message: message)
+        default:
+            self.init(status: .internalServerError, code: "internal", message: "internal error")
+        }
+    }
+
+    init(_ error: CharthouseError) {
+        self.init(status: Self.status(for: error.code), code: error.code.rawValue, message: error.message)
+    }
+
+    func response() -> Response {
+        struct Body: Encodable {
+            struct Detail: Encodable {
+                let code: String
+                let message: String
+            }
+            let error: Detail
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(Body(error: .init(code: code, message: message)))) ?? Data("{}".utf8)
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="charthouse""# }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func status(for code: CharthouseError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .payloadTooLarge: .contentTooLarge
+        case .unprocessable: .unprocessableContent
+        case .unavailable: .serviceUnavailable
+        case .internal: .internalServerError
+        }
+    }
+
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "bad_request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 406: "not_acceptable"
+        case 409: "conflict"
+        case 413: "payload_too_large"
+        case 415: "unsupported_media_type"
+        case 422: "unprocessable"
+        case 503: "unavailable"
+        case 400..<500: "bad_request"
+        default: "internal"
+        }
+    }
+
+    /// Names the field a decoding error is about, as a dotted path.
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
+            let keys = codingPath + (last.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            return text.replacingOccurrences(of: ".[", with: "[")
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing field \"\(path(context.codingPath, key))\""
+        case .valueNotFound(_, let context):
+            return "field \"\(path(context.codingPath))\" must not be null"
+        case .typeMismatch(let type, let context):
+            return "invalid field \"\(path(context.codingPath))\": expected \(Self.jsonType(type))"
+        case .dataCorrupted(let context):
+            if context.codingPath.isEmpty { return "malformed JSON body" }
+            return "invalid field \"\(path(context.codingPath))\": \(context.debugDescription)"
+        @unknown default:
+            return "malformed JSON body"
+        }
+    }
+
+    private static func jsonType(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "a boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: "an integer"
+        case is Double.Type, is Float.Type: "a number"
+        default: "\(type)"
+        }
+    }
+}

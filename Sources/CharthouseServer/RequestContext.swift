@@ -1,0 +1,39 @@
+import CharthouseCore
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// The router's request context: Hummingbird's core storage plus what middleware learns about the request.
+public struct CharthouseRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Shared by every middleware of one request, so the outer logger sees what the inner authenticator found.
+    public let state: RequestState
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.state = RequestState()
+    }
+}
+
+/// Facts gathered while one request is handled.
+public final class RequestState: Sendable {
+    private let callerStorage = Mutex<Caller?>(nil)
+
+    /// The authenticated caller, once known.
+    public var caller: Caller? {
+        get { callerStorage.withLock { $0 } }
+        set { callerStorage.withLock { $0 = newValue } }
+    }
+}
+
+/// The caller of the request being handled, for the generated API's handlers.
+public enum CurrentCaller {
+    @TaskLocal public static var value: Caller?
+
+    /// The caller, or `unauthorized` if the request was not authenticated.
+    public static func require() throws -> Caller {
+        guard let value else { throw CharthouseError.unauthenticated }
+        return value
+    }
+}

@@ -1,0 +1,118 @@
+import CharthouseStore
+import Foundation
+import Logging
+
+/// What `charthouse serve` was given on its command line; `nil` means "not given".
+///
+/// Commands adopt it so tests can pass a plain struct; ``ServerConfiguration`` resolves each value
+/// from the flag, then its `CHARTHOUSE_*` environment variable, then the default.
+public protocol ServeArguments: Sendable {
+    var host: String? { get }
+    var port: Int? { get }
+    var dataDirectory: String? { get }
+    var databaseURL: String? { get }
+    var logLevel: String? { get }
+    var maxBodySize: Int? { get }
+    var sessionLifetime: Int? { get }
+    var bcryptCost: Int? { get }
+}
+
+/// The server's resolved settings. Every value comes from a flag, an environment variable or a default, here only.
+public struct ServerConfiguration: Sendable {
+    /// One row of the configuration table: flag, environment variable, default, meaning.
+    public struct Setting: Sendable {
+        public let flag: String
+        public let environment: String
+        public let defaultValue: String
+        public let help: String
+    }
+
+    public var host: String
+    public var port: Int
+    public var dataDirectory: URL
+    public var database: DatabaseLocation
+    public var logLevel: Logger.Level
+    /// Largest accepted REST request body, in bytes.
+    public var maxBodySize: Int
+    /// Lifetime of a login session, in seconds.
+    public var sessionLifetime: Int
+    public var bcryptCost: UInt8
+    /// `CHARTHOUSE_ADMIN_PASSWORD`: the first administrator's password, or `nil` to generate one.
+    public var adminPassword: String?
+    /// `CHARTHOUSE_SECRET_KEY`: the base64 key that seals secrets, or `nil` to use the key file.
+    public var secretKey: String?
+    /// `CHARTHOUSE_SECRET_KEY_PREVIOUS`: comma-separated older keys that still open sealed values.
+    public var previousSecretKeys: [String]
+
+    public static let settings: [Setting] = [
+        .init(flag: "--host", environment: "CHARTHOUSE_HOST", defaultValue: "127.0.0.1", help: "Address to listen on."),
+        .init(flag: "--port", environment: "CHARTHOUSE_PORT", defaultValue: "8080", help: "Port to listen on (0 picks a free one)."),
+        .init(
+            flag: "--data-dir",
+            environment: "CHARTHOUSE_DATA_DIR",
+            defaultValue: "./charthouse-data",
+            help: "State directory: SQLite file, blobs/, secret key."
+        ),
+        .init(
+            flag: "--database-url",
+            environment: "CHARTHOUSE_DATABASE_URL",
+            defaultValue: "sqlite in the data directory",
+            help: "postgres://USER:PASS@HOST:PORT/DB to use PostgreSQL."
+        ),
+        .init(flag: "--log-level", environment: "CHARTHOUSE_LOG_LEVEL", defaultValue: "info", help: "trace, debug, info, notice, warning, error."),
+        .init(flag: "--max-body-size", environment: "CHARTHOUSE_MAX_BODY_SIZE", defaultValue: "1048576", help: "Largest REST request body in bytes."),
+        .init(flag: "--session-lifetime", environment: "CHARTHOUSE_SESSION_LIFETIME", defaultValue: "43200", help: "Login session lifetime in seconds."),
+        .init(flag: "--bcrypt-cost", environment: "CHARTHOUSE_BCRYPT_COST", defaultValue: "12", help: "bcrypt work factor for passwords (4–31)."),
+        .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
+        .init(flag: "", environment: "CHARTHOUSE_SECRET_KEY", defaultValue: "DATA_DIR/secret.key", help: "Base64 256-bit key sealing secrets at rest."),
+        .init(flag: "", environment: "CHARTHOUSE_SECRET_KEY_PREVIOUS", defaultValue: "none", help: "Older keys (comma-separated) during rotation."),
+    ]
+
+    public init(arguments: some ServeArguments, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        func value(_ flag: String?, _ name: String) -> String? {
+            if let flag, !flag.isEmpty { return flag }
+            if let env = environment[name], !env.isEmpty { return env }
+            return nil
+        }
+        func integer(_ flag: Int?, _ name: String, default defaultValue: Int, range: ClosedRange<Int>) throws -> Int {
+            let raw = flag.map(String.init) ?? value(nil, name)
+            guard let raw else { return defaultValue }
+            guard let number = Int(raw), range.contains(number) else {
+                throw ConfigurationError("\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(raw)\"")
+            }
+            return number
+        }
+        host = value(arguments.host, "CHARTHOUSE_HOST") ?? "127.0.0.1"
+        port = try integer(arguments.port, "CHARTHOUSE_PORT", default: 8080, range: 0...65535)
+        let directory = value(arguments.dataDirectory, "CHARTHOUSE_DATA_DIR") ?? "./charthouse-data"
+        dataDirectory = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
+        if let url = value(arguments.databaseURL, "CHARTHOUSE_DATABASE_URL") {
+            do {
+                database = try DatabaseLocation(url: url)
+            } catch let error as StoreError {
+                throw ConfigurationError("--database-url: \(error.message)")
+            }
+        } else {
+            database = .sqlite(path: dataDirectory.appendingPathComponent("charthouse.sqlite").path)
+        }
+        let level = value(arguments.logLevel, "CHARTHOUSE_LOG_LEVEL") ?? "info"
+        guard let logLevel = Logger.Level(rawValue: level.lowercased()) else {
+            throw ConfigurationError("--log-level must be one of trace, debug, info, notice, warning, error, critical; got \"\(level)\"")
+        }
+        self.logLevel = logLevel
+        maxBodySize = try integer(arguments.maxBodySize, "CHARTHOUSE_MAX_BODY_SIZE", default: 1 << 20, range: 1024...(1 << 30))
+        sessionLifetime = try integer(arguments.sessionLifetime, "CHARTHOUSE_SESSION_LIFETIME", default: 43_200, range: 1...31_536_000)
+        bcryptCost = UInt8(try integer(arguments.bcryptCost, "CHARTHOUSE_BCRYPT_COST", default: 12, range: 4...31))
+        adminPassword = value(nil, "CHARTHOUSE_ADMIN_PASSWORD")
+        secretKey = value(nil, "CHARTHOUSE_SECRET_KEY")
+        previousSecretKeys = (value(nil, "CHARTHOUSE_SECRET_KEY_PREVIOUS") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+    }
+}
+
+/// A setting that cannot be used; the message names it and says what is accepted.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,24 @@
+import PostgresNIO
+import SQLiteNIO
+
+/// Recognises database errors that both engines report in their own way.
+enum SQLErrors {
+    /// Runs `body`, turning a unique-constraint violation into ``StoreError/duplicate(_:)``.
+    static func mapUniqueViolation<R>(_ message: String, _ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw StoreError.duplicate(message)
+        } catch let error as SQLiteError where isUniqueViolation(error) {
+            throw StoreError.duplicate(message)
+        }
+    }
+
+    private static func isUniqueViolation(_ error: SQLiteError) -> Bool {
+        switch error.reason {
+        case .constraintUniqueFailed, .constraintPrimaryKeyFailed: return true
+        case .constraint: return error.message.contains("UNIQUE")
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// An error raised by the persistence layer.
+///
+/// A struct over a private enum, so new cases never break callers; match with `==` on the statics.
+public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
+    private enum Code: Hashable, Sendable {
+        case duplicate
+        case notFound
+        case invalidConfiguration
+        case sealing
+        case unavailable
+    }
+
+    private let code: Code
+    /// What went wrong, in words fit for a log line or an error message. Never holds secret material.
+    public let message: String
+
+    private init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// A unique constraint refused the write (a name or key already taken).
+    public static func duplicate(_ message: String) -> StoreError { .init(.duplicate, message) }
+    /// The row addressed does not exist.
+    public static func notFound(_ message: String) -> StoreError { .init(.notFound, message) }
+    /// The database URL, key or data directory is unusable.
+    public static func invalidConfiguration(_ message: String) -> StoreError { .init(.invalidConfiguration, message) }
+    /// A sealed secret could not be opened: unknown key, tampered or truncated ciphertext.
+    public static func sealing(_ message: String) -> StoreError { .init(.sealing, message) }
+    /// The database could not be reached.
+    public static func unavailable(_ message: String) -> StoreError { .init(.unavailable, message) }
+
+    public var isDuplicate: Bool { code == .duplicate }
+    public var isNotFound: Bool { code == .notFound }
+
+    public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public var description: String { message }
+}
