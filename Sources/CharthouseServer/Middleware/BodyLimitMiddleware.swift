@@ -1,5 +1,6 @@
 import CharthouseCore
 import Hummingbird
+import NIOCore
 
 /// Refuses REST request bodies larger than the configured limit with 413, before any handler runs.
 ///
@@ -17,6 +18,8 @@ struct BodyLimitMiddleware: RouterMiddleware {
         do {
             _ = try await request.collectBody(upTo: maxBodySize)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        } catch is NIOTooManyBytesError {
             throw tooLarge
         }
         return try await next(request, context)

@@ -1,0 +1,28 @@
+import CharthouseAPI
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Health, readiness and the served OpenAPI document")
+struct HealthTests {
+    @Test("healthz and readyz answer without a token")
+    func health() async throws {
+        try await TestServer.with { server in
+            let health = try await server.client().getHealth().ok.body.json
+            let readiness = try await server.client().getReadiness().ok.body.json
+            #expect(health.status == "ok")
+            #expect(readiness.status == "ok")
+        }
+    }
+
+    @Test("GET /openapi.yaml serves the contract the client was generated from")
+    func openAPIDocument() async throws {
+        try await TestServer.with { server in
+            let response = try await server.request(.get, "/openapi.yaml")
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"]?.hasPrefix("application/yaml") == true)
+            #expect(response.body == (try CharthouseAPIDocument.openAPIDocument()))
+            #expect(response.text.contains("operationId: createTenant"))
+        }
+    }
+}

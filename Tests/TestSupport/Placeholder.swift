@@ -1,2 +1,0 @@
-import OpenAPIAsyncHTTPClient
-import CharthouseServer

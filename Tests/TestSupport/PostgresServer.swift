@@ -1,0 +1,77 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A throwaway PostgreSQL server for the test process: `initdb` into a temporary directory, no
+/// system service, listening on 127.0.0.1 on a free port, trust authentication, durability off
+/// for speed. Started on first use; stopped (and its directory removed) when the tests end.
+public actor PostgresServer {
+    public static let shared = PostgresServer()
+
+    private var port: Int?
+    private var process: PeerProcess?
+    private var databaseCounter = 0
+
+    /// A new, empty database on the shared server, as a `postgres://` URL.
+    public func makeDatabase() throws -> String {
+        let port = try start()
+        databaseCounter += 1
+        let name = "charthouse_\(getpid())_\(databaseCounter)"
+        try Shell.run([try Self.binary("psql"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-q", "-c", "CREATE DATABASE \(name)"])
+        return "postgres://postgres@127.0.0.1:\(port)/\(name)?tlsmode=disable"
+    }
+
+    /// Runs `pg_dump` of a database, for checking what was stored.
+    public func dump(databaseURL: String) throws -> String {
+        let name = URL(string: databaseURL)?.path.dropFirst() ?? ""
+        let port = try start()
+        return try Shell.run([try Self.binary("pg_dump"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "--data-only", String(name)])
+            .stdout
+    }
+
+    private func start() throws -> Int {
+        if let port, process?.isRunning == true { return port }
+        let initdb = try Self.binary("initdb")
+        let postgres = try Self.binary("postgres")
+        let scratch = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("charthouse-pg-\(getpid())-\(UUID().uuidString.prefix(8))")
+        let data = scratch.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let user: String? = getuid() == 0 ? "postgres" : nil
+        if let user { try Shell.run(["chown", "-R", user, scratch.path]) }
+        let asUser: [String] = user.map { ["runuser", "-u", $0, "--"] } ?? []
+        try Shell.run(asUser + [initdb, "-D", data.path, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+        let port = try FreePort.next()
+        let process = try PeerProcess(
+            name: "postgresql",
+            command: [
+                postgres, "-D", data.path, "-p", "\(port)", "-k", scratch.path, "-c", "listen_addresses=127.0.0.1",
+                "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300",
+            ],
+            user: user,
+            stopSignal: SIGINT,
+            scratchDirectory: scratch,
+            logFile: scratch.appendingPathComponent("postgres.log")
+        )
+        let isReady = try Self.binary("pg_isready")
+        for _ in 0..<100 {
+            if try Shell.run([isReady, "-q", "-h", "127.0.0.1", "-p", "\(port)"], check: false).status == 0 {
+                self.port = port
+                self.process = process
+                return port
+            }
+            usleep(100_000)
+        }
+        let log = (try? String(contentsOf: scratch.appendingPathComponent("postgres.log"), encoding: .utf8)) ?? ""
+        process.stop()
+        throw PeerError("PostgreSQL did not become ready on port \(port): \(log.suffix(2000))")
+    }
+
+    /// PostgreSQL's server binaries live under /usr/lib/postgresql/<version>/bin on Debian.
+    static func binary(_ name: String) throws -> String {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
+        return try Shell.require(name, paths: versions.map { "\(root)/\($0)/bin" })
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+
+/// Runs short commands and reports their output; failures throw with the command's stderr.
+public enum Shell {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+    }
+
+    @discardableResult
+    public static func run(
+        _ command: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        stdin: String? = nil,
+        check: Bool = true
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        process.environment = environment
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let result = Result(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self)
+        )
+        if check, result.status != 0 {
+            throw PeerError("`\(command.joined(separator: " "))` exited \(result.status): \(result.stderr)")
+        }
+        return result
+    }
+
+    /// The full path of `tool` on PATH, or a loud failure naming the script that installs it.
+    public static func require(_ tool: String, paths: [String] = []) throws -> String {
+        for directory in paths + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent(tool).path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        throw PeerError("\(tool) is not installed: run ./scripts/install-deps (tests never skip a missing peer)")
+    }
+}

@@ -1,0 +1,195 @@
+import AsyncHTTPClient
+import CharthouseAPI
+import CharthouseServer
+import Foundation
+import HTTPTypes
+import Logging
+import NIOCore
+import OpenAPIAsyncHTTPClient
+import OpenAPIRuntime
+import ServiceLifecycle
+
+/// A real Charthouse server for one test: its own data directory and database, listening on a
+/// free 127.0.0.1 port, stopped (gracefully) when the test's closure ends.
+///
+/// The database engine comes from `CHARTHOUSE_TEST_DATABASE` (`sqlite`, the default, or
+/// `postgres`, which uses ``PostgresServer``), so the whole suite runs against each.
+public struct TestServer: Sendable {
+    public static let adminPassword = "admin-password-for-tests"
+
+    public let baseURL: URL
+    public let dataDirectory: URL
+    public let databaseURL: String?
+    public let logs: LogCapture
+
+    /// Which engine tests run against.
+    public static var databaseEngine: String {
+        ProcessInfo.processInfo.environment["CHARTHOUSE_TEST_DATABASE"] ?? "sqlite"
+    }
+
+    /// Settings a test may change; the rest are the server's defaults.
+    public struct Options: Sendable {
+        public var sessionLifetime: Int? = nil
+        public var maxBodySize: Int? = nil
+        public var environment: [String: String] = [:]
+        public init(sessionLifetime: Int? = nil, maxBodySize: Int? = nil, environment: [String: String] = [:]) {
+            self.sessionLifetime = sessionLifetime
+            self.maxBodySize = maxBodySize
+            self.environment = environment
+        }
+    }
+
+    struct Arguments: ServeArguments {
+        var host: String? = "127.0.0.1"
+        var port: Int? = 0
+        var dataDirectory: String?
+        var databaseURL: String?
+        var logLevel: String? = "trace"
+        var maxBodySize: Int?
+        var sessionLifetime: Int?
+        var bcryptCost: Int? = 4
+    }
+
+    /// Starts a server, runs `body` against it, and stops it whatever happens.
+    public static func with<R: Sendable>(
+        _ options: Options = .init(),
+        _ body: @Sendable (TestServer) async throws -> R
+    ) async throws -> R {
+        let dataDirectory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("charthouse-test-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        var databaseURL: String?
+        switch databaseEngine {
+        case "postgres": databaseURL = try await PostgresServer.shared.makeDatabase()
+        case "sqlite": databaseURL = nil
+        default: throw PeerError("CHARTHOUSE_TEST_DATABASE must be sqlite or postgres")
+        }
+        let arguments = Arguments(
+            dataDirectory: dataDirectory.path,
+            databaseURL: databaseURL,
+            maxBodySize: options.maxBodySize,
+            sessionLifetime: options.sessionLifetime
+        )
+        var environment = ["CHARTHOUSE_ADMIN_PASSWORD": adminPassword]
+        environment.merge(options.environment) { _, new in new }
+        let configuration = try ServerConfiguration(arguments: arguments, environment: environment)
+        let logs = LogCapture()
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = try await buildApplication(
+            configuration,
+            logger: logs.logger(),
+            onServerRunning: { port in portContinuation.yield(port) },
+            announce: { _ in }
+        )
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logs.logger(level: .error)))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            defer { portContinuation.finish() }
+            var iterator = portStream.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw PeerError("the test server did not start") }
+            let server = TestServer(
+                baseURL: URL(string: "http://127.0.0.1:\(port)")!,
+                dataDirectory: dataDirectory,
+                databaseURL: databaseURL,
+                logs: logs
+            )
+            do {
+                let result = try await body(server)
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return result
+            } catch {
+                await group.triggerGracefulShutdown()
+                try? await tasks.waitForAll()
+                throw error
+            }
+        }
+    }
+
+    /// A generated API client sending `token`, if any.
+    public func client(token: String? = nil) -> Client {
+        var middlewares: [any ClientMiddleware] = []
+        if let token { middlewares.append(BearerToken(token: token)) }
+        return Client(serverURL: baseURL, transport: AsyncHTTPClientTransport(configuration: .init(client: .shared)), middlewares: middlewares)
+    }
+
+    /// Logs in through the API and returns the session token.
+    public func login(_ username: String, _ password: String) async throws -> String {
+        let output = try await client().login(body: .json(.init(username: username, password: password)))
+        guard case .ok(let ok) = output else { throw PeerError("login of \(username) failed: \(output)") }
+        return try ok.body.json.token
+    }
+
+    /// The system administrator's session token.
+    public func adminToken() async throws -> String {
+        try await login("admin", Self.adminPassword)
+    }
+
+    /// A raw HTTP exchange, for what the generated client cannot send (malformed bodies, odd headers).
+    public func request(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        token: String? = nil,
+        headers: [(String, String)] = [],
+        body: Data? = nil,
+        streamBody: Bool = false
+    ) async throws -> RawResponse {
+        var request = HTTPClientRequest(url: baseURL.absoluteString + path)
+        request.method = .init(rawValue: method.rawValue)
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            if streamBody {
+                let chunks = stride(from: 0, to: body.count, by: 16_384).map { ByteBuffer(bytes: body[$0..<min($0 + 16_384, body.count)]) }
+                request.body = .stream(chunks.async, length: .unknown)
+            } else {
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        var fields: [String: String] = [:]
+        for header in response.headers { fields[header.name.lowercased()] = header.value }
+        return RawResponse(status: Int(response.status.code), headers: fields, body: Data(buffer: bytes))
+    }
+}
+
+/// An HTTP answer as received, with helpers to read the REST error envelope.
+public struct RawResponse: Sendable {
+    public let status: Int
+    public let headers: [String: String]
+    public let body: Data
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// `error.code` and `error.message` of a REST error body, or `nil` if the body is not one.
+    public var error: (code: String, message: String)? {
+        guard let decoded = try? JSONDecoder().decode(Components.Schemas.ErrorResponse.self, from: body) else { return nil }
+        return (decoded.error.code, decoded.error.message)
+    }
+}
+
+struct BearerToken: ClientMiddleware {
+    let token: String
+
+    func intercept(
+        _ request: HTTPRequest,
+        body: HTTPBody?,
+        baseURL: URL,
+        operationID: String,
+        next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.authorization] = "Bearer \(token)"
+        return try await next(request, body, baseURL)
+    }
+}
+
+extension Array where Element: Sendable {
+    /// The elements as an async sequence.
+    var async: AsyncStream<Element> {
+        AsyncStream { continuation in
+            for element in self { continuation.yield(element) }
+            continuation.finish()
+        }
+    }
+}
