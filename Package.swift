@@ -128,7 +128,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CharthouseCLITests",
-            dependencies: ["TestSupport", "charthouse"],
+            dependencies: [
+                "TestSupport", "charthouse",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

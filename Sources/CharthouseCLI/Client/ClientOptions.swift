@@ -46,10 +46,18 @@ struct ClientOptions: ParsableArguments {
         if let token { middlewares.append(BearerTokenMiddleware(token: token)) }
         return Client(
             serverURL: url,
-            transport: AsyncHTTPClientTransport(configuration: .init(client: .shared, timeout: .seconds(60))),
+            transport: AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: .seconds(60))),
             middlewares: middlewares
         )
     }
+
+    /// One HTTP client for the process; it gives up on an unreachable server after 5 s instead of
+    /// retrying until the request deadline.
+    private static let httpClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     static func serverURL(_ text: String) throws -> URL {
         let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
@@ -78,8 +86,8 @@ func callServer<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as ClientError {
         if let cliError = error.underlyingError as? CLIError { throw cliError }
-        if let httpError = error.underlyingError as? HTTPClientError {
-            throw CLIError("cannot reach the server: \(httpError)")
+        if error.response == nil {
+            throw CLIError("cannot reach the server at \(error.baseURL?.absoluteString ?? "?"): \(error.underlyingError)")
         }
         throw CLIError("request failed: \(error.underlyingError)")
     }

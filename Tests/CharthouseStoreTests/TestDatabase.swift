@@ -1,0 +1,26 @@
+import CharthouseStore
+import Foundation
+import Logging
+import TestSupport
+
+/// A migrated, empty database on the engine under test (`CHARTHOUSE_TEST_DATABASE`), removed afterwards.
+func withTestDatabase<R: Sendable>(_ body: @Sendable (CharthouseDatabase) async throws -> R) async throws -> R {
+    let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("charthouse-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let location: DatabaseLocation
+    switch TestServer.databaseEngine {
+    case "postgres": location = .postgres(url: try await PostgresServer.shared.makeDatabase())
+    default: location = .sqlite(path: directory.appendingPathComponent("store.sqlite").path)
+    }
+    let database = try CharthouseDatabase.open(location, logger: Logger(label: "store-test"))
+    do {
+        try await Migrator(database: database, logger: Logger(label: "store-test")).migrate()
+        let result = try await body(database)
+        try await database.shutdown()
+        return result
+    } catch {
+        try? await database.shutdown()
+        throw error
+    }
+}
