@@ -1,0 +1,62 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// CNCF distribution (Debian's `docker-registry`), a real OCI registry, with optional htpasswd
+/// basic auth; on 127.0.0.1, a free port, filesystem storage in a scratch directory.
+public final class DistributionRegistry {
+    public let port: Int
+    public let credentials: Credentials?
+    private let process: PeerProcess
+    /// `HOST:PORT`, as helm and skopeo name the registry.
+    public var host: String { "127.0.0.1:\(port)" }
+    public var baseURL: String { "http://\(host)" }
+
+    public init(credentials: Credentials? = nil) async throws {
+        let binary = try Shell.require("docker-registry", paths: ["/usr/bin"])
+        let directory = try ScratchDirectory.make("charthouse-registry")
+        self.port = try FreePort.next()
+        self.credentials = credentials
+        var auth = ""
+        if let credentials {
+            let file = directory.appendingPathComponent("htpasswd")
+            try credentials.writeHtpasswd(to: file, bcrypt: true)
+            auth = """
+                auth:
+                  htpasswd:
+                    realm: charthouse-test
+                    path: \(file.path)
+                """
+        }
+        let config = """
+            version: 0.1
+            log:
+              level: warn
+              accesslog:
+                disabled: true
+            storage:
+              filesystem:
+                rootdirectory: \(directory.path)/data
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:\(port)
+              secret: \(UUID().uuidString)
+            \(auth)
+            """
+        let configFile = directory.appendingPathComponent("config.yml")
+        try config.write(to: configFile, atomically: true, encoding: .utf8)
+        process = try PeerProcess(
+            name: "docker-registry",
+            command: [binary, "serve", configFile.path],
+            stopSignal: SIGTERM,
+            scratchDirectory: directory,
+            logFile: directory.appendingPathComponent("registry.log")
+        )
+        try await waitUntilListening(port: port, name: "docker-registry") { [process] in process.isRunning }
+    }
+
+    public func stop() { process.stop() }
+}

@@ -1,0 +1,85 @@
+import AsyncHTTPClient
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// nginx serving a folder as a static site (a classic chart repository), optionally behind basic
+/// auth and/or TLS with a self-signed certificate; on 127.0.0.1, a free port, stopped by ``stop()``.
+public final class NginxServer {
+    public let port: Int
+    public let root: URL
+    public let tls: SelfSignedCertificate?
+    private let process: PeerProcess
+    public var baseURL: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
+
+    public init(serving root: URL, credentials: Credentials? = nil, useTLS: Bool = false) async throws {
+        let nginx = try Shell.require("nginx", paths: ["/usr/sbin"])
+        let directory = try ScratchDirectory.make("charthouse-nginx")
+        for folder in ["tmp", "logs"] {
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        self.port = try FreePort.next()
+        self.root = root
+        self.tls = useTLS ? try SelfSignedCertificate.make(in: directory) : nil
+        var auth = ""
+        if let credentials {
+            let file = directory.appendingPathComponent("htpasswd")
+            try credentials.writeHtpasswd(to: file, bcrypt: false)
+            auth = "auth_basic \"charthouse-test\"; auth_basic_user_file \(file.path);"
+        }
+        var listen = "listen 127.0.0.1:\(port);"
+        if let tls {
+            listen = "listen 127.0.0.1:\(port) ssl; ssl_certificate \(tls.certificate.path); ssl_certificate_key \(tls.privateKey.path);"
+        }
+        let temp = directory.appendingPathComponent("tmp").path
+        let config = """
+            \(getuid() == 0 ? "user root root;" : "")
+            daemon off;
+            worker_processes 1;
+            pid \(directory.path)/nginx.pid;
+            error_log \(directory.path)/logs/error.log warn;
+            events { worker_connections 128; }
+            http {
+                access_log off;
+                client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy; fastcgi_temp_path \(temp)/fastcgi;
+                uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
+                types { application/x-yaml yaml yml; application/gzip tgz; text/plain prov; }
+                default_type application/octet-stream;
+                server { \(listen) root \(root.path); \(auth) location / { try_files $uri =404; } }
+            }
+            """
+        let configFile = directory.appendingPathComponent("nginx.conf")
+        try config.write(to: configFile, atomically: true, encoding: .utf8)
+        process = try PeerProcess(
+            name: "nginx",
+            command: [nginx, "-c", configFile.path, "-p", directory.path, "-e", "\(directory.path)/logs/error.log"],
+            stopSignal: SIGQUIT,
+            scratchDirectory: directory,
+            logFile: directory.appendingPathComponent("logs/stdout.log")
+        )
+        try await waitUntilListening(port: port, name: "nginx") { [process] in process.isRunning }
+    }
+
+    public func stop() { process.stop() }
+}
+
+/// Polls until something accepts TCP connections on 127.0.0.1:`port`.
+func waitUntilListening(port: Int, name: String, isRunning: () -> Bool) async throws {
+    for _ in 0..<200 {
+        guard isRunning() else { throw PeerError("\(name) exited during start-up") }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        close(fd)
+        if connected == 0 { return }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw PeerError("\(name) did not listen on port \(port)")
+}
