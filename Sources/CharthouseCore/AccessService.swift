@@ -29,7 +29,6 @@ public struct AccessService: Sendable {
             throw CharthouseError(.unauthorized, "wrong username or password")
         }
         let now = Date()
-        _ = try? await stores.tokens.deleteExpired(before: now)
         let value = TokenValue.generate(prefix: "chs_")
         let expiresAt = now.addingTimeInterval(sessionLifetime)
         try await stores.tokens.create(
@@ -44,6 +43,12 @@ public struct AccessService: Sendable {
             )
         )
         return SessionGrant(token: value, expiresAt: expiresAt)
+    }
+
+    /// Deletes tokens past their expiry; returns how many went. Expired tokens never authenticate
+    /// anyway, so this only keeps the table small.
+    public func purgeExpiredTokens() async throws -> Int {
+        try await stores.tokens.deleteExpired(before: Date())
     }
 
     /// The caller a bearer token stands for; throws `unauthorized` for unknown, expired or revoked tokens.
@@ -99,7 +104,7 @@ public struct AccessService: Sendable {
 
     /// API tokens the caller may revoke: its own (member), its tenant's (tenant admin), or all (system admin).
     public func listTokens(caller: Caller) async throws -> [APITokenSummary] {
-        let records: [AccessTokenRecord]
+        let records: [OwnedAccessToken]
         if caller.isSystemAdmin {
             records = try await stores.tokens.listAPITokens(userID: nil, tenantID: nil)
         } else if caller.isTenantAdmin {
@@ -107,8 +112,7 @@ public struct AccessService: Sendable {
         } else {
             records = try await stores.tokens.listAPITokens(userID: caller.userID, tenantID: nil)
         }
-        let names = try await directory.usernames(for: Set(records.map(\.userID)))
-        return records.map { Self.summary($0, username: names[$0.userID] ?? "") }
+        return records.map { Self.summary($0.token, username: $0.username) }
     }
 
     /// Revokes an API token the caller may manage; any other id is `not_found`.

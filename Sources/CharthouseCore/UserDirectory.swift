@@ -32,14 +32,6 @@ struct UserDirectory: Sendable {
         caller.isSystemAdmin || (user.tenantID != nil && user.tenantID == caller.tenantID)
     }
 
-    func usernames(for ids: Set<String>) async throws -> [String: String] {
-        var names: [String: String] = [:]
-        for id in ids {
-            if let user = try await stores.users.find(id: id) { names[id] = user.username }
-        }
-        return names
-    }
-
     /// Tenant names by id, for presenting users.
     func tenantNames() async throws -> [String: String] {
         Dictionary(uniqueKeysWithValues: try await stores.tenants.list().map { ($0.id, $0.name) })

@@ -62,11 +62,19 @@ public struct UserService: Sendable {
     public func list(tenantName: String?, caller: Caller) async throws -> [UserSummary] {
         guard caller.role == .admin else { throw CharthouseError.forbidden("only administrators can list users") }
         var tenantID = caller.tenantID
+        var tenantLabel = caller.tenantName
         if let tenantName, !tenantName.isEmpty {
-            tenantID = try await directory.tenant(named: tenantName, visibleTo: caller).id
+            let tenant = try await directory.tenant(named: tenantName, visibleTo: caller)
+            tenantID = tenant.id
+            tenantLabel = tenant.name
         }
         let users = try await stores.users.list(tenantID: tenantID)
-        let names = try await directory.tenantNames()
+        var names: [String: String] = [:]
+        if let tenantID, let tenantLabel {
+            names[tenantID] = tenantLabel
+        } else {
+            names = try await directory.tenantNames()
+        }
         return users.map { Self.summary($0, tenantNames: names) }
     }
 

@@ -60,7 +60,10 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
-    app.addServices(DatabaseService(database: database, logger: logger))
+    app.addServices(
+        DatabaseService(database: database, logger: logger),
+        ExpiredTokenPurgeService(access: access, interval: .seconds(600), logger: logger)
+    )
     logger.info(
         "charthouse configured",
         metadata: [
@@ -85,8 +88,9 @@ func buildRouter(
     router.addMiddleware {
         RequestLogMiddleware(logger: logger)
         ErrorMiddleware(logger: logger)
-        BodyLimitMiddleware(maxBodySize: configuration.maxBodySize)
+        // Authenticate before buffering a body, so anonymous clients cannot make us hold one.
         AuthenticationMiddleware(access: access)
+        BodyLimitMiddleware(maxBodySize: configuration.maxBodySize)
     }
     let document = try CharthouseAPIDocument.openAPIDocument()
     router.get("/openapi.yaml") { _, _ in

@@ -6,8 +6,8 @@ public protocol AccessTokenStore: Sendable {
     /// The token with this digest together with its user and tenant, or `nil`.
     func find(digest: String) async throws -> AuthenticatedToken?
     func find(id: String) async throws -> AccessTokenRecord?
-    /// API tokens (never sessions), newest first: of one user, of one tenant's users, or all.
-    func listAPITokens(userID: String?, tenantID: String?) async throws -> [AccessTokenRecord]
+    /// API tokens (never sessions) with their owners' usernames, newest first: of one user, of one tenant's users, or all.
+    func listAPITokens(userID: String?, tenantID: String?) async throws -> [OwnedAccessToken]
     /// Deletes a token. Returns whether a row went.
     func delete(id: String) async throws -> Bool
     /// Records a use of the token, at most once a minute per token.
@@ -22,4 +22,10 @@ public struct AuthenticatedToken: Sendable, Hashable {
     public var user: UserRecord
     /// `nil` for system administrators.
     public var tenantName: String?
+}
+
+/// A token with the username of the user it acts as.
+public struct OwnedAccessToken: Sendable, Hashable {
+    public var token: AccessTokenRecord
+    public var username: String
 }

@@ -58,16 +58,18 @@ public struct SQLAccessTokenStore: AccessTokenStore {
         }
     }
 
-    public func listAPITokens(userID: String?, tenantID: String?) async throws -> [AccessTokenRecord] {
+    public func listAPITokens(userID: String?, tenantID: String?) async throws -> [OwnedAccessToken] {
         try await database.withConnection { db in
             var query: SQLQueryString = """
-                SELECT \(unsafeRaw: Self.columns) FROM access_tokens t JOIN users u ON u.id = t.user_id
+                SELECT \(unsafeRaw: Self.columns), u.username AS u_username FROM access_tokens t JOIN users u ON u.id = t.user_id
                 WHERE t.kind = \(bind: AccessTokenKind.api.rawValue)
                 """
             if let userID { query.appendInterpolation(raw: " AND t.user_id = ") ; query.appendInterpolation(bind: userID) }
             if let tenantID { query.appendInterpolation(raw: " AND u.tenant_id = ") ; query.appendInterpolation(bind: tenantID) }
             query.appendInterpolation(raw: " ORDER BY t.created_at DESC, t.id")
-            return try await db.raw(query).all().map(Self.decode)
+            return try await db.raw(query).all().map { row in
+                OwnedAccessToken(token: try Self.decode(row), username: try row.decode(column: "u_username", as: String.self))
+            }
         }
     }
 

@@ -32,6 +32,7 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
 
     public var isDuplicate: Bool { code == .duplicate }
     public var isNotFound: Bool { code == .notFound }
+    public var isUnavailable: Bool { code == .unavailable }
 
     public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }

@@ -15,6 +15,20 @@ struct HealthTests {
         }
     }
 
+    @Test(
+        "readyz answers 503 with a JSON error when PostgreSQL loses the database",
+        .enabled(if: TestServer.databaseEngine == "postgres", "only a server database can vanish under a running server")
+    )
+    func readinessFailure() async throws {
+        try await TestServer.with { server in
+            #expect(try await server.request(.get, "/readyz").status == 200)
+            try await PostgresServer.shared.dropDatabase(url: try #require(server.databaseURL))
+            let response = try await server.request(.get, "/readyz")
+            expectError(response, 503, "unavailable")
+            #expect(try await server.request(.get, "/healthz").status == 200)
+        }
+    }
+
     @Test("GET /openapi.yaml serves the contract the client was generated from")
     func openAPIDocument() async throws {
         try await TestServer.with { server in

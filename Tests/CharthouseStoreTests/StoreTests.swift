@@ -58,8 +58,10 @@ struct StoreTests {
             let found = try #require(try await tokens.find(digest: "d1"))
             #expect(found.user.username == "alice")
             #expect(found.tenantName == "acme")
-            #expect(try await tokens.listAPITokens(userID: nil, tenantID: "t1").map(\.id).sorted() == ["k1", "k2"])
-            #expect(try await tokens.listAPITokens(userID: "u2", tenantID: nil).map(\.id) == ["k2"])
+            #expect(try await tokens.listAPITokens(userID: nil, tenantID: "t1").map(\.token.id).sorted() == ["k1", "k2"])
+            let bobs = try await tokens.listAPITokens(userID: "u2", tenantID: nil)
+            #expect(bobs.map(\.token.id) == ["k2"])
+            #expect(bobs.map(\.username) == ["bob"])
 
             #expect(try await users.delete(id: "u2"))
             #expect(try await tokens.find(digest: "d2") == nil)

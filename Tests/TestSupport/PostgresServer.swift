@@ -31,6 +31,15 @@ public actor PostgresServer {
             .stdout
     }
 
+    /// Drops a database while clients are connected, to make it unreachable.
+    public func dropDatabase(url databaseURL: String) throws {
+        let name = URL(string: databaseURL)?.path.dropFirst() ?? ""
+        let port = try start()
+        try Shell.run([
+            try Self.binary("psql"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-q", "-c", "DROP DATABASE \(name) WITH (FORCE)",
+        ])
+    }
+
     private func start() throws -> Int {
         if let port, process?.isRunning == true { return port }
         let initdb = try Self.binary("initdb")

@@ -108,7 +108,7 @@ public struct TestServer: Sendable {
     /// A generated API client sending `token`, if any.
     public func client(token: String? = nil) -> Client {
         var middlewares: [any ClientMiddleware] = []
-        if let token { middlewares.append(BearerToken(token: token)) }
+        if let token { middlewares.append(BearerTokenMiddleware(token: token)) }
         return Client(serverURL: baseURL, transport: AsyncHTTPClientTransport(configuration: .init(client: .shared)), middlewares: middlewares)
     }
 
@@ -165,22 +165,6 @@ public struct RawResponse: Sendable {
     public var error: (code: String, message: String)? {
         guard let decoded = try? JSONDecoder().decode(Components.Schemas.ErrorResponse.self, from: body) else { return nil }
         return (decoded.error.code, decoded.error.message)
-    }
-}
-
-struct BearerToken: ClientMiddleware {
-    let token: String
-
-    func intercept(
-        _ request: HTTPRequest,
-        body: HTTPBody?,
-        baseURL: URL,
-        operationID: String,
-        next: (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
-    ) async throws -> (HTTPResponse, HTTPBody?) {
-        var request = request
-        request.headerFields[.authorization] = "Bearer \(token)"
-        return try await next(request, body, baseURL)
     }
 }
 

@@ -46,14 +46,14 @@ struct APIErrorResponse {
         switch error {
         case let error as CharthouseError:
             self.init(error)
-        case let error as StoreError where error == .unavailable(""):
+        case let error as StoreError where error.isUnavailable:
             self.init(status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable")
         case let error as ServerError:
             if let inner = error.underlyingError as? CharthouseError {
                 self.init(inner)
             } else if let decoding = error.underlyingError as? DecodingError {
                 self.init(status: .badRequest, code: "bad_request", message: Self.describe(decoding))
-            } else if let inner = error.underlyingError as? StoreError, inner == .unavailable("") {
+            } else if let inner = error.underlyingError as? StoreError, inner.isUnavailable {
                 self.init(status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable")
             } else if (400..<500).contains(error.httpStatus.code) {
                 self.init(status: error.httpStatus, code: Self.code(for: error.httpStatus), message: error.causeDescription)
