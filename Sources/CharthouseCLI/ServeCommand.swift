@@ -64,5 +64,6 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
             }
         )
         try await app.runService()
+        logger.notice("charthouse stopped")
     }
 }

@@ -101,9 +101,19 @@ struct CLITests {
 
         let second = try await CharthouseProcess(dataDirectory: data, environment: environment)
         #expect(!second.stdout.contains("password:"))
-        let login = try second.run(["login", "--server", second.serverURL, "-u", "admin", "--password-stdin"], stdin: password)
+        // Without CHARTHOUSE_CONFIG the login is saved under $HOME/.config/charthouse, readable by its owner only.
+        let home = scratch.appendingPathComponent("home")
+        let login = try second.run(
+            ["login", "--server", second.serverURL, "-u", "admin", "--password-stdin"], stdin: password,
+            environment: ["CHARTHOUSE_CONFIG": "", "XDG_CONFIG_HOME": "", "HOME": home.path])
         #expect(login.status == 0, "\(login.stderr)")
+        let saved = home.appendingPathComponent(".config/charthouse/config.json")
+        let mode = try FileManager.default.attributesOfItem(atPath: saved.path)[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        let whoami = try second.run(["whoami"], environment: ["CHARTHOUSE_CONFIG": "", "XDG_CONFIG_HOME": "", "HOME": home.path])
+        #expect(whoami.stdout.contains("system-admin"), "\(whoami.stderr)")
         #expect(try await second.terminate() == 0)
+        #expect(second.stderr.contains("charthouse stopped"))
     }
 
     @Test("serve --help lists every environment variable; bad settings stop start-up with a message")
