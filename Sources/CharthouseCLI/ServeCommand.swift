@@ -24,7 +24,10 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
     @Option(help: "Port to listen on; 0 picks a free port. [env: CHARTHOUSE_PORT] (default: 8080)")
     var port: Int?
 
-    @Option(name: .customLong("data-dir"), help: "State directory: SQLite file, blobs/, secret key. [env: CHARTHOUSE_DATA_DIR] (default: ./charthouse-data)")
+    @Option(
+        name: .customLong("data-dir"),
+        help: "State directory: SQLite file, blobs/, secret key. [env: CHARTHOUSE_DATA_DIR] (default: ./charthouse-data)"
+    )
     var dataDirectory: String?
 
     @Option(help: "Use PostgreSQL: postgres://USER:PASS@HOST:PORT/DB. [env: CHARTHOUSE_DATABASE_URL] (default: SQLite in the data directory)")

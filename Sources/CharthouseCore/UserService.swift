@@ -21,7 +21,13 @@ public struct UserService: Sendable {
 
     /// Creates a user. The system admin must name the tenant; a tenant admin's users join its own
     /// tenant (naming any other tenant is `not_found`); members may not create users.
-    public func create(username: String, password: String, role: UserRole, tenantName: String?, caller: Caller) async throws
+    public func create(
+        username: String,
+        password: String,
+        role: UserRole,
+        tenantName: String?,
+        caller: Caller
+    ) async throws
         -> UserSummary
     {
         guard caller.role == .admin else { throw CharthouseError.forbidden("only administrators can create users") }

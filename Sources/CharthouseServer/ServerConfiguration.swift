@@ -61,10 +61,20 @@ public struct ServerConfiguration: Sendable {
         ),
         .init(flag: "--log-level", environment: "CHARTHOUSE_LOG_LEVEL", defaultValue: "info", help: "trace, debug, info, notice, warning, error."),
         .init(flag: "--max-body-size", environment: "CHARTHOUSE_MAX_BODY_SIZE", defaultValue: "1048576", help: "Largest REST request body in bytes."),
-        .init(flag: "--session-lifetime", environment: "CHARTHOUSE_SESSION_LIFETIME", defaultValue: "43200", help: "Login session lifetime in seconds."),
+        .init(
+            flag: "--session-lifetime",
+            environment: "CHARTHOUSE_SESSION_LIFETIME",
+            defaultValue: "43200",
+            help: "Login session lifetime in seconds."
+        ),
         .init(flag: "--bcrypt-cost", environment: "CHARTHOUSE_BCRYPT_COST", defaultValue: "12", help: "bcrypt work factor for passwords (4–31)."),
         .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
-        .init(flag: "", environment: "CHARTHOUSE_SECRET_KEY", defaultValue: "DATA_DIR/secret.key", help: "Base64 256-bit key sealing secrets at rest."),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_SECRET_KEY",
+            defaultValue: "DATA_DIR/secret.key",
+            help: "Base64 256-bit key sealing secrets at rest."
+        ),
         .init(flag: "", environment: "CHARTHOUSE_SECRET_KEY_PREVIOUS", defaultValue: "none", help: "Older keys (comma-separated) during rotation."),
     ]
 

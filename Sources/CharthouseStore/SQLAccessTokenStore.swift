@@ -64,8 +64,14 @@ public struct SQLAccessTokenStore: AccessTokenStore {
                 SELECT \(unsafeRaw: Self.columns), u.username AS u_username FROM access_tokens t JOIN users u ON u.id = t.user_id
                 WHERE t.kind = \(bind: AccessTokenKind.api.rawValue)
                 """
-            if let userID { query.appendInterpolation(raw: " AND t.user_id = ") ; query.appendInterpolation(bind: userID) }
-            if let tenantID { query.appendInterpolation(raw: " AND u.tenant_id = ") ; query.appendInterpolation(bind: tenantID) }
+            if let userID {
+                query.appendInterpolation(raw: " AND t.user_id = ")
+                query.appendInterpolation(bind: userID)
+            }
+            if let tenantID {
+                query.appendInterpolation(raw: " AND u.tenant_id = ")
+                query.appendInterpolation(bind: tenantID)
+            }
             query.appendInterpolation(raw: " ORDER BY t.created_at DESC, t.id")
             return try await db.raw(query).all().map { row in
                 OwnedAccessToken(token: try Self.decode(row), username: try row.decode(column: "u_username", as: String.self))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Drives the real `charthouse` binary: `serve` as a process, the client commands against it.
 @Suite("The charthouse executable: serve and its client commands")
@@ -60,7 +60,10 @@ struct CLITests {
         let tokenJSON = try JSONSerialization.jsonObject(with: Data(token.stdout.utf8)) as? [String: Any]
         let value = try #require(tokenJSON?["token"] as? String)
         let tokenID = try #require(tokenJSON?["id"] as? String)
-        let whoami = try server.run(["whoami", "--server", server.serverURL], environment: ["CHARTHOUSE_TOKEN": value, "CHARTHOUSE_CONFIG": "/nonexistent"])
+        let whoami = try server.run(
+            ["whoami", "--server", server.serverURL],
+            environment: ["CHARTHOUSE_TOKEN": value, "CHARTHOUSE_CONFIG": "/nonexistent"]
+        )
         #expect(whoami.status == 0, "\(whoami.stderr)")
         #expect(whoami.stdout.contains("alice") && whoami.stdout.contains("acme"))
         let forbidden = try server.run(["tenant", "list"])
@@ -104,8 +107,10 @@ struct CLITests {
         // Without CHARTHOUSE_CONFIG the login is saved under $HOME/.config/charthouse, readable by its owner only.
         let home = scratch.appendingPathComponent("home")
         let login = try second.run(
-            ["login", "--server", second.serverURL, "-u", "admin", "--password-stdin"], stdin: password,
-            environment: ["CHARTHOUSE_CONFIG": "", "XDG_CONFIG_HOME": "", "HOME": home.path])
+            ["login", "--server", second.serverURL, "-u", "admin", "--password-stdin"],
+            stdin: password,
+            environment: ["CHARTHOUSE_CONFIG": "", "XDG_CONFIG_HOME": "", "HOME": home.path]
+        )
         #expect(login.status == 0, "\(login.stderr)")
         let saved = home.appendingPathComponent(".config/charthouse/config.json")
         let mode = try FileManager.default.attributesOfItem(atPath: saved.path)[.posixPermissions] as? NSNumber
@@ -151,7 +156,11 @@ struct CLITests {
         #expect(notLoggedIn.status != 0)
         #expect(notLoggedIn.stderr.contains("charthouse login"))
         let port = try FreePort.next()
-        let unreachable = try Shell.run([executable, "tenant", "list", "--server", "http://127.0.0.1:\(port)", "--token", "x"], environment: env, check: false)
+        let unreachable = try Shell.run(
+            [executable, "tenant", "list", "--server", "http://127.0.0.1:\(port)", "--token", "x"],
+            environment: env,
+            check: false
+        )
         #expect(unreachable.status != 0)
         #expect(unreachable.stderr.contains("cannot reach the server"))
     }

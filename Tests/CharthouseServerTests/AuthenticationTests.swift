@@ -1,8 +1,8 @@
 import CharthouseAPI
 import Foundation
 import HTTPTypes
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Authentication: login, session and API tokens")
 struct AuthenticationTests {
@@ -23,9 +23,19 @@ struct AuthenticationTests {
     @Test("wrong password and unknown user fail alike with 401")
     func wrongCredentials() async throws {
         try await TestServer.with { server in
-            let wrong = try await server.request(.post, "/api/v1/login", headers: jsonHeaders, body: json(["username": "admin", "password": "nope-nope"]))
+            let wrong = try await server.request(
+                .post,
+                "/api/v1/login",
+                headers: jsonHeaders,
+                body: json(["username": "admin", "password": "nope-nope"])
+            )
             expectError(wrong, 401, "unauthorized")
-            let unknown = try await server.request(.post, "/api/v1/login", headers: jsonHeaders, body: json(["username": "ghost", "password": "nope-nope"]))
+            let unknown = try await server.request(
+                .post,
+                "/api/v1/login",
+                headers: jsonHeaders,
+                body: json(["username": "ghost", "password": "nope-nope"])
+            )
             expectError(unknown, 401, "unauthorized")
             #expect(wrong.error?.message == unknown.error?.message)
             if case .unauthorized = try await server.client().login(body: .json(.init(username: "admin", password: "bad-password"))) {
@@ -103,7 +113,11 @@ struct AuthenticationTests {
             expectError(try await server.request(.get, "/api/v1/me", token: cast.memberA.token), 401, "unauthorized")
             expectError(try await server.request(.get, "/api/v1/me", token: apiToken.token), 401, "unauthorized")
             let login = try await server.request(
-                .post, "/api/v1/login", headers: jsonHeaders, body: json(["username": cast.memberA.username, "password": cast.memberA.password]))
+                .post,
+                "/api/v1/login",
+                headers: jsonHeaders,
+                body: json(["username": cast.memberA.username, "password": cast.memberA.password])
+            )
             expectError(login, 401, "unauthorized")
         }
     }

@@ -1,7 +1,7 @@
 import CharthouseAPI
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Authorization: what each role may do")
 struct AuthorizationTests {
@@ -33,8 +33,12 @@ struct AuthorizationTests {
             #expect(sameTenantNamed.tenant == cast.tenantA)
 
             let byMember = try await server.request(
-                .post, "/api/v1/users", token: cast.memberA.token, headers: jsonHeaders,
-                body: json(["username": "sneaky", "password": "password-1", "role": "admin"]))
+                .post,
+                "/api/v1/users",
+                token: cast.memberA.token,
+                headers: jsonHeaders,
+                body: json(["username": "sneaky", "password": "password-1", "role": "admin"])
+            )
             expectError(byMember, 403, "forbidden")
             expectError(try await server.request(.get, "/api/v1/users", token: cast.memberA.token), 403, "forbidden")
             let list = try await server.client(token: cast.adminA.token).listUsers().ok.body.json.items.map(\.username)
@@ -48,12 +52,21 @@ struct AuthorizationTests {
             let root = try await server.adminToken()
             _ = try await server.client(token: root).createTenant(body: .json(.init(name: "acme"))).created
             let missing = try await server.request(
-                .post, "/api/v1/users", token: root, headers: jsonHeaders, body: json(["username": "u1", "password": "password-1", "role": "admin"]))
+                .post,
+                "/api/v1/users",
+                token: root,
+                headers: jsonHeaders,
+                body: json(["username": "u1", "password": "password-1", "role": "admin"])
+            )
             expectError(missing, 400, "bad_request")
             #expect(missing.error?.message.contains("tenant") == true)
             let unknown = try await server.request(
-                .post, "/api/v1/users", token: root, headers: jsonHeaders,
-                body: json(["username": "u1", "password": "password-1", "role": "admin", "tenant": "nope"]))
+                .post,
+                "/api/v1/users",
+                token: root,
+                headers: jsonHeaders,
+                body: json(["username": "u1", "password": "password-1", "role": "admin", "tenant": "nope"])
+            )
             expectError(unknown, 404, "not_found")
             let all = try await server.client(token: root).listUsers().ok.body.json.items.map(\.username)
             #expect(all == ["admin"])
@@ -65,7 +78,12 @@ struct AuthorizationTests {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
             let forOther = try await server.request(
-                .post, "/api/v1/tokens", token: cast.memberA.token, headers: jsonHeaders, body: json(["name": "x", "username": cast.adminA.username]))
+                .post,
+                "/api/v1/tokens",
+                token: cast.memberA.token,
+                headers: jsonHeaders,
+                body: json(["name": "x", "username": cast.adminA.username])
+            )
             expectError(forOther, 403, "forbidden")
             let forSelfByName = try await server.client(token: cast.memberA.token)
                 .createToken(body: .json(.init(name: "mine", username: cast.memberA.username))).created.body.json

@@ -1,7 +1,7 @@
 import CharthouseAPI
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Bad input gets a clear JSON error and writes nothing")
 struct BadInputTests {
@@ -28,25 +28,34 @@ struct BadInputTests {
             }
             let noBody = try await server.request(.post, "/api/v1/tenants", token: root, headers: jsonHeaders)
             expectError(noBody, 400, "bad_request")
-            let wrongType = try await server.request(.post, "/api/v1/tenants", token: root, headers: [("Content-Type", "text/plain")], body: Data("acme".utf8))
+            let wrongType = try await server.request(
+                .post,
+                "/api/v1/tenants",
+                token: root,
+                headers: [("Content-Type", "text/plain")],
+                body: Data("acme".utf8)
+            )
             #expect(wrongType.status == 415)
             #expect(wrongType.error?.code == "unsupported_media_type")
             #expect(try await server.client(token: root).listTenants().ok.body.json.items.isEmpty)
         }
     }
 
-    @Test("names, usernames and passwords are checked", arguments: [
-        ("/api/v1/tenants", ["name": "Acme"], "name"),
-        ("/api/v1/tenants", ["name": "-acme"], "name"),
-        ("/api/v1/tenants", ["name": String(repeating: "a", count: 64)], "name"),
-        ("/api/v1/tenants", ["name": "system"], "name"),
-        ("/api/v1/tenants", ["name": "../etc"], "name"),
-        ("/api/v1/users", ["username": "Bad Name", "password": "password-1", "role": "member", "tenant": "acme"], "username"),
-        ("/api/v1/users", ["username": "", "password": "password-1", "role": "member", "tenant": "acme"], "username"),
-        ("/api/v1/users", ["username": "short", "password": "1234567", "role": "member", "tenant": "acme"], "password"),
-        ("/api/v1/tokens", ["name": ""], "name"),
-        ("/api/v1/tokens", ["name": " padded "], "name"),
-    ])
+    @Test(
+        "names, usernames and passwords are checked",
+        arguments: [
+            ("/api/v1/tenants", ["name": "Acme"], "name"),
+            ("/api/v1/tenants", ["name": "-acme"], "name"),
+            ("/api/v1/tenants", ["name": String(repeating: "a", count: 64)], "name"),
+            ("/api/v1/tenants", ["name": "system"], "name"),
+            ("/api/v1/tenants", ["name": "../etc"], "name"),
+            ("/api/v1/users", ["username": "Bad Name", "password": "password-1", "role": "member", "tenant": "acme"], "username"),
+            ("/api/v1/users", ["username": "", "password": "password-1", "role": "member", "tenant": "acme"], "username"),
+            ("/api/v1/users", ["username": "short", "password": "1234567", "role": "member", "tenant": "acme"], "password"),
+            ("/api/v1/tokens", ["name": ""], "name"),
+            ("/api/v1/tokens", ["name": " padded "], "name"),
+        ]
+    )
     func invalidFields(path: String, body: [String: String], field: String) async throws {
         try await TestServer.with { server in
             let root = try await server.adminToken()
@@ -73,14 +82,22 @@ struct BadInputTests {
             let user = try await client.createUser(body: .json(.init(username: "alice", password: "password-1", role: .admin, tenant: "acme")))
                 .created.body.json
             let clash = try await server.request(
-                .post, "/api/v1/users", token: root, headers: jsonHeaders,
-                body: json(["username": "alice", "password": "other-password", "role": "member", "tenant": "acme"]))
+                .post,
+                "/api/v1/users",
+                token: root,
+                headers: jsonHeaders,
+                body: json(["username": "alice", "password": "other-password", "role": "member", "tenant": "acme"])
+            )
             expectError(clash, 409, "conflict")
             let adminUser = try await client.createUser(body: .json(.init(username: "admin2", password: "password-1", role: .member, tenant: "acme")))
             _ = try adminUser.created
             let clashAdmin = try await server.request(
-                .post, "/api/v1/users", token: root, headers: jsonHeaders,
-                body: json(["username": "admin", "password": "other-password", "role": "member", "tenant": "acme"]))
+                .post,
+                "/api/v1/users",
+                token: root,
+                headers: jsonHeaders,
+                body: json(["username": "admin", "password": "other-password", "role": "member", "tenant": "acme"])
+            )
             expectError(clashAdmin, 409, "conflict")
             // The first alice keeps her password and role.
             _ = try await server.login("alice", "password-1")

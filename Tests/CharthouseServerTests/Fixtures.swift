@@ -1,7 +1,7 @@
 import CharthouseAPI
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Two tenants, each with an admin and a member, all logged in: the usual cast of a test.
 struct TwoTenants {

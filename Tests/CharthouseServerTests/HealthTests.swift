@@ -1,7 +1,7 @@
 import CharthouseAPI
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Health, readiness and the served OpenAPI document")
 struct HealthTests {

@@ -1,7 +1,7 @@
 import CharthouseAPI
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Secrets: never stored in clear, never returned, never logged")
 struct SecretsAtRestTests {
@@ -12,7 +12,11 @@ struct SecretsAtRestTests {
             let apiToken = try await server.client(token: cast.adminA.token).createToken(body: .json(.init(name: "ci"))).created.body.json
             _ = try await server.request(.get, "/api/v1/me", token: apiToken.token)
             _ = try await server.request(
-                .post, "/api/v1/login", headers: jsonHeaders, body: json(["username": "alice", "password": "a-wrong-password-xyz"]))
+                .post,
+                "/api/v1/login",
+                headers: jsonHeaders,
+                body: json(["username": "alice", "password": "a-wrong-password-xyz"])
+            )
             let secrets = [
                 TestServer.adminPassword, cast.adminA.password, cast.memberA.password, cast.adminB.password, cast.memberB.password,
                 "a-wrong-password-xyz", apiToken.token, cast.systemAdminToken, cast.adminA.token, cast.memberB.token,

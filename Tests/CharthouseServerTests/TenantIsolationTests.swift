@@ -1,7 +1,7 @@
 import CharthouseAPI
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Tenant isolation: tenant A never sees or touches tenant B's data")
 struct TenantIsolationTests {
@@ -26,14 +26,25 @@ struct TenantIsolationTests {
             let filtered = try await server.request(.get, "/api/v1/users?tenant=\(cast.tenantB)", token: admin)
             expectError(filtered, 404, "not_found")
             let nonexistent = try await server.request(.get, "/api/v1/users?tenant=no-such-tenant", token: admin)
-            #expect(filtered.error?.message.replacingOccurrences(of: cast.tenantB, with: "X")
-                == nonexistent.error?.message.replacingOccurrences(of: "no-such-tenant", with: "X"))
+            #expect(
+                filtered.error?.message.replacingOccurrences(of: cast.tenantB, with: "X")
+                    == nonexistent.error?.message.replacingOccurrences(of: "no-such-tenant", with: "X")
+            )
             let intoB = try await server.request(
-                .post, "/api/v1/users", token: admin, headers: jsonHeaders,
-                body: json(["username": "implant", "password": "password-1", "role": "admin", "tenant": cast.tenantB]))
+                .post,
+                "/api/v1/users",
+                token: admin,
+                headers: jsonHeaders,
+                body: json(["username": "implant", "password": "password-1", "role": "admin", "tenant": cast.tenantB])
+            )
             expectError(intoB, 404, "not_found")
             let tokenForB = try await server.request(
-                .post, "/api/v1/tokens", token: admin, headers: jsonHeaders, body: json(["name": "steal", "username": cast.memberB.username]))
+                .post,
+                "/api/v1/tokens",
+                token: admin,
+                headers: jsonHeaders,
+                body: json(["name": "steal", "username": cast.memberB.username])
+            )
             expectError(tokenForB, 404, "not_found")
             let ownUsers = try await server.client(token: admin).listUsers().ok.body.json.items
             #expect(Set(ownUsers.map(\.username)) == [cast.adminA.username, cast.memberA.username])
@@ -54,8 +65,12 @@ struct TenantIsolationTests {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
             let clash = try await server.request(
-                .post, "/api/v1/users", token: cast.adminA.token, headers: jsonHeaders,
-                body: json(["username": cast.memberB.username, "password": "password-1", "role": "member"]))
+                .post,
+                "/api/v1/users",
+                token: cast.adminA.token,
+                headers: jsonHeaders,
+                body: json(["username": cast.memberB.username, "password": "password-1", "role": "member"])
+            )
             expectError(clash, 409, "conflict")
             #expect(clash.error?.message.contains(cast.tenantB) == false)
         }

@@ -53,7 +53,8 @@ struct StoreTests {
             try await tokens.create(.init(id: "k1", userID: "u1", kind: .api, name: "a", tokenDigest: "d1", createdAt: now, expiresAt: nil))
             try await tokens.create(.init(id: "k2", userID: "u2", kind: .api, name: "b", tokenDigest: "d2", createdAt: now, expiresAt: nil))
             try await tokens.create(
-                .init(id: "k3", userID: "u2", kind: .session, name: "s", tokenDigest: "d3", createdAt: now, expiresAt: now.addingTimeInterval(-1)))
+                .init(id: "k3", userID: "u2", kind: .session, name: "s", tokenDigest: "d3", createdAt: now, expiresAt: now.addingTimeInterval(-1))
+            )
 
             let found = try #require(try await tokens.find(digest: "d1"))
             #expect(found.user.username == "alice")
@@ -70,7 +71,8 @@ struct StoreTests {
             #expect(try await tokens.find(digest: "d1") != nil)
 
             try await tokens.create(
-                .init(id: "k4", userID: "u1", kind: .session, name: "s", tokenDigest: "d4", createdAt: now, expiresAt: now.addingTimeInterval(-5)))
+                .init(id: "k4", userID: "u1", kind: .session, name: "s", tokenDigest: "d4", createdAt: now, expiresAt: now.addingTimeInterval(-5))
+            )
             #expect(try await tokens.deleteExpired(before: now) == 1)
             #expect(try await tokens.find(id: "k1") != nil)
         }

@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The real peers later features are tested against start, answer and stop as the harness promises.
 @Suite("Test harness: real peers on 127.0.0.1")
@@ -63,7 +63,10 @@ struct PeerHarnessTests {
 
         // helm 3.17 falls back to plain HTTP on its own; helm 4 has to be told.
         let plainHTTP = major == 3 ? ["--insecure"] : ["--plain-http"]
-        try helm.run(["registry", "login", registry.host, "--username", credentials.username, "--password-stdin"] + plainHTTP, stdin: credentials.password)
+        try helm.run(
+            ["registry", "login", registry.host, "--username", credentials.username, "--password-stdin"] + plainHTTP,
+            stdin: credentials.password
+        )
         try helm.run(["push", archive.path, "oci://\(registry.host)/charts", "--plain-http"])
         let shown = try helm.run(["show", "chart", "oci://\(registry.host)/charts/pushed", "--version", "0.4.0", "--plain-http"]).stdout
         #expect(shown.contains("name: pushed"))

@@ -80,7 +80,9 @@ public actor PostgresServer {
     /// PostgreSQL's server binaries live under /usr/lib/postgresql/<version>/bin on Debian.
     static func binary(_ name: String) throws -> String {
         let root = "/usr/lib/postgresql"
-        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted { $0.compare($1, options: .numeric) == .orderedDescending }
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted {
+            $0.compare($1, options: .numeric) == .orderedDescending
+        }
         return try Shell.require(name, paths: versions.map { "\(root)/\($0)/bin" })
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import CharthouseCore
+import Foundation
 import Hummingbird
 
 /// Demands a valid bearer token on every `/api/v1` route except login, and makes the caller known
