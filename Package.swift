@@ -28,8 +28,29 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        .target(
+            name: "HelmFormats",
+            dependencies: [
+                .product(name: "Yams", package: "Yams")
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "RegistryClient",
+            dependencies: [
+                "HelmFormats",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CharthouseStore",
             dependencies: [
@@ -47,6 +68,8 @@ let package = Package(
             name: "CharthouseCore",
             dependencies: [
                 "CharthouseStore",
+                "HelmFormats",
+                "RegistryClient",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -110,6 +133,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HelmFormatsTests",
+            dependencies: ["HelmFormats"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -45,6 +45,21 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
     @Option(help: "bcrypt work factor for passwords, 4–31. [env: CHARTHOUSE_BCRYPT_COST] (default: 12)")
     var bcryptCost: Int?
 
+    @Option(
+        name: .customLong("system-registry"),
+        help: "A system registry every tenant sees, NAME=ENDPOINT; repeatable. Credentials from CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_USERNAME/_PASSWORD. [env: CHARTHOUSE_SYSTEM_REGISTRIES, comma-separated]"
+    )
+    var systemRegistries: [String] = []
+
+    @Flag(help: "Permit plain-HTTP registry endpoints (http://, or OCI with plainHTTP). [env: CHARTHOUSE_ALLOW_INSECURE_REGISTRIES]")
+    var allowInsecureRegistries = false
+
+    @Option(help: "Seconds to wait for a connection to a registry. [env: CHARTHOUSE_REGISTRY_CONNECT_TIMEOUT] (default: 5)")
+    var registryConnectTimeout: Int?
+
+    @Option(help: "Seconds a whole registry request may take. [env: CHARTHOUSE_REGISTRY_TIMEOUT] (default: 30)")
+    var registryTimeout: Int?
+
     func run() async throws {
         let configuration: ServerConfiguration
         do {

@@ -17,6 +17,16 @@ public enum NameRules {
         }
     }
 
+    /// Registry names: DNS labels, 1–63 of `a-z 0-9 -`, unique within their tenant.
+    public static func validateRegistryName(_ name: String, field: String = "name") throws {
+        guard (1...63).contains(name.count), isDNSLabel(name) else {
+            throw CharthouseError.invalidField(
+                field,
+                "must be 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit"
+            )
+        }
+    }
+
     /// Usernames: 1–64 of `a-z 0-9 . _ - @`, starting and ending alphanumeric.
     public static func validateUsername(_ name: String, field: String = "username") throws {
         guard (1...64).contains(name.count) else { throw CharthouseError.invalidField(field, "must be 1 to 64 characters") }

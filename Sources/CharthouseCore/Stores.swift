@@ -6,6 +6,7 @@ public struct Stores: Sendable {
     public let tenants: any TenantStore
     public let users: any UserStore
     public let tokens: any AccessTokenStore
+    public let registries: any RegistryStore
     /// Seals secrets (registry passwords, kubeconfigs) before they are stored.
     public let sealer: SecretSealer
 
@@ -15,5 +16,6 @@ public struct Stores: Sendable {
         self.tenants = SQLTenantStore(database: database)
         self.users = SQLUserStore(database: database)
         self.tokens = SQLAccessTokenStore(database: database)
+        self.registries = SQLRegistryStore(database: database)
     }
 }

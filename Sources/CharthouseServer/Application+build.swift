@@ -46,11 +46,19 @@ public func buildApplication(
         announce("Charthouse system administrator created.\n  username: admin\n  password: \(password)\nStore it now: it is not shown again.")
     }
 
+    let registries = RegistryService(stores: stores, policy: configuration.registryPolicy)
+    do {
+        try await registries.ensureSystemRegistries(configuration.systemRegistries, logger: logger)
+    } catch let error as CharthouseError {
+        try? await database.shutdown()
+        throw ConfigurationError("--system-registry: \(error.message)")
+    }
     let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))
     let handler = APIHandler(
         access: access,
         tenants: TenantService(stores: stores),
         users: UserService(stores: stores, hasher: hasher),
+        registries: registries,
         database: database
     )
     let router = try buildRouter(handler: handler, access: access, configuration: configuration, logger: logger)

@@ -1,3 +1,4 @@
+import CharthouseCore
 import CharthouseStore
 import Foundation
 import Logging
@@ -15,6 +16,11 @@ public protocol ServeArguments: Sendable {
     var maxBodySize: Int? { get }
     var sessionLifetime: Int? { get }
     var bcryptCost: Int? { get }
+    /// `NAME=ENDPOINT` of each system registry; credentials come from the environment.
+    var systemRegistries: [String] { get }
+    var allowInsecureRegistries: Bool { get }
+    var registryConnectTimeout: Int? { get }
+    var registryTimeout: Int? { get }
 }
 
 /// The server's resolved settings. Every value comes from a flag, an environment variable or a default, here only.
@@ -43,6 +49,10 @@ public struct ServerConfiguration: Sendable {
     public var secretKey: String?
     /// `CHARTHOUSE_SECRET_KEY_PREVIOUS`: comma-separated older keys that still open sealed values.
     public var previousSecretKeys: [String]
+    /// Registries and their outbound limits.
+    public var registryPolicy: RegistryPolicy
+    /// System registries from `--system-registry` / `CHARTHOUSE_SYSTEM_REGISTRIES`.
+    public var systemRegistries: [SystemRegistrySpec]
 
     public static let settings: [Setting] = [
         .init(flag: "--host", environment: "CHARTHOUSE_HOST", defaultValue: "127.0.0.1", help: "Address to listen on."),
@@ -68,6 +78,20 @@ public struct ServerConfiguration: Sendable {
             help: "Login session lifetime in seconds."
         ),
         .init(flag: "--bcrypt-cost", environment: "CHARTHOUSE_BCRYPT_COST", defaultValue: "12", help: "bcrypt work factor for passwords (4–31)."),
+        .init(
+            flag: "--system-registry",
+            environment: "CHARTHOUSE_SYSTEM_REGISTRIES",
+            defaultValue: "none",
+            help: "NAME=ENDPOINT, repeatable (env: comma-separated); credentials from CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_USERNAME/_PASSWORD."
+        ),
+        .init(
+            flag: "--allow-insecure-registries",
+            environment: "CHARTHOUSE_ALLOW_INSECURE_REGISTRIES",
+            defaultValue: "false",
+            help: "Permit plain-HTTP registry endpoints."
+        ),
+        .init(flag: "--registry-connect-timeout", environment: "CHARTHOUSE_REGISTRY_CONNECT_TIMEOUT", defaultValue: "5", help: "Seconds to connect to a registry."),
+        .init(flag: "--registry-timeout", environment: "CHARTHOUSE_REGISTRY_TIMEOUT", defaultValue: "30", help: "Seconds for a whole registry request."),
         .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
         .init(
             flag: "",
@@ -118,6 +142,42 @@ public struct ServerConfiguration: Sendable {
         previousSecretKeys = (value(nil, "CHARTHOUSE_SECRET_KEY_PREVIOUS") ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
+        let allowInsecure = arguments.allowInsecureRegistries || ["1", "true", "yes"].contains(environment["CHARTHOUSE_ALLOW_INSECURE_REGISTRIES"]?.lowercased() ?? "")
+        registryPolicy = RegistryPolicy(
+            allowInsecureRegistries: allowInsecure,
+            connectTimeout: .seconds(try integer(arguments.registryConnectTimeout, "CHARTHOUSE_REGISTRY_CONNECT_TIMEOUT", default: 5, range: 1...300)),
+            requestTimeout: .seconds(try integer(arguments.registryTimeout, "CHARTHOUSE_REGISTRY_TIMEOUT", default: 30, range: 1...3600))
+        )
+        var specs = arguments.systemRegistries
+        if specs.isEmpty, let list = value(nil, "CHARTHOUSE_SYSTEM_REGISTRIES") {
+            specs = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        systemRegistries = try specs.map { try Self.systemRegistry($0, environment: environment) }
+    }
+}
+
+extension ServerConfiguration {
+    /// Parses `NAME=ENDPOINT`; credentials come from `CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_USERNAME` and
+    /// `_PASSWORD`, plain HTTP for OCI from `_PLAIN_HTTP=true` (NAME upper-cased, `-` as `_`).
+    static func systemRegistry(_ text: String, environment: [String: String]) throws -> SystemRegistrySpec {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex, text.index(after: equals) != text.endIndex else {
+            throw ConfigurationError("--system-registry must look like NAME=ENDPOINT, got \"\(text)\"")
+        }
+        let name = String(text[..<equals])
+        let key = "CHARTHOUSE_SYSTEM_REGISTRY_" + name.uppercased().replacingOccurrences(of: "-", with: "_")
+        let username = environment[key + "_USERNAME"].flatMap { $0.isEmpty ? nil : $0 }
+        let password = environment[key + "_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        guard (username == nil) == (password == nil) else {
+            throw ConfigurationError("set both \(key)_USERNAME and \(key)_PASSWORD, or neither")
+        }
+        let plainHTTP = ["1", "true", "yes"].contains(environment[key + "_PLAIN_HTTP"]?.lowercased() ?? "")
+        return SystemRegistrySpec(
+            name: name,
+            endpoint: String(text[text.index(after: equals)...]),
+            username: username,
+            password: password,
+            plainHTTP: plainHTTP
+        )
     }
 }
 

@@ -32,10 +32,23 @@ public struct TestServer: Sendable {
         public var sessionLifetime: Int? = nil
         public var maxBodySize: Int? = nil
         public var environment: [String: String] = [:]
-        public init(sessionLifetime: Int? = nil, maxBodySize: Int? = nil, environment: [String: String] = [:]) {
+        public var systemRegistries: [String] = []
+        public var allowInsecureRegistries = true
+        public var registryTimeout: Int? = nil
+        public init(
+            sessionLifetime: Int? = nil,
+            maxBodySize: Int? = nil,
+            environment: [String: String] = [:],
+            systemRegistries: [String] = [],
+            allowInsecureRegistries: Bool = true,
+            registryTimeout: Int? = nil
+        ) {
             self.sessionLifetime = sessionLifetime
             self.maxBodySize = maxBodySize
             self.environment = environment
+            self.systemRegistries = systemRegistries
+            self.allowInsecureRegistries = allowInsecureRegistries
+            self.registryTimeout = registryTimeout
         }
     }
 
@@ -48,6 +61,10 @@ public struct TestServer: Sendable {
         var maxBodySize: Int?
         var sessionLifetime: Int?
         var bcryptCost: Int? = 4
+        var systemRegistries: [String] = []
+        var allowInsecureRegistries = true
+        var registryConnectTimeout: Int? = 2
+        var registryTimeout: Int?
     }
 
     /// Starts a server, runs `body` against it, and stops it whatever happens.
@@ -67,7 +84,10 @@ public struct TestServer: Sendable {
             dataDirectory: dataDirectory.path,
             databaseURL: databaseURL,
             maxBodySize: options.maxBodySize,
-            sessionLifetime: options.sessionLifetime
+            sessionLifetime: options.sessionLifetime,
+            systemRegistries: options.systemRegistries,
+            allowInsecureRegistries: options.allowInsecureRegistries,
+            registryTimeout: options.registryTimeout
         )
         var environment = ["CHARTHOUSE_ADMIN_PASSWORD": adminPassword]
         environment.merge(options.environment) { _, new in new }

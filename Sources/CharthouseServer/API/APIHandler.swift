@@ -5,10 +5,11 @@ import CharthouseStore
 /// Implements the generated `APIProtocol`: each operation decodes its input, makes one Core call
 /// and encodes the answer. Errors are thrown and rendered by ``ErrorMiddleware``.
 ///
-/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Health`.
+/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Health`.
 struct APIHandler: APIProtocol {
     let access: AccessService
     let tenants: TenantService
     let users: UserService
+    let registries: RegistryService
     let database: CharthouseDatabase
 }

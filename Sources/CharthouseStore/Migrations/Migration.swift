@@ -16,5 +16,6 @@ public enum Migrations {
         CreateTenants(),
         CreateUsers(),
         CreateAccessTokens(),
+        CreateRegistries(),
     ]
 }

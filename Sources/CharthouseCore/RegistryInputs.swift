@@ -1,0 +1,116 @@
+import CharthouseStore
+import Foundation
+
+/// A new registry as a tenant admin (or the system admin) describes it.
+public struct NewRegistry: Sendable {
+    public var name: String
+    public var endpoint: String
+    public var isProtected: Bool
+    public var noAuthentication: Bool
+    public var username: String?
+    public var password: String?
+    public var caCertificate: String?
+    public var insecureSkipTLSVerify: Bool
+    public var plainHTTP: Bool
+    public var syncIntervalSeconds: Int?
+
+    public init(
+        name: String,
+        endpoint: String,
+        isProtected: Bool = false,
+        noAuthentication: Bool = false,
+        username: String? = nil,
+        password: String? = nil,
+        caCertificate: String? = nil,
+        insecureSkipTLSVerify: Bool = false,
+        plainHTTP: Bool = false,
+        syncIntervalSeconds: Int? = nil
+    ) {
+        self.name = name
+        self.endpoint = endpoint
+        self.isProtected = isProtected
+        self.noAuthentication = noAuthentication
+        self.username = username
+        self.password = password
+        self.caCertificate = caCertificate
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.plainHTTP = plainHTTP
+        self.syncIntervalSeconds = syncIntervalSeconds
+    }
+}
+
+/// A partial update: `nil` leaves a setting as it is.
+public struct RegistryChanges: Sendable {
+    public var name: String?
+    public var endpoint: String?
+    public var isProtected: Bool?
+    public var noAuthentication: Bool?
+    public var username: String?
+    public var password: String?
+    /// A new CA certificate; an empty string removes it.
+    public var caCertificate: String?
+    public var insecureSkipTLSVerify: Bool?
+    public var plainHTTP: Bool?
+    public var syncIntervalSeconds: Int?
+
+    public init(
+        name: String? = nil,
+        endpoint: String? = nil,
+        isProtected: Bool? = nil,
+        noAuthentication: Bool? = nil,
+        username: String? = nil,
+        password: String? = nil,
+        caCertificate: String? = nil,
+        insecureSkipTLSVerify: Bool? = nil,
+        plainHTTP: Bool? = nil,
+        syncIntervalSeconds: Int? = nil
+    ) {
+        self.name = name
+        self.endpoint = endpoint
+        self.isProtected = isProtected
+        self.noAuthentication = noAuthentication
+        self.username = username
+        self.password = password
+        self.caCertificate = caCertificate
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.plainHTTP = plainHTTP
+        self.syncIntervalSeconds = syncIntervalSeconds
+    }
+}
+
+/// A registry as callers see it: never its password.
+public struct RegistryView: Sendable, Hashable {
+    /// Who owns a registry.
+    public enum Scope: String, Sendable { case tenant, system }
+
+    public let record: RegistryRecord
+    public let scope: Scope
+    /// `protected` for protected registries (never synced); `never` until the first sync.
+    public let syncState: String
+
+    public var hasCredentials: Bool { !record.noAuthentication && record.sealedPassword != nil }
+
+    init(_ record: RegistryRecord) {
+        self.record = record
+        self.scope = record.tenantID == nil ? .system : .tenant
+        self.syncState = record.isProtected ? "protected" : "never"
+    }
+}
+
+/// A system registry named on the command line (`--system-registry NAME=ENDPOINT`).
+public struct SystemRegistrySpec: Sendable, Hashable {
+    public let name: String
+    public let endpoint: String
+    public let username: String?
+    public let password: String?
+    /// Plain HTTP for an OCI endpoint (only with --allow-insecure-registries).
+    public let plainHTTP: Bool
+
+    public init(name: String, endpoint: String, username: String?, password: String?, plainHTTP: Bool = false) {
+        self.name = name
+        self.endpoint = endpoint
+        self.username = username
+        self.password = password
+        self.plainHTTP = plainHTTP
+    }
+}

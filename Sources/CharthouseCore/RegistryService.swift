@@ -1,0 +1,266 @@
+import CharthouseStore
+import Foundation
+import HelmFormats
+import Logging
+import RegistryClient
+
+/// Tenant and system Helm registries: added, validated, listed, changed and removed.
+///
+/// Rules (DESIGN.md §1): only admins change registries (tenant admins their tenant's, the system
+/// admin the system ones); unprotected registries are checked live before anything is stored and
+/// again whenever their endpoint, credentials or TLS settings change; protected ones are never
+/// contacted. Passwords are sealed at rest and never returned.
+public struct RegistryService: Sendable {
+    private let stores: Stores
+    private let policy: RegistryPolicy
+    private let validator: RegistryValidator
+
+    public init(stores: Stores, policy: RegistryPolicy) {
+        self.stores = stores
+        self.policy = policy
+        self.validator = RegistryValidator(policy: policy)
+    }
+
+    /// The caller's tenant's registries followed by the system registries.
+    public func list(caller: Caller) async throws -> [RegistryView] {
+        try await stores.registries.listVisible(tenantID: caller.tenantID).map(RegistryView.init)
+    }
+
+    public func get(id: String, caller: Caller) async throws -> RegistryView {
+        RegistryView(try await visibleRecord(id: id, caller: caller))
+    }
+
+    /// Adds a registry to the caller's tenant (tenant admins), or to the system when `system` (system admin).
+    public func create(_ input: NewRegistry, system: Bool, caller: Caller) async throws -> RegistryView {
+        if system {
+            guard caller.isSystemAdmin else { throw CharthouseError.forbidden("only the system administrator adds system registries") }
+        } else {
+            guard !caller.isSystemAdmin else {
+                throw CharthouseError.forbidden("the system administrator adds system registries at /api/v1/system/registries")
+            }
+            guard caller.isTenantAdmin else { throw CharthouseError.forbidden("only tenant administrators add registries") }
+        }
+        try NameRules.validateRegistryName(input.name)
+        let now = Date()
+        let id = TokenValue.newID()
+        var record = RegistryRecord(
+            id: id,
+            tenantID: system ? nil : caller.tenantID,
+            name: input.name,
+            kind: .classic,
+            endpoint: input.endpoint,
+            isProtected: input.isProtected,
+            noAuthentication: input.noAuthentication,
+            username: input.username.nonEmpty,
+            sealedPassword: nil,
+            caCertificate: input.caCertificate.nonEmpty,
+            insecureSkipTLSVerify: input.insecureSkipTLSVerify,
+            plainHTTP: input.plainHTTP,
+            syncIntervalSeconds: input.syncIntervalSeconds ?? policy.defaultSyncInterval,
+            createdAt: now,
+            updatedAt: now
+        )
+        let endpoint = try normalize(&record)
+        let password = try credentialsRule(record: record, password: input.password.nonEmpty, passwordKept: false)
+        if !record.isProtected {
+            try await validator.validate(endpoint, credentials: Self.credentials(record, password: password), record: record)
+        }
+        if let password {
+            record.sealedPassword = try stores.sealer.seal(password, context: RegistryRecord.passwordSealingContext(id: id))
+        }
+        do {
+            try await stores.registries.create(record)
+        } catch let error as StoreError where error.isDuplicate {
+            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists")
+        }
+        return RegistryView(record)
+    }
+
+    /// Changes a registry; unprotected registries are validated again when the change touches the
+    /// endpoint, credentials, TLS settings or protection. Nothing is stored if validation fails.
+    public func update(id: String, changes: RegistryChanges, caller: Caller) async throws -> RegistryView {
+        let current = try await visibleRecord(id: id, caller: caller)
+        try authorizeChange(current, caller: caller)
+        var record = current
+        if let name = changes.name {
+            try NameRules.validateRegistryName(name)
+            record.name = name
+        }
+        if let endpoint = changes.endpoint { record.endpoint = endpoint }
+        if let isProtected = changes.isProtected { record.isProtected = isProtected }
+        if let noAuthentication = changes.noAuthentication { record.noAuthentication = noAuthentication }
+        if let username = changes.username { record.username = username.isEmpty ? nil : username }
+        if let caCertificate = changes.caCertificate { record.caCertificate = caCertificate.isEmpty ? nil : caCertificate }
+        if let insecure = changes.insecureSkipTLSVerify { record.insecureSkipTLSVerify = insecure }
+        if let plainHTTP = changes.plainHTTP { record.plainHTTP = plainHTTP }
+        if let interval = changes.syncIntervalSeconds { record.syncIntervalSeconds = interval }
+        let endpoint = try normalize(&record)
+
+        let newPassword = changes.password.nonEmpty
+        var password = newPassword
+        if password == nil, !record.noAuthentication, let sealed = current.sealedPassword {
+            password = try stores.sealer.open(sealed, context: RegistryRecord.passwordSealingContext(id: id))
+        }
+        password = try credentialsRule(record: record, password: password, passwordKept: newPassword == nil && password != nil)
+        let connectionChanged =
+            record.endpoint != current.endpoint || record.noAuthentication != current.noAuthentication
+            || record.username != current.username || newPassword != nil || record.caCertificate != current.caCertificate
+            || record.insecureSkipTLSVerify != current.insecureSkipTLSVerify || record.plainHTTP != current.plainHTTP
+            || (current.isProtected && !record.isProtected)
+        if !record.isProtected, connectionChanged {
+            try await validator.validate(endpoint, credentials: Self.credentials(record, password: password), record: record)
+        }
+        if record.noAuthentication {
+            record.sealedPassword = nil
+        } else if let newPassword {
+            record.sealedPassword = try stores.sealer.seal(newPassword, context: RegistryRecord.passwordSealingContext(id: id))
+        }
+        guard record != current else { return RegistryView(current) }
+        record.updatedAt = Date()
+        do {
+            try await stores.registries.update(record)
+        } catch let error as StoreError where error.isDuplicate {
+            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists")
+        } catch let error as StoreError where error.isNotFound {
+            throw CharthouseError.notFound("registry \"\(id)\"")
+        }
+        return RegistryView(record)
+    }
+
+    public func delete(id: String, caller: Caller) async throws {
+        let record = try await visibleRecord(id: id, caller: caller)
+        try authorizeChange(record, caller: caller)
+        guard try await stores.registries.delete(id: id) else { throw CharthouseError.notFound("registry \"\(id)\"") }
+    }
+
+    /// Creates or updates the system registries named on the command line. A failed live check is
+    /// logged, not fatal: the operator's configuration is kept and the next sync reports the error.
+    public func ensureSystemRegistries(_ specs: [SystemRegistrySpec], logger: Logger) async throws {
+        for spec in specs {
+            try NameRules.validateRegistryName(spec.name, field: "--system-registry")
+            let now = Date()
+            let existing = try await stores.registries.findSystem(name: spec.name)
+            let id = existing?.id ?? TokenValue.newID()
+            var record = RegistryRecord(
+                id: id,
+                tenantID: nil,
+                name: spec.name,
+                kind: .classic,
+                endpoint: spec.endpoint,
+                isProtected: false,
+                noAuthentication: spec.username == nil,
+                username: spec.username,
+                sealedPassword: nil,
+                caCertificate: existing?.caCertificate,
+                insecureSkipTLSVerify: existing?.insecureSkipTLSVerify ?? false,
+                plainHTTP: spec.plainHTTP,
+                syncIntervalSeconds: existing?.syncIntervalSeconds ?? policy.defaultSyncInterval,
+                createdAt: existing?.createdAt ?? now,
+                updatedAt: now
+            )
+            let endpoint = try normalize(&record)
+            let password = try credentialsRule(record: record, password: spec.password, passwordKept: false)
+            if let password {
+                record.sealedPassword = try stores.sealer.seal(password, context: RegistryRecord.passwordSealingContext(id: id))
+            }
+            do {
+                try await validator.validate(endpoint, credentials: Self.credentials(record, password: password), record: record)
+            } catch let error as CharthouseError {
+                logger.warning("system registry failed its live check", metadata: ["registry": .string(spec.name), "error": .string(error.message)])
+            }
+            if existing == nil {
+                try await stores.registries.create(record)
+            } else {
+                try await stores.registries.update(record)
+            }
+            logger.info("system registry configured", metadata: ["registry": .string(spec.name), "endpoint": .string(record.endpoint)])
+        }
+    }
+
+    // MARK: - Rules
+
+    private func visibleRecord(id: String, caller: Caller) async throws -> RegistryRecord {
+        guard let record = try await stores.registries.find(id: id), record.tenantID == nil || record.tenantID == caller.tenantID else {
+            throw CharthouseError.notFound("registry \"\(id)\"")
+        }
+        return record
+    }
+
+    private func authorizeChange(_ record: RegistryRecord, caller: Caller) throws {
+        if record.tenantID == nil {
+            guard caller.isSystemAdmin else { throw CharthouseError.forbidden("system registries are read-only for tenants") }
+        } else {
+            guard caller.isTenantAdmin else { throw CharthouseError.forbidden("only tenant administrators change registries") }
+        }
+    }
+
+    /// Checks the endpoint and transport settings, sets `kind` and the normalised endpoint.
+    private func normalize(_ record: inout RegistryRecord) throws -> RegistryEndpoint {
+        let endpoint: RegistryEndpoint
+        do {
+            endpoint = try RegistryEndpoint(parsing: record.endpoint)
+        } catch let error as HelmFormatError {
+            throw CharthouseError.invalidField("endpoint", error.message)
+        }
+        record.endpoint = endpoint.description
+        record.kind = endpoint.isOCI ? .oci : .classic
+        if record.plainHTTP, !endpoint.isOCI {
+            throw CharthouseError.invalidField("plainHTTP", "applies to oci:// endpoints only; use an http:// endpoint for a classic repository")
+        }
+        if (endpoint.isPlainHTTP || record.plainHTTP), !policy.allowInsecureRegistries {
+            throw CharthouseError(
+                .unprocessable,
+                "plain-HTTP registries are not allowed on this server (start it with --allow-insecure-registries to permit them)"
+            )
+        }
+        if let pem = record.caCertificate {
+            guard !endpoint.isPlainHTTP, !record.plainHTTP else {
+                throw CharthouseError.invalidField("caCertificate", "applies to TLS endpoints only")
+            }
+            do {
+                _ = try TLSTrust.certificates(pem: pem)
+            } catch {
+                throw CharthouseError.invalidField("caCertificate", "is not a PEM-encoded X.509 certificate")
+            }
+        }
+        guard RegistryPolicy.syncIntervalRange.contains(record.syncIntervalSeconds) else {
+            throw CharthouseError.invalidField(
+                "syncIntervalSeconds",
+                "must be between \(RegistryPolicy.syncIntervalRange.lowerBound) and \(RegistryPolicy.syncIntervalRange.upperBound)"
+            )
+        }
+        return endpoint
+    }
+
+    /// `noAuthentication` needs nothing; otherwise a username and a password are required.
+    private func credentialsRule(record: RegistryRecord, password: String?, passwordKept: Bool) throws -> String? {
+        if record.noAuthentication {
+            guard record.username == nil, password == nil || passwordKept else {
+                throw CharthouseError.invalidField("username", "must not be given together with noAuthentication")
+            }
+            return nil
+        }
+        guard let username = record.username else {
+            throw CharthouseError.invalidField("username", "is required unless noAuthentication is true")
+        }
+        guard !username.contains(":"), username.count <= 256 else {
+            throw CharthouseError.invalidField("username", "must not contain ':' and must be at most 256 characters")
+        }
+        guard let password else { throw CharthouseError.invalidField("password", "is required unless noAuthentication is true") }
+        guard password.utf8.count <= 4096 else { throw CharthouseError.invalidField("password", "must be at most 4096 bytes") }
+        return password
+    }
+
+    private static func credentials(_ record: RegistryRecord, password: String?) -> RegistryCredentials {
+        guard !record.noAuthentication, let username = record.username, let password else { return .anonymous }
+        return .basic(username: username, password: password)
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// `nil` for `nil` and for the empty string, as forms send it.
+    var nonEmpty: String? {
+        guard let self, !self.isEmpty else { return nil }
+        return self
+    }
+}

@@ -1,0 +1,30 @@
+import CharthouseStore
+import HelmFormats
+import RegistryClient
+
+/// Checks an unprotected registry live before it is stored: the endpoint answers as a Helm
+/// registry and the credentials are accepted (classic: `index.yaml`; OCI: `/v2/` challenge, token
+/// exchange, then a listing).
+struct RegistryValidator: Sendable {
+    let policy: RegistryPolicy
+
+    func validate(_ endpoint: RegistryEndpoint, credentials: RegistryCredentials, record: RegistryRecord) async throws {
+        let options = RegistryConnectionOptions(
+            caCertificatePEM: record.caCertificate,
+            insecureSkipTLSVerify: record.insecureSkipTLSVerify,
+            plainHTTP: record.plainHTTP,
+            connectTimeout: policy.connectTimeout,
+            requestTimeout: policy.requestTimeout
+        )
+        do {
+            switch endpoint {
+            case .classic(let base):
+                _ = try await ClassicRepositoryClient(options: options).checkIndex(base: base.absoluteString, credentials: credentials)
+            case .oci(let host, let path):
+                _ = try await OCIRegistryClient(options: options).checkAccess(host: host, path: path, credentials: credentials)
+            }
+        } catch let error as RegistryClientError {
+            throw CharthouseError(.unprocessable, "registry validation failed: \(error.message)")
+        }
+    }
+}

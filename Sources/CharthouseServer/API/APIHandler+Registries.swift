@@ -1,0 +1,91 @@
+import CharthouseAPI
+import CharthouseCore
+import CharthouseStore
+
+extension APIHandler {
+    func listRegistries(_ input: Operations.ListRegistries.Input) async throws -> Operations.ListRegistries.Output {
+        let list = try await registries.list(caller: try CurrentCaller.require())
+        return .ok(.init(body: .json(.init(items: list.map(Components.Schemas.Registry.init)))))
+    }
+
+    func createRegistry(_ input: Operations.CreateRegistry.Input) async throws -> Operations.CreateRegistry.Output {
+        guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
+        let view = try await registries.create(NewRegistry(body), system: false, caller: try CurrentCaller.require())
+        return .created(.init(body: .json(.init(view))))
+    }
+
+    func createSystemRegistry(_ input: Operations.CreateSystemRegistry.Input) async throws -> Operations.CreateSystemRegistry.Output {
+        guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
+        let view = try await registries.create(NewRegistry(body), system: true, caller: try CurrentCaller.require())
+        return .created(.init(body: .json(.init(view))))
+    }
+
+    func getRegistry(_ input: Operations.GetRegistry.Input) async throws -> Operations.GetRegistry.Output {
+        let view = try await registries.get(id: input.path.id, caller: try CurrentCaller.require())
+        return .ok(.init(body: .json(.init(view))))
+    }
+
+    func updateRegistry(_ input: Operations.UpdateRegistry.Input) async throws -> Operations.UpdateRegistry.Output {
+        guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
+        let changes = RegistryChanges(
+            name: body.name,
+            endpoint: body.endpoint,
+            isProtected: body.protected,
+            noAuthentication: body.noAuthentication,
+            username: body.username,
+            password: body.password,
+            caCertificate: body.caCertificate,
+            insecureSkipTLSVerify: body.insecureSkipTLSVerify,
+            plainHTTP: body.plainHTTP,
+            syncIntervalSeconds: body.syncIntervalSeconds
+        )
+        let view = try await registries.update(id: input.path.id, changes: changes, caller: try CurrentCaller.require())
+        return .ok(.init(body: .json(.init(view))))
+    }
+
+    func deleteRegistry(_ input: Operations.DeleteRegistry.Input) async throws -> Operations.DeleteRegistry.Output {
+        try await registries.delete(id: input.path.id, caller: try CurrentCaller.require())
+        return .noContent(.init())
+    }
+}
+
+extension NewRegistry {
+    init(_ body: Components.Schemas.CreateRegistryRequest) {
+        self.init(
+            name: body.name,
+            endpoint: body.endpoint,
+            isProtected: body.protected ?? false,
+            noAuthentication: body.noAuthentication ?? false,
+            username: body.username,
+            password: body.password,
+            caCertificate: body.caCertificate,
+            insecureSkipTLSVerify: body.insecureSkipTLSVerify ?? false,
+            plainHTTP: body.plainHTTP ?? false,
+            syncIntervalSeconds: body.syncIntervalSeconds
+        )
+    }
+}
+
+extension Components.Schemas.Registry {
+    init(_ view: RegistryView) {
+        let record = view.record
+        self.init(
+            id: record.id,
+            name: record.name,
+            endpoint: record.endpoint,
+            kind: record.kind == .oci ? .oci : .classic,
+            scope: view.scope == .system ? .system : .tenant,
+            protected: record.isProtected,
+            noAuthentication: record.noAuthentication,
+            hasCredentials: view.hasCredentials,
+            username: record.username,
+            caCertificate: record.caCertificate,
+            insecureSkipTLSVerify: record.insecureSkipTLSVerify,
+            plainHTTP: record.plainHTTP,
+            syncIntervalSeconds: record.syncIntervalSeconds,
+            syncState: .init(rawValue: view.syncState) ?? .never,
+            createdAt: record.createdAt,
+            updatedAt: record.updatedAt
+        )
+    }
+}

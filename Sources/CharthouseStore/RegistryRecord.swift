@@ -1,0 +1,66 @@
+import Foundation
+
+/// The protocol family of a registry.
+public enum RegistryKind: String, Sendable, Hashable, CaseIterable {
+    /// A classic chart repository serving `index.yaml`.
+    case classic
+    /// An OCI distribution registry (Helm 3.8+).
+    case oci
+}
+
+/// A Helm registry as stored. The password is sealed (``SecretSealer``) and bound to the row's id.
+public struct RegistryRecord: Sendable, Hashable {
+    public var id: String
+    /// The owning tenant; `nil` for a system registry every tenant sees.
+    public var tenantID: String?
+    public var name: String
+    public var kind: RegistryKind
+    public var endpoint: String
+    public var isProtected: Bool
+    public var noAuthentication: Bool
+    public var username: String?
+    public var sealedPassword: String?
+    public var caCertificate: String?
+    public var insecureSkipTLSVerify: Bool
+    public var plainHTTP: Bool
+    public var syncIntervalSeconds: Int
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: String,
+        tenantID: String?,
+        name: String,
+        kind: RegistryKind,
+        endpoint: String,
+        isProtected: Bool,
+        noAuthentication: Bool,
+        username: String?,
+        sealedPassword: String?,
+        caCertificate: String?,
+        insecureSkipTLSVerify: Bool,
+        plainHTTP: Bool,
+        syncIntervalSeconds: Int,
+        createdAt: Date,
+        updatedAt: Date
+    ) {
+        self.id = id
+        self.tenantID = tenantID
+        self.name = name
+        self.kind = kind
+        self.endpoint = endpoint
+        self.isProtected = isProtected
+        self.noAuthentication = noAuthentication
+        self.username = username
+        self.sealedPassword = sealedPassword
+        self.caCertificate = caCertificate
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.plainHTTP = plainHTTP
+        self.syncIntervalSeconds = syncIntervalSeconds
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The context a registry's password is sealed under: a sealed value opens only in its own row.
+    public static func passwordSealingContext(id: String) -> String { "registry/\(id)/password" }
+}

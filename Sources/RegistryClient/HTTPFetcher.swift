@@ -1,0 +1,141 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+
+/// One registry's HTTP side: TLS trust, time limits, a body cap, redirects that never carry
+/// credentials to another host, and transport failures turned into ``RegistryClientError``s.
+struct HTTPFetcher: Sendable {
+    private let client: HTTPClient
+    private let options: RegistryConnectionOptions
+
+    /// A response as read: status, headers and the body (at most `maxBodySize`).
+    struct Response: Sendable {
+        let url: String
+        let status: HTTPResponseStatus
+        let headers: HTTPHeaders
+        let body: ByteBuffer
+
+        /// "401 Unauthorized from https://…", for error messages.
+        var summary: String { "\(status.code) \(status.reasonPhrase) from \(url)" }
+        var text: String { String(buffer: body) }
+        var data: Data { Data(body.readableBytesView) }
+    }
+
+    /// Runs `body` with a fetcher configured by `options`, shutting its HTTP client down afterwards.
+    static func with<R: Sendable>(_ options: RegistryConnectionOptions, _ body: (HTTPFetcher) async throws -> R) async throws -> R {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if options.insecureSkipTLSVerify { tls.certificateVerification = .none }
+        if let pem = options.caCertificatePEM, !pem.isEmpty {
+            tls.additionalTrustRoots = [.certificates(try TLSTrust.certificates(pem: pem))]
+        }
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: options.connectTimeout.timeAmount, read: options.requestTimeout.timeAmount),
+            decompression: .enabled(limit: .ratio(200))
+        )
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let result = try await body(HTTPFetcher(client: client, options: options))
+            try? await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    /// GETs `url`, following up to five redirects; `authorization` is sent only to the first host.
+    func get(_ url: String, authorization: String? = nil, accept: String? = nil) async throws -> Response {
+        var current = url
+        let originHost = URL(string: url)?.host
+        for _ in 0..<6 {
+            var request = HTTPClientRequest(url: current)
+            request.headers.add(name: "User-Agent", value: "Charthouse")
+            if let accept { request.headers.add(name: "Accept", value: accept) }
+            if let authorization, URL(string: current)?.host == originHost { request.headers.add(name: "Authorization", value: authorization) }
+            let response: HTTPClientResponse
+            do {
+                response = try await client.execute(request, timeout: options.requestTimeout.timeAmount)
+            } catch {
+                throw Self.describe(error, url: current, options: options)
+            }
+            if [301, 302, 303, 307, 308].contains(response.status.code), let location = response.headers.first(name: "Location"),
+                let next = URL(string: location, relativeTo: URL(string: current))?.absoluteString
+            {
+                current = next
+                continue
+            }
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: options.maxBodySize)
+            } catch is NIOTooManyBytesError {
+                throw RegistryClientError(.tooLarge, "\(current) is larger than the limit of \(options.maxBodySize) bytes")
+            } catch {
+                throw Self.describe(error, url: current, options: options)
+            }
+            return Response(url: current, status: response.status, headers: response.headers, body: body)
+        }
+        throw RegistryClientError(.invalidResponse, "too many redirects from \(url)")
+    }
+
+    /// Names a transport failure the way an operator would say it.
+    static func describe(_ error: any Error, url: String, options: RegistryConnectionOptions) -> RegistryClientError {
+        if let error = error as? RegistryClientError { return error }
+        let host = URL(string: url).map { "\($0.host ?? "?")\($0.port.map { ":\($0)" } ?? "")" } ?? url
+        let text = String(describing: error)
+        let lowered = text.lowercased()
+        if let clientError = error as? HTTPClientError {
+            switch clientError {
+            case .connectTimeout:
+                return RegistryClientError(.timeout, "timed out after \(options.connectTimeout.seconds) s connecting to \(host)")
+            case .deadlineExceeded, .readTimeout, .writeTimeout:
+                return RegistryClientError(.timeout, "no answer from \(url) within \(options.requestTimeout.seconds) s")
+            case .remoteConnectionClosed:
+                return RegistryClientError(.connection, "\(host) closed the connection before answering \(url)")
+            default: break
+            }
+        }
+        if error is NIOSSLError || error is BoringSSLError || lowered.contains("certificate") || lowered.contains("handshake")
+            || lowered.contains("ssl")
+        {
+            let detail = lowered.contains("verify") || lowered.contains("certificate") ? "certificate verify failed" : "handshake failed"
+            return RegistryClientError(.tls, "TLS: \(detail) for \(url) (certificate signed by unknown authority or invalid; \(text))")
+        }
+        if lowered.contains("refused") { return RegistryClientError(.connection, "connection refused by \(host)") }
+        if lowered.contains("timeout") || lowered.contains("timed out") || lowered.contains("deadline") {
+            return RegistryClientError(.timeout, "no answer from \(url) within \(options.requestTimeout.seconds) s")
+        }
+        if lowered.contains("resolve") || lowered.contains("lookup") || lowered.contains("unknown host") {
+            return RegistryClientError(.connection, "cannot resolve \(host)")
+        }
+        return RegistryClientError(.connection, "cannot reach \(url): \(text)")
+    }
+}
+
+/// Checks and loads CA certificates given as PEM.
+public enum TLSTrust {
+    /// The certificates in `pem`; throws unless it holds at least one.
+    public static func certificates(pem: String) throws -> [NIOSSLCertificate] {
+        let certificates = (try? NIOSSLCertificate.fromPEMBytes(Array(pem.utf8))) ?? []
+        guard !certificates.isEmpty else {
+            throw RegistryClientError(.invalidResponse, "caCertificate is not a PEM-encoded X.509 certificate")
+        }
+        return certificates
+    }
+}
+
+extension Duration {
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    var seconds: String {
+        let value = Double(components.seconds) + Double(components.attoseconds) / 1e18
+        return value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+}
