@@ -6,7 +6,7 @@ import Glibc
 
 /// CNCF distribution (Debian's `docker-registry`), a real OCI registry, with optional htpasswd
 /// basic auth; on 127.0.0.1, a free port, filesystem storage in a scratch directory.
-public final class DistributionRegistry {
+public final class DistributionRegistry: Sendable {
     public let port: Int
     public let credentials: Credentials?
     private let process: PeerProcess
@@ -14,7 +14,8 @@ public final class DistributionRegistry {
     public var host: String { "127.0.0.1:\(port)" }
     public var baseURL: String { "http://\(host)" }
 
-    public init(credentials: Credentials? = nil) async throws {
+    /// Starts a registry: open, with htpasswd `credentials`, or with token authentication through `tokenServer`.
+    public init(credentials: Credentials? = nil, tokenServer: TokenAuthServer? = nil) async throws {
         let binary = try Shell.require("docker-registry", paths: ["/usr/bin"])
         let directory = try ScratchDirectory.make("charthouse-registry")
         self.port = try FreePort.next()
@@ -28,6 +29,16 @@ public final class DistributionRegistry {
                   htpasswd:
                     realm: charthouse-test
                     path: \(file.path)
+                """
+        }
+        if let tokenServer {
+            auth = """
+                auth:
+                  token:
+                    realm: \(tokenServer.realm)
+                    service: \(tokenServer.service)
+                    issuer: \(tokenServer.issuer)
+                    rootcertbundle: \(tokenServer.certificateFile.path)
                 """
         }
         let config = """

@@ -7,7 +7,7 @@ import Glibc
 
 /// nginx serving a folder as a static site (a classic chart repository), optionally behind basic
 /// auth and/or TLS with a self-signed certificate; on 127.0.0.1, a free port, stopped by ``stop()``.
-public final class NginxServer {
+public final class NginxServer: Sendable {
     public let port: Int
     public let root: URL
     public let tls: SelfSignedCertificate?

@@ -9,7 +9,10 @@ import Glibc
 /// The command runs under a small shell watchdog: when the test process dies (even by a crash),
 /// the watchdog sends the peer its stop signal, waits for it, and removes the peer's scratch
 /// directory. ``stop()`` does the same on purpose.
-public final class PeerProcess {
+///
+/// `@unchecked Sendable`: every stored property is a `let` set in `init`, and the only `Process`
+/// members used afterwards (`isRunning`, `waitUntilExit`) are safe to call from any thread.
+public final class PeerProcess: @unchecked Sendable {
     public let name: String
     private let wrapper: Process
     private let pidFile: URL
