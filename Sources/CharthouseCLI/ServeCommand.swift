@@ -47,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
 
     @Option(
         name: .customLong("system-registry"),
-        help: "A system registry every tenant sees, NAME=ENDPOINT; repeatable. Credentials from CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_USERNAME/_PASSWORD. [env: CHARTHOUSE_SYSTEM_REGISTRIES, comma-separated]"
+        help:
+            "A system registry every tenant sees, NAME=ENDPOINT; repeatable. Credentials from CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_USERNAME/_PASSWORD. [env: CHARTHOUSE_SYSTEM_REGISTRIES, comma-separated]"
     )
     var systemRegistries: [String] = []
 

@@ -207,7 +207,7 @@ public struct RegistryService: Sendable {
         if record.plainHTTP, !endpoint.isOCI {
             throw CharthouseError.invalidField("plainHTTP", "applies to oci:// endpoints only; use an http:// endpoint for a classic repository")
         }
-        if (endpoint.isPlainHTTP || record.plainHTTP), !policy.allowInsecureRegistries {
+        if endpoint.isPlainHTTP || record.plainHTTP, !policy.allowInsecureRegistries {
             throw CharthouseError(
                 .unprocessable,
                 "plain-HTTP registries are not allowed on this server (start it with --allow-insecure-registries to permit them)"

@@ -108,7 +108,11 @@ func buildRouter(
             body: .init(byteBuffer: ByteBuffer(bytes: document))
         )
     }
-    try handler.registerHandlers(on: router, serverURL: URL(string: "/")!)
+    try handler.registerHandlers(
+        on: router,
+        serverURL: URL(string: "/")!,
+        configuration: .init(jsonEncodingOptions: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+    )
     return router
 }
 

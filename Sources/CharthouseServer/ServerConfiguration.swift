@@ -90,8 +90,18 @@ public struct ServerConfiguration: Sendable {
             defaultValue: "false",
             help: "Permit plain-HTTP registry endpoints."
         ),
-        .init(flag: "--registry-connect-timeout", environment: "CHARTHOUSE_REGISTRY_CONNECT_TIMEOUT", defaultValue: "5", help: "Seconds to connect to a registry."),
-        .init(flag: "--registry-timeout", environment: "CHARTHOUSE_REGISTRY_TIMEOUT", defaultValue: "30", help: "Seconds for a whole registry request."),
+        .init(
+            flag: "--registry-connect-timeout",
+            environment: "CHARTHOUSE_REGISTRY_CONNECT_TIMEOUT",
+            defaultValue: "5",
+            help: "Seconds to connect to a registry."
+        ),
+        .init(
+            flag: "--registry-timeout",
+            environment: "CHARTHOUSE_REGISTRY_TIMEOUT",
+            defaultValue: "30",
+            help: "Seconds for a whole registry request."
+        ),
         .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
         .init(
             flag: "",
@@ -142,10 +152,14 @@ public struct ServerConfiguration: Sendable {
         previousSecretKeys = (value(nil, "CHARTHOUSE_SECRET_KEY_PREVIOUS") ?? "").split(separator: ",").map {
             $0.trimmingCharacters(in: .whitespaces)
         }.filter { !$0.isEmpty }
-        let allowInsecure = arguments.allowInsecureRegistries || ["1", "true", "yes"].contains(environment["CHARTHOUSE_ALLOW_INSECURE_REGISTRIES"]?.lowercased() ?? "")
+        let allowInsecure =
+            arguments.allowInsecureRegistries
+            || ["1", "true", "yes"].contains(environment["CHARTHOUSE_ALLOW_INSECURE_REGISTRIES"]?.lowercased() ?? "")
         registryPolicy = RegistryPolicy(
             allowInsecureRegistries: allowInsecure,
-            connectTimeout: .seconds(try integer(arguments.registryConnectTimeout, "CHARTHOUSE_REGISTRY_CONNECT_TIMEOUT", default: 5, range: 1...300)),
+            connectTimeout: .seconds(
+                try integer(arguments.registryConnectTimeout, "CHARTHOUSE_REGISTRY_CONNECT_TIMEOUT", default: 5, range: 1...300)
+            ),
             requestTimeout: .seconds(try integer(arguments.registryTimeout, "CHARTHOUSE_REGISTRY_TIMEOUT", default: 30, range: 1...3600))
         )
         var specs = arguments.systemRegistries

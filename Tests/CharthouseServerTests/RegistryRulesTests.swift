@@ -1,7 +1,7 @@
 import CharthouseAPI
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Registry rules that need no upstream: protection, required fields, endpoints, names, roles, tenants.
 @Suite("Registries: rules, roles and tenant isolation")
@@ -40,9 +40,18 @@ struct RegistryRulesTests {
                 (["name": "r", "endpoint": "https://user:pw@charts.example.com", "protected": true, "noAuthentication": true], "endpoint"),
                 (["name": "r", "endpoint": "oci://example.com/Bad", "protected": true, "noAuthentication": true], "endpoint"),
                 (["name": "Bad_Name", "endpoint": "https://charts.example.com", "protected": true, "noAuthentication": true], "name"),
-                (["name": "r", "endpoint": "https://charts.example.com", "protected": true, "noAuthentication": true, "caCertificate": "junk"], "caCertificate"),
-                (["name": "r", "endpoint": "https://charts.example.com", "protected": true, "noAuthentication": true, "plainHTTP": true], "plainHTTP"),
-                (["name": "r", "endpoint": "https://charts.example.com", "protected": true, "noAuthentication": true, "syncIntervalSeconds": 5], "syncIntervalSeconds"),
+                (
+                    ["name": "r", "endpoint": "https://charts.example.com", "protected": true, "noAuthentication": true, "caCertificate": "junk"],
+                    "caCertificate"
+                ),
+                (
+                    ["name": "r", "endpoint": "https://charts.example.com", "protected": true, "noAuthentication": true, "plainHTTP": true],
+                    "plainHTTP"
+                ),
+                (
+                    ["name": "r", "endpoint": "https://charts.example.com", "protected": true, "noAuthentication": true, "syncIntervalSeconds": 5],
+                    "syncIntervalSeconds"
+                ),
                 (["name": "r", "protected": true, "noAuthentication": true], "endpoint"),
             ]
             for (body, field) in cases {
@@ -75,10 +84,22 @@ struct RegistryRulesTests {
             let cast = try await TwoTenants.make(on: server)
             let body = json(["name": "private", "endpoint": "https://charts.internal", "protected": true, "noAuthentication": true])
             #expect(try await server.request(.post, "/api/v1/registries", token: cast.adminA.token, headers: jsonHeaders, body: body).status == 201)
-            expectError(try await server.request(.post, "/api/v1/registries", token: cast.adminA.token, headers: jsonHeaders, body: body), 409, "conflict")
+            expectError(
+                try await server.request(.post, "/api/v1/registries", token: cast.adminA.token, headers: jsonHeaders, body: body),
+                409,
+                "conflict"
+            )
             #expect(try await server.request(.post, "/api/v1/registries", token: cast.adminB.token, headers: jsonHeaders, body: body).status == 201)
-            expectError(try await server.request(.post, "/api/v1/registries", token: cast.memberA.token, headers: jsonHeaders, body: body), 403, "forbidden")
-            expectError(try await server.request(.post, "/api/v1/registries", token: cast.systemAdminToken, headers: jsonHeaders, body: body), 403, "forbidden")
+            expectError(
+                try await server.request(.post, "/api/v1/registries", token: cast.memberA.token, headers: jsonHeaders, body: body),
+                403,
+                "forbidden"
+            )
+            expectError(
+                try await server.request(.post, "/api/v1/registries", token: cast.systemAdminToken, headers: jsonHeaders, body: body),
+                403,
+                "forbidden"
+            )
             // Members read their tenant's registries.
             let seen = try await server.client(token: cast.memberA.token).listRegistries().ok.body.json.items
             #expect(seen.map(\.name) == ["private"])
@@ -95,7 +116,12 @@ struct RegistryRulesTests {
             for token in [cast.adminB.token, cast.memberB.token] {
                 expectError(try await server.request(.get, "/api/v1/registries/\(registry.id)", token: token), 404, "not_found")
                 let patch = try await server.request(
-                    .patch, "/api/v1/registries/\(registry.id)", token: token, headers: jsonHeaders, body: json(["protected": true]))
+                    .patch,
+                    "/api/v1/registries/\(registry.id)",
+                    token: token,
+                    headers: jsonHeaders,
+                    body: json(["protected": true])
+                )
                 expectError(patch, 404, "not_found")
                 expectError(try await server.request(.delete, "/api/v1/registries/\(registry.id)", token: token), 404, "not_found")
                 #expect(try await server.client(token: token).listRegistries().ok.body.json.items.isEmpty)
@@ -113,7 +139,11 @@ struct RegistryRulesTests {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
             let body = json(["name": "stable", "endpoint": "https://charts.example.com", "protected": true, "noAuthentication": true])
-            expectError(try await server.request(.post, "/api/v1/system/registries", token: cast.adminA.token, headers: jsonHeaders, body: body), 403, "forbidden")
+            expectError(
+                try await server.request(.post, "/api/v1/system/registries", token: cast.adminA.token, headers: jsonHeaders, body: body),
+                403,
+                "forbidden"
+            )
             let created = try await server.request(.post, "/api/v1/system/registries", token: cast.systemAdminToken, headers: jsonHeaders, body: body)
             #expect(created.status == 201)
             let object = try #require(try JSONSerialization.jsonObject(with: created.body) as? [String: Any])
@@ -123,8 +153,16 @@ struct RegistryRulesTests {
                 #expect(list.map(\.name) == ["stable"])
                 #expect(list.first?.scope == .system)
                 expectError(
-                    try await server.request(.patch, "/api/v1/registries/\(id)", token: token, headers: jsonHeaders, body: json(["syncIntervalSeconds": 600])),
-                    403, "forbidden")
+                    try await server.request(
+                        .patch,
+                        "/api/v1/registries/\(id)",
+                        token: token,
+                        headers: jsonHeaders,
+                        body: json(["syncIntervalSeconds": 600])
+                    ),
+                    403,
+                    "forbidden"
+                )
                 expectError(try await server.request(.delete, "/api/v1/registries/\(id)", token: token), 403, "forbidden")
             }
             // A tenant's own registry is listed before the system ones.
@@ -133,7 +171,12 @@ struct RegistryRulesTests {
             ).created
             #expect(try await server.client(token: cast.adminA.token).listRegistries().ok.body.json.items.map(\.name) == ["zz-own", "stable"])
             let patched = try await server.request(
-                .patch, "/api/v1/registries/\(id)", token: cast.systemAdminToken, headers: jsonHeaders, body: json(["syncIntervalSeconds": 600]))
+                .patch,
+                "/api/v1/registries/\(id)",
+                token: cast.systemAdminToken,
+                headers: jsonHeaders,
+                body: json(["syncIntervalSeconds": 600])
+            )
             #expect(patched.status == 200)
             #expect(try await server.request(.delete, "/api/v1/registries/\(id)", token: cast.systemAdminToken).status == 204)
         }

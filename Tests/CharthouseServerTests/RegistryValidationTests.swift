@@ -1,7 +1,7 @@
 import CharthouseAPI
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Unprotected registries are checked live against real peers: nginx serving a classic repository
 /// made by helm, and CNCF distribution (open, htpasswd, token auth) holding charts pushed by helm.
@@ -36,15 +36,25 @@ struct RegistryValidationTests {
             expectError(anonymous, 422, "unprocessable")
             #expect(anonymous.error?.message.contains("401 Unauthorized from \(secured.baseURL)/index.yaml") == true, "\(anonymous.text)")
             let wrong = try await Self.create(
-                server, token: token, ["name": "secured", "endpoint": secured.baseURL, "username": "reader", "password": "wrong-password"])
+                server,
+                token: token,
+                ["name": "secured", "endpoint": secured.baseURL, "username": "reader", "password": "wrong-password"]
+            )
             expectError(wrong, 422, "unprocessable")
             #expect(wrong.error?.message.contains("401") == true)
             let right = try await Self.create(
-                server, token: token, ["name": "secured", "endpoint": secured.baseURL, "username": credentials.username, "password": credentials.password])
+                server,
+                token: token,
+                ["name": "secured", "endpoint": secured.baseURL, "username": credentials.username, "password": credentials.password]
+            )
             #expect(right.status == 201, "\(right.text)")
             #expect(!right.text.contains(credentials.password))
 
-            let missing = try await Self.create(server, token: token, ["name": "missing", "endpoint": open.baseURL + "/nothing", "noAuthentication": true])
+            let missing = try await Self.create(
+                server,
+                token: token,
+                ["name": "missing", "endpoint": open.baseURL + "/nothing", "noAuthentication": true]
+            )
             expectError(missing, 422, "unprocessable")
             #expect(missing.error?.message.contains("404 Not Found") == true, "\(missing.text)")
             let wrongKind = try await Self.create(server, token: token, ["name": "nothelm", "endpoint": notHelm.baseURL, "noAuthentication": true])
@@ -69,10 +79,16 @@ struct RegistryValidationTests {
             expectError(untrusted, 422, "unprocessable")
             #expect(untrusted.error?.message.contains("TLS") == true, "\(untrusted.text)")
             let trusted = try await Self.create(
-                server, token: token, ["name": "tls", "endpoint": tls.baseURL, "noAuthentication": true, "caCertificate": pem])
+                server,
+                token: token,
+                ["name": "tls", "endpoint": tls.baseURL, "noAuthentication": true, "caCertificate": pem]
+            )
             #expect(trusted.status == 201, "\(trusted.text)")
             let skipped = try await Self.create(
-                server, token: token, ["name": "tls-skip", "endpoint": tls.baseURL, "noAuthentication": true, "insecureSkipTLSVerify": true])
+                server,
+                token: token,
+                ["name": "tls-skip", "endpoint": tls.baseURL, "noAuthentication": true, "insecureSkipTLSVerify": true]
+            )
             #expect(skipped.status == 201, "\(skipped.text)")
         }
     }
@@ -83,11 +99,19 @@ struct RegistryValidationTests {
         let closedPort = try FreePort.next()
         try await TestServer.with(.init(registryTimeout: 2)) { server in
             let token = try await TwoTenants.make(on: server).adminA.token
-            let refused = try await Self.create(server, token: token, ["name": "refused", "endpoint": "http://127.0.0.1:\(closedPort)", "noAuthentication": true])
+            let refused = try await Self.create(
+                server,
+                token: token,
+                ["name": "refused", "endpoint": "http://127.0.0.1:\(closedPort)", "noAuthentication": true]
+            )
             expectError(refused, 422, "unprocessable")
             #expect(refused.error?.message.contains("connection refused") == true, "\(refused.text)")
             let started = ContinuousClock.now
-            let hanging = try await Self.create(server, token: token, ["name": "hanging", "endpoint": "http://127.0.0.1:\(silent.port)", "noAuthentication": true])
+            let hanging = try await Self.create(
+                server,
+                token: token,
+                ["name": "hanging", "endpoint": "http://127.0.0.1:\(silent.port)", "noAuthentication": true]
+            )
             expectError(hanging, 422, "unprocessable")
             #expect(hanging.error?.message.contains("no answer") == true, "\(hanging.text)")
             #expect(ContinuousClock.now - started < .seconds(10))
@@ -104,14 +128,40 @@ struct RegistryValidationTests {
         try await TestServer.with { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let created = try await Self.create(
-                server, token: token, ["name": "oci-open", "endpoint": "oci://\(registry.host)/charts", "noAuthentication": true, "plainHTTP": true])
+                server,
+                token: token,
+                ["name": "oci-open", "endpoint": "oci://\(registry.host)/charts", "noAuthentication": true, "plainHTTP": true]
+            )
             #expect(created.status == 201, "\(created.text)")
             let view = try await server.client(token: token).listRegistries().ok.body.json.items
             #expect(view.first?.kind == .oci)
             #expect(view.first?.endpoint == "oci://\(registry.host)/charts")
             let tlsToPlain = try await Self.create(
-                server, token: token, ["name": "oci-tls", "endpoint": "oci://\(registry.host)/charts", "noAuthentication": true])
+                server,
+                token: token,
+                ["name": "oci-tls", "endpoint": "oci://\(registry.host)/charts", "noAuthentication": true]
+            )
             expectError(tlsToPlain, 422, "unprocessable")
+        }
+    }
+
+    @Test("OCI registry over TLS with a self-signed certificate: refused, or trusted through its CA")
+    func ociOverTLS() async throws {
+        let registry = try await DistributionRegistry(useTLS: true)
+        defer { registry.stop() }
+        let pem = try #require(registry.tls).pem
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let endpoint = "oci://\(registry.host)/charts"
+            let untrusted = try await Self.create(server, token: token, ["name": "oci-tls", "endpoint": endpoint, "noAuthentication": true])
+            expectError(untrusted, 422, "unprocessable")
+            #expect(untrusted.error?.message.contains("TLS") == true, "\(untrusted.text)")
+            let trusted = try await Self.create(
+                server,
+                token: token,
+                ["name": "oci-tls", "endpoint": endpoint, "noAuthentication": true, "caCertificate": pem]
+            )
+            #expect(trusted.status == 201, "\(trusted.text)")
         }
     }
 
@@ -124,16 +174,25 @@ struct RegistryValidationTests {
         try await TestServer.with { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let endpoint = "oci://\(registry.host)/team"
-            let anonymous = try await Self.create(server, token: token, ["name": "oci", "endpoint": endpoint, "noAuthentication": true, "plainHTTP": true])
+            let anonymous = try await Self.create(
+                server,
+                token: token,
+                ["name": "oci", "endpoint": endpoint, "noAuthentication": true, "plainHTTP": true]
+            )
             expectError(anonymous, 422, "unprocessable")
             #expect(anonymous.error?.message.contains("requires credentials") == true, "\(anonymous.text)")
             let wrong = try await Self.create(
-                server, token: token, ["name": "oci", "endpoint": endpoint, "username": "pusher", "password": "nope-nope", "plainHTTP": true])
+                server,
+                token: token,
+                ["name": "oci", "endpoint": endpoint, "username": "pusher", "password": "nope-nope", "plainHTTP": true]
+            )
             expectError(wrong, 422, "unprocessable")
             #expect(wrong.error?.message.contains("401 Unauthorized") == true, "\(wrong.text)")
             let right = try await Self.create(
-                server, token: token,
-                ["name": "oci", "endpoint": endpoint, "username": credentials.username, "password": credentials.password, "plainHTTP": true])
+                server,
+                token: token,
+                ["name": "oci", "endpoint": endpoint, "username": credentials.username, "password": credentials.password, "plainHTTP": true]
+            )
             #expect(right.status == 201, "\(right.text)")
         }
     }
@@ -147,16 +206,25 @@ struct RegistryValidationTests {
             let token = try await TwoTenants.make(on: server).adminA.token
             let endpoint = "oci://\(registry.host)/apps"
             let wrong = try await Self.create(
-                server, token: token, ["name": "bearer", "endpoint": endpoint, "username": "robot", "password": "wrong-pw", "plainHTTP": true])
+                server,
+                token: token,
+                ["name": "bearer", "endpoint": endpoint, "username": "robot", "password": "wrong-pw", "plainHTTP": true]
+            )
             expectError(wrong, 422, "unprocessable")
             #expect(wrong.error?.message.contains("token request refused") == true, "\(wrong.text)")
-            let anonymous = try await Self.create(server, token: token, ["name": "bearer", "endpoint": endpoint, "noAuthentication": true, "plainHTTP": true])
+            let anonymous = try await Self.create(
+                server,
+                token: token,
+                ["name": "bearer", "endpoint": endpoint, "noAuthentication": true, "plainHTTP": true]
+            )
             expectError(anonymous, 422, "unprocessable")
             #expect(anonymous.error?.message.contains("no read access") == true, "\(anonymous.text)")
             let before = tokenServer.requestCount
             let right = try await Self.create(
-                server, token: token,
-                ["name": "bearer", "endpoint": endpoint, "username": credentials.username, "password": credentials.password, "plainHTTP": true])
+                server,
+                token: token,
+                ["name": "bearer", "endpoint": endpoint, "username": credentials.username, "password": credentials.password, "plainHTTP": true]
+            )
             #expect(right.status == 201, "\(right.text)")
             #expect(tokenServer.requestCount > before)
         }
@@ -179,27 +247,48 @@ struct RegistryValidationTests {
             ).created.body.json
 
             let badPassword = try await server.request(
-                .patch, "/api/v1/registries/\(created.id)", token: token, headers: jsonHeaders, body: json(["password": "changed-wrong"]))
+                .patch,
+                "/api/v1/registries/\(created.id)",
+                token: token,
+                headers: jsonHeaders,
+                body: json(["password": "changed-wrong"])
+            )
             expectError(badPassword, 422, "unprocessable")
             #expect(try await client.getRegistry(path: .init(id: created.id)).ok.body.json == created)
 
             // A change that does not touch the connection is not re-validated, and the stored password still works.
             let interval = try await client.updateRegistry(path: .init(id: created.id), body: .json(.init(syncIntervalSeconds: 900))).ok.body.json
             #expect(interval.syncIntervalSeconds == 900)
-            let renamed = try await client.updateRegistry(path: .init(id: created.id), body: .json(.init(name: "renamed", endpoint: secured.baseURL + "/")))
-                .ok.body.json
+            let renamed = try await client.updateRegistry(
+                path: .init(id: created.id),
+                body: .json(.init(name: "renamed", endpoint: secured.baseURL + "/"))
+            )
+            .ok.body.json
             #expect(renamed.name == "renamed")
             #expect(renamed.hasCredentials)
 
             let toAnonymous = try await server.request(
-                .patch, "/api/v1/registries/\(created.id)", token: token, headers: jsonHeaders, body: json(["noAuthentication": true, "username": ""]))
+                .patch,
+                "/api/v1/registries/\(created.id)",
+                token: token,
+                headers: jsonHeaders,
+                body: json(["noAuthentication": true, "username": ""])
+            )
             expectError(toAnonymous, 422, "unprocessable")
-            let protected = try await client.updateRegistry(path: .init(id: created.id), body: .json(.init(protected: true, noAuthentication: true, username: "")))
-                .ok.body.json
+            let protected = try await client.updateRegistry(
+                path: .init(id: created.id),
+                body: .json(.init(protected: true, noAuthentication: true, username: ""))
+            )
+            .ok.body.json
             #expect(protected.syncState == .protected)
             #expect(!protected.hasCredentials)
             let unprotect = try await server.request(
-                .patch, "/api/v1/registries/\(created.id)", token: token, headers: jsonHeaders, body: json(["protected": false]))
+                .patch,
+                "/api/v1/registries/\(created.id)",
+                token: token,
+                headers: jsonHeaders,
+                body: json(["protected": false])
+            )
             expectError(unprotect, 422, "unprocessable")
         }
     }

@@ -9,17 +9,21 @@ import Glibc
 public final class DistributionRegistry: Sendable {
     public let port: Int
     public let credentials: Credentials?
+    /// The self-signed certificate when the registry speaks TLS.
+    public let tls: SelfSignedCertificate?
     private let process: PeerProcess
     /// `HOST:PORT`, as helm and skopeo name the registry.
     public var host: String { "127.0.0.1:\(port)" }
-    public var baseURL: String { "http://\(host)" }
+    public var baseURL: String { "\(tls == nil ? "http" : "https")://\(host)" }
 
     /// Starts a registry: open, with htpasswd `credentials`, or with token authentication through `tokenServer`.
-    public init(credentials: Credentials? = nil, tokenServer: TokenAuthServer? = nil) async throws {
+    public init(credentials: Credentials? = nil, tokenServer: TokenAuthServer? = nil, useTLS: Bool = false) async throws {
         let binary = try Shell.require("docker-registry", paths: ["/usr/bin"])
         let directory = try ScratchDirectory.make("charthouse-registry")
         self.port = try FreePort.next()
         self.credentials = credentials
+        let tls = useTLS ? try SelfSignedCertificate.make(in: directory) : nil
+        self.tls = tls
         var auth = ""
         if let credentials {
             let file = directory.appendingPathComponent("htpasswd")
@@ -55,6 +59,7 @@ public final class DistributionRegistry: Sendable {
             http:
               addr: 127.0.0.1:\(port)
               secret: \(UUID().uuidString)
+            \(tls.map { "  tls:\n    certificate: \($0.certificate.path)\n    key: \($0.privateKey.path)" } ?? "")
             \(auth)
             """
         let configFile = directory.appendingPathComponent("config.yml")

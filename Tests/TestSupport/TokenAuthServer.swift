@@ -32,7 +32,9 @@ public final class TokenAuthServer: Sendable {
         let keyFile = directory.appendingPathComponent("key.pem")
         let certificateFile = directory.appendingPathComponent("cert.pem")
         try Shell.run([openssl, "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", keyFile.path])
-        try Shell.run([openssl, "req", "-new", "-x509", "-key", keyFile.path, "-out", certificateFile.path, "-days", "2", "-subj", "/CN=charthouse-test-issuer"])
+        try Shell.run([
+            openssl, "req", "-new", "-x509", "-key", keyFile.path, "-out", certificateFile.path, "-days", "2", "-subj", "/CN=charthouse-test-issuer",
+        ])
         let key = try P256.Signing.PrivateKey(pemRepresentation: try String(contentsOf: keyFile, encoding: .utf8))
         let certificatePEM = try String(contentsOf: certificateFile, encoding: .utf8)
         let certificateDER = certificatePEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
@@ -107,7 +109,8 @@ public final class TokenAuthServer: Sendable {
             "iss": issuer, "sub": subject, "aud": audience, "exp": now + 300, "nbf": now - 10, "iat": now,
             "jti": UUID().uuidString, "access": access,
         ]
-        let signingInput = try base64URL(JSONSerialization.data(withJSONObject: header)) + "."
+        let signingInput =
+            try base64URL(JSONSerialization.data(withJSONObject: header)) + "."
             + base64URL(JSONSerialization.data(withJSONObject: claims))
         let signature = try key.signature(for: Data(signingInput.utf8))
         return signingInput + "." + base64URL(signature.rawRepresentation)
