@@ -140,7 +140,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HelmFormatsTests",
-            dependencies: ["HelmFormats"],
+            dependencies: ["HelmFormats", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

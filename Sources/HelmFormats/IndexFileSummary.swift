@@ -34,9 +34,19 @@ public struct IndexFileSummary: Sendable, Hashable {
             guard let entriesMapping = entries.mapping else {
                 throw HelmFormatError("not a Helm repository: index.yaml entries is not a mapping")
             }
-            for (_, list) in entriesMapping {
+            for (name, list) in entriesMapping {
                 charts += 1
-                versions += list.sequence?.count ?? 0
+                if Self.isNull(list) { continue }
+                // helm unmarshals each entry into a list of chart versions: anything else fails the whole index.
+                guard let sequence = list.sequence else {
+                    throw HelmFormatError("not a Helm repository: entry \"\(name.string ?? "?")\" in index.yaml is not a list")
+                }
+                for item in sequence where !Self.isNull(item) {
+                    guard item.mapping != nil else {
+                        throw HelmFormatError("not a Helm repository: a version of \"\(name.string ?? "?")\" in index.yaml is not a mapping")
+                    }
+                    versions += 1
+                }
             }
         }
         self.apiVersion = apiVersion

@@ -50,6 +50,7 @@ struct IndexFileSummaryTests {
         #expect(summary.charts == 2)
         #expect(summary.versions == 3)
         #expect(try IndexFileSummary(parsing: "apiVersion: v1\nentries:\n").charts == 0)
+        #expect(try IndexFileSummary(parsing: "apiVersion: v1\nentries:\n  a:\n  - ~\n  - {name: a, version: 1.0.0}\n").versions == 1)
     }
 
     @Test(
