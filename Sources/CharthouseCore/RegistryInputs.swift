@@ -85,15 +85,31 @@ public struct RegistryView: Sendable, Hashable {
 
     public let record: RegistryRecord
     public let scope: Scope
-    /// `protected` for protected registries (never synced); `never` until the first sync.
+    /// `protected` (never synced), `never`, `running`, `ok` or `failed`.
     public let syncState: String
+    /// The last sync's outcome and counts, once a sync ran.
+    public let sync: SyncStateRecord?
 
     public var hasCredentials: Bool { !record.noAuthentication && record.sealedPassword != nil }
 
-    init(_ record: RegistryRecord) {
+    init(_ record: RegistryRecord, sync: SyncStateRecord? = nil, now: Date = Date()) {
         self.record = record
         self.scope = record.tenantID == nil ? .system : .tenant
-        self.syncState = record.isProtected ? "protected" : "never"
+        var sync = sync
+        if record.isProtected {
+            self.syncState = "protected"
+        } else if let state = sync {
+            if state.state == "running", (state.leaseExpiresAt ?? .distantPast) < now {
+                // The process holding the lease died mid-sync: the last good catalog stands.
+                self.syncState = "failed"
+                sync?.lastError = state.lastError ?? "the sync was interrupted (server stopped); the previous catalog is kept"
+            } else {
+                self.syncState = state.state
+            }
+        } else {
+            self.syncState = "never"
+        }
+        self.sync = sync
     }
 }
 

@@ -23,11 +23,16 @@ public struct RegistryService: Sendable {
 
     /// The caller's tenant's registries followed by the system registries.
     public func list(caller: Caller) async throws -> [RegistryView] {
-        try await stores.registries.listVisible(tenantID: caller.tenantID).map(RegistryView.init)
+        var views: [RegistryView] = []
+        for record in try await stores.registries.listVisible(tenantID: caller.tenantID) {
+            views.append(RegistryView(record, sync: try await stores.catalog.state(registryID: record.id)))
+        }
+        return views
     }
 
     public func get(id: String, caller: Caller) async throws -> RegistryView {
-        RegistryView(try await visibleRecord(id: id, caller: caller))
+        let record = try await visibleRecord(id: id, caller: caller)
+        return RegistryView(record, sync: try await stores.catalog.state(registryID: record.id))
     }
 
     /// Adds a registry to the caller's tenant (tenant admins), or to the system when `system` (system admin).
@@ -179,14 +184,14 @@ public struct RegistryService: Sendable {
 
     // MARK: - Rules
 
-    private func visibleRecord(id: String, caller: Caller) async throws -> RegistryRecord {
+    func visibleRecord(id: String, caller: Caller) async throws -> RegistryRecord {
         guard let record = try await stores.registries.find(id: id), record.tenantID == nil || record.tenantID == caller.tenantID else {
             throw CharthouseError.notFound("registry \"\(id)\"")
         }
         return record
     }
 
-    private func authorizeChange(_ record: RegistryRecord, caller: Caller) throws {
+    func authorizeChange(_ record: RegistryRecord, caller: Caller) throws {
         if record.tenantID == nil {
             guard caller.isSystemAdmin else { throw CharthouseError.forbidden("system registries are read-only for tenants") }
         } else {

@@ -7,6 +7,7 @@ public struct Stores: Sendable {
     public let users: any UserStore
     public let tokens: any AccessTokenStore
     public let registries: any RegistryStore
+    public let catalog: any CatalogStore
     /// Seals secrets (registry passwords, kubeconfigs) before they are stored.
     public let sealer: SecretSealer
 
@@ -17,5 +18,6 @@ public struct Stores: Sendable {
         self.users = SQLUserStore(database: database)
         self.tokens = SQLAccessTokenStore(database: database)
         self.registries = SQLRegistryStore(database: database)
+        self.catalog = SQLCatalogStore(database: database)
     }
 }

@@ -53,12 +53,16 @@ public func buildApplication(
         try? await database.shutdown()
         throw ConfigurationError("--system-registry: \(error.message)")
     }
+    let engine = CatalogSyncEngine(stores: stores, policy: configuration.registryPolicy, logger: logger)
+    let scheduler = SyncScheduler(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
     let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))
     let handler = APIHandler(
         access: access,
         tenants: TenantService(stores: stores),
         users: UserService(stores: stores, hasher: hasher),
         registries: registries,
+        catalog: CatalogService(stores: stores, registries: registries, scheduler: scheduler),
+        scheduler: scheduler,
         database: database
     )
     let router = try buildRouter(handler: handler, access: access, configuration: configuration, logger: logger)
@@ -70,7 +74,8 @@ public func buildApplication(
     )
     app.addServices(
         DatabaseService(database: database, logger: logger),
-        ExpiredTokenPurgeService(access: access, interval: .seconds(600), logger: logger)
+        ExpiredTokenPurgeService(access: access, interval: .seconds(600), logger: logger),
+        scheduler
     )
     logger.info(
         "charthouse configured",

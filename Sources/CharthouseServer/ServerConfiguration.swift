@@ -51,6 +51,8 @@ public struct ServerConfiguration: Sendable {
     public var previousSecretKeys: [String]
     /// Registries and their outbound limits.
     public var registryPolicy: RegistryPolicy
+    /// How many registry syncs run at once in this process.
+    public var syncConcurrency: Int
     /// System registries from `--system-registry` / `CHARTHOUSE_SYSTEM_REGISTRIES`.
     public var systemRegistries: [SystemRegistrySpec]
 
@@ -102,6 +104,7 @@ public struct ServerConfiguration: Sendable {
             defaultValue: "30",
             help: "Seconds for a whole registry request."
         ),
+        .init(flag: "", environment: "CHARTHOUSE_SYNC_CONCURRENCY", defaultValue: "4", help: "Registry syncs running at once."),
         .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
         .init(
             flag: "",
@@ -162,6 +165,7 @@ public struct ServerConfiguration: Sendable {
             ),
             requestTimeout: .seconds(try integer(arguments.registryTimeout, "CHARTHOUSE_REGISTRY_TIMEOUT", default: 30, range: 1...3600))
         )
+        syncConcurrency = try integer(nil, "CHARTHOUSE_SYNC_CONCURRENCY", default: 4, range: 1...64)
         var specs = arguments.systemRegistries
         if specs.isEmpty, let list = value(nil, "CHARTHOUSE_SYSTEM_REGISTRIES") {
             specs = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -1,14 +1,14 @@
 /// One chart version read from an `index.yaml`, under its `entries` key, as helm reads it.
-public struct IndexChartVersion: Sendable, Hashable {
+public struct IndexChartVersion: Sendable, Hashable, Codable {
     /// A chart maintainer.
-    public struct Maintainer: Sendable, Hashable {
+    public struct Maintainer: Sendable, Hashable, Codable {
         public var name = ""
         public var email = ""
         public var url = ""
     }
 
     /// A chart dependency as listed in the index.
-    public struct Dependency: Sendable, Hashable {
+    public struct Dependency: Sendable, Hashable, Codable {
         public var name = ""
         public var version = ""
         public var repository = ""

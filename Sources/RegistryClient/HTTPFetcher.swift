@@ -49,13 +49,14 @@ struct HTTPFetcher: Sendable {
     }
 
     /// GETs `url`, following up to five redirects; `authorization` is sent only to the first host.
-    func get(_ url: String, authorization: String? = nil, accept: String? = nil) async throws -> Response {
+    func get(_ url: String, authorization: String? = nil, accept: String? = nil, headers: [(String, String)] = []) async throws -> Response {
         var current = url
         let originHost = URL(string: url)?.host
         for _ in 0..<6 {
             var request = HTTPClientRequest(url: current)
             request.headers.add(name: "User-Agent", value: "Charthouse")
             if let accept { request.headers.add(name: "Accept", value: accept) }
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let authorization, URL(string: current)?.host == originHost { request.headers.add(name: "Authorization", value: authorization) }
             let response: HTTPClientResponse
             do {

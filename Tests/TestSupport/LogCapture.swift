@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Synchronization
 
@@ -33,6 +34,6 @@ struct CapturingLogHandler: LogHandler {
     func log(event: LogEvent) {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        capture.append("\(event.level) \(event.message) \(fields)")
+        capture.append("\(Date().timeIntervalSince1970) \(event.level) \(event.message) \(fields)")
     }
 }

@@ -11,12 +11,14 @@ extension APIHandler {
     func createRegistry(_ input: Operations.CreateRegistry.Input) async throws -> Operations.CreateRegistry.Output {
         guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
         let view = try await registries.create(NewRegistry(body), system: false, caller: try CurrentCaller.require())
+        if !view.record.isProtected { await scheduler.request(registryID: view.record.id, force: false) }
         return .created(.init(body: .json(.init(view))))
     }
 
     func createSystemRegistry(_ input: Operations.CreateSystemRegistry.Input) async throws -> Operations.CreateSystemRegistry.Output {
         guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
         let view = try await registries.create(NewRegistry(body), system: true, caller: try CurrentCaller.require())
+        if !view.record.isProtected { await scheduler.request(registryID: view.record.id, force: false) }
         return .created(.init(body: .json(.init(view))))
     }
 
@@ -84,6 +86,14 @@ extension Components.Schemas.Registry {
             plainHTTP: record.plainHTTP,
             syncIntervalSeconds: record.syncIntervalSeconds,
             syncState: .init(rawValue: view.syncState) ?? .never,
+            lastSyncAt: view.sync?.lastSyncAt,
+            lastSyncDurationMs: view.sync?.lastDurationMs,
+            lastError: view.sync?.lastError,
+            charts: view.sync?.charts,
+            versions: view.sync?.versions,
+            lastDiff: view.sync.flatMap {
+                $0.lastSyncAt == nil ? nil : .init(added: $0.added, removed: $0.removed, updated: $0.updated, skipped: $0.skipped)
+            },
             createdAt: record.createdAt,
             updatedAt: record.updatedAt
         )

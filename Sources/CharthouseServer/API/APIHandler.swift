@@ -5,11 +5,13 @@ import CharthouseStore
 /// Implements the generated `APIProtocol`: each operation decodes its input, makes one Core call
 /// and encodes the answer. Errors are thrown and rendered by ``ErrorMiddleware``.
 ///
-/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Health`.
+/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Catalog`, `+Health`.
 struct APIHandler: APIProtocol {
     let access: AccessService
     let tenants: TenantService
     let users: UserService
     let registries: RegistryService
+    let catalog: CatalogService
+    let scheduler: SyncScheduler
     let database: CharthouseDatabase
 }

@@ -17,5 +17,6 @@ public enum Migrations {
         CreateUsers(),
         CreateAccessTokens(),
         CreateRegistries(),
+        CreateCatalog(),
     ]
 }

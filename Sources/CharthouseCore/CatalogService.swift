@@ -1,0 +1,94 @@
+import CharthouseStore
+import Foundation
+import HelmFormats
+
+/// The synced catalog as tenants see it: charts and versions of the registries they can see
+/// (their own and the system ones), search across them, and on-demand syncs.
+public struct CatalogService: Sendable {
+    private let stores: Stores
+    private let registries: RegistryService
+    private let scheduler: SyncScheduler
+
+    public init(stores: Stores, registries: RegistryService, scheduler: SyncScheduler) {
+        self.stores = stores
+        self.registries = registries
+        self.scheduler = scheduler
+    }
+
+    /// Starts a sync of a registry (admins of its scope); protected registries are `conflict`.
+    public func requestSync(registryID: String, force: Bool, caller: Caller) async throws -> RegistryView {
+        let record = try await registries.visibleRecord(id: registryID, caller: caller)
+        try registries.authorizeChange(record, caller: caller)
+        guard !record.isProtected else { throw CharthouseError(.conflict, "protected registries are not synced") }
+        await scheduler.request(registryID: registryID, force: force)
+        return try await registries.get(id: registryID, caller: caller)
+    }
+
+    public func syncs(registryID: String, caller: Caller) async throws -> [SyncRunRecord] {
+        let record = try await registries.visibleRecord(id: registryID, caller: caller)
+        return try await stores.catalog.runs(registryID: record.id, limit: 50)
+    }
+
+    /// A page of charts by name; `cursor` is the last name of the previous page.
+    public func charts(
+        registryID: String,
+        prefix: String?,
+        limit: Int,
+        cursor: String?,
+        caller: Caller
+    ) async throws
+        -> (items: [CatalogChartRecord], next: String?)
+    {
+        let record = try await registries.visibleRecord(id: registryID, caller: caller)
+        let size = min(max(limit, 1), 500)
+        let items = try await stores.catalog.charts(registryID: record.id, prefix: prefix, after: cursor, limit: size + 1)
+        let page = Array(items.prefix(size))
+        return (page, items.count > size ? page.last?.chart : nil)
+    }
+
+    /// A chart's versions, newest first by SemVer.
+    public func versions(registryID: String, chart: String, caller: Caller) async throws -> [CatalogVersionRecord] {
+        let record = try await registries.visibleRecord(id: registryID, caller: caller)
+        let versions = try await stores.catalog.versions(registryID: record.id, chart: chart)
+        guard !versions.isEmpty else { throw CharthouseError.notFound("chart \"\(chart)\" in registry \"\(record.name)\"") }
+        return versions.sorted { a, b in
+            switch (SemanticVersion(a.version), SemanticVersion(b.version)) {
+            case (let x?, let y?): return x.compare(y) == 0 ? a.version > b.version : x > y
+            case (_?, nil): return true
+            case (nil, _?): return false
+            case (nil, nil): return a.version > b.version
+            }
+        }
+    }
+
+    /// One chart version; when it is missing, the message lists the versions that exist.
+    public func version(registryID: String, chart: String, version: String, caller: Caller) async throws -> CatalogVersionRecord {
+        let all = try await versions(registryID: registryID, chart: chart, caller: caller)
+        guard let found = all.first(where: { $0.version == version }) else {
+            let known = all.prefix(20).map(\.version).joined(separator: ", ")
+            throw CharthouseError.notFound("version \"\(version)\" of chart \"\(chart)\" (available: \(known))")
+        }
+        return found
+    }
+
+    /// Charts across every registry the caller sees, ranked: exact name, then name prefix, then
+    /// name, description or keyword matches.
+    public func search(query: String, limit: Int, caller: Caller) async throws -> [(registry: RegistryView, chart: CatalogChartRecord)] {
+        let visible = try await registries.list(caller: caller).filter { !$0.record.isProtected }
+        let byID = Dictionary(uniqueKeysWithValues: visible.map { ($0.record.id, $0) })
+        let term = query.lowercased().trimmingCharacters(in: .whitespaces)
+        let found = try await stores.catalog.search(registryIDs: Array(byID.keys), query: term, limit: 2000)
+        func rank(_ chart: CatalogChartRecord) -> Int {
+            let name = chart.chart.lowercased()
+            if name == term { return 0 }
+            if name.hasPrefix(term) { return 1 }
+            if name.contains(term) { return 2 }
+            return 3
+        }
+        let ranked = found.sorted { a, b in
+            let (ra, rb) = (rank(a), rank(b))
+            return ra != rb ? ra < rb : (a.chart, byID[a.registryID]?.record.name ?? "") < (b.chart, byID[b.registryID]?.record.name ?? "")
+        }
+        return ranked.prefix(min(max(limit, 1), 500)).compactMap { chart in byID[chart.registryID].map { ($0, chart) } }
+    }
+}

@@ -1,0 +1,311 @@
+import CharthouseStore
+import Crypto
+import Foundation
+import HelmFormats
+import Logging
+import RegistryClient
+
+/// Syncs an unprotected registry's charts into the catalog.
+///
+/// One sync: take the registry's lease (so two syncs of one registry never overlap, also across
+/// replicas on one PostgreSQL), fetch `index.yaml` conditionally (a 304 or an identical body ends
+/// it), decode it as helm does, refuse a suspicious shrink unless forced, diff against the stored
+/// catalog and apply the diff in one transaction. A failure leaves the last good catalog in place
+/// and backs the next attempt off exponentially.
+public struct CatalogSyncEngine: Sendable {
+    /// Limits of the sync engine, from the configuration.
+    public struct Settings: Sendable {
+        /// How long a lease lasts; a crashed sync frees its registry after this.
+        public var leaseDuration: TimeInterval = 600
+        /// Largest index accepted, in bytes.
+        public var maxIndexSize = 256 << 20
+        /// A new index with fewer than this share of the stored versions is held as failed unless forced.
+        public var shrinkThreshold = 0.5
+        public init() {}
+    }
+
+    private let stores: Stores
+    private let policy: RegistryPolicy
+    private let settings: Settings
+    /// Identifies this server process as a lease holder.
+    private let owner: String
+    private let logger: Logger
+
+    public init(stores: Stores, policy: RegistryPolicy, settings: Settings = .init(), logger: Logger) {
+        self.stores = stores
+        self.policy = policy
+        self.settings = settings
+        self.owner = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
+        self.logger = logger
+    }
+
+    /// Syncs one registry now. Throws `conflict` when its lease is held (a sync is running) and
+    /// for protected registries; a failed sync is recorded and returned, not thrown.
+    @discardableResult
+    public func sync(registryID: String, force: Bool = false) async throws -> SyncRunRecord {
+        guard let registry = try await stores.registries.find(id: registryID) else { throw CharthouseError.notFound("registry \"\(registryID)\"") }
+        guard !registry.isProtected else { throw CharthouseError(.conflict, "protected registries are not synced") }
+        let started = Date()
+        guard
+            var state = try await stores.catalog.acquireLease(
+                registryID: registryID,
+                owner: owner,
+                until: started.addingTimeInterval(settings.leaseDuration),
+                now: started
+            )
+        else {
+            throw CharthouseError(.conflict, "a sync of registry \"\(registry.name)\" is already running")
+        }
+        do {
+            let outcome = try await run(registry, state: state, force: force, started: started)
+            return outcome
+        } catch {
+            let message = Self.message(for: error)
+            state.state = "failed"
+            state.lastError = message
+            state.lastSyncAt = started
+            state.lastDurationMs = Self.milliseconds(since: started)
+            state.failures += 1
+            state.leaseOwner = nil
+            state.leaseExpiresAt = nil
+            let backoff = min(Double(registry.syncIntervalSeconds), 30 * pow(2, Double(min(state.failures, 10))))
+            state.nextSyncAt = Date().addingTimeInterval(backoff)
+            let run = SyncRunRecord(
+                id: TokenValue.newID(),
+                registryID: registryID,
+                startedAt: started,
+                durationMs: state.lastDurationMs ?? 0,
+                outcome: "failed",
+                error: message,
+                added: 0,
+                removed: 0,
+                updated: 0,
+                skipped: 0,
+                changes: "{}"
+            )
+            try await stores.catalog.finish(state: state, run: run)
+            logger.warning("registry sync failed", metadata: ["registry": .string(registry.name), "error": .string(message)])
+            return run
+        }
+    }
+
+    private func run(_ registry: RegistryRecord, state previous: SyncStateRecord, force: Bool, started: Date) async throws -> SyncRunRecord {
+        guard registry.kind == .classic else {
+            throw CharthouseError(.unprocessable, "syncing OCI registries is not implemented yet")
+        }
+        var state = previous
+        let credentials = try credentials(of: registry)
+        let client = ClassicRepositoryClient(
+            options: RegistryConnectionOptions(
+                caCertificatePEM: registry.caCertificate,
+                insecureSkipTLSVerify: registry.insecureSkipTLSVerify,
+                plainHTTP: registry.plainHTTP,
+                connectTimeout: policy.connectTimeout,
+                requestTimeout: policy.requestTimeout,
+                maxBodySize: settings.maxIndexSize
+            )
+        )
+        let lastGood = previous.bodyDigest != nil && previous.lastError == nil
+        let fetch = try await client.fetchIndex(
+            base: registry.endpoint,
+            credentials: credentials,
+            etag: lastGood && !force ? previous.etag : nil,
+            lastModified: lastGood && !force ? previous.lastModified : nil
+        )
+        let body: Data
+        switch fetch {
+        case .notModified:
+            return try await finishUnchanged(registry, state: state, started: started)
+        case .body(let data, let etag, let lastModified):
+            body = data
+            state.etag = etag
+            state.lastModified = lastModified
+        }
+        let bodyDigest = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        if !force, bodyDigest == previous.bodyDigest, previous.lastError == nil {
+            return try await finishUnchanged(registry, state: state, started: started)
+        }
+
+        var latestByKey: [String: IndexChartVersion] = [:]
+        var order: [String] = []
+        let report: IndexFileDecoder.Report
+        do {
+            report = try IndexFileDecoder.decode(body) { version in
+                let key = version.entry + "\u{0}" + version.version
+                if latestByKey.updateValue(version, forKey: key) == nil { order.append(key) }
+            }
+        } catch let error as HelmFormatError {
+            throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)")
+        }
+        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
+        if !force, stored.count >= 20, Double(latestByKey.count) < Double(stored.count) * (1 - settings.shrinkThreshold) {
+            throw CharthouseError(
+                .unprocessable,
+                "suspicious shrink: the index lists \(latestByKey.count) versions where the catalog has \(stored.count); sync with force to accept it"
+            )
+        }
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var upserts: [CatalogVersionRecord] = []
+        var removals: [(chart: String, version: String)] = []
+        var added: [String] = []
+        var updated: [String] = []
+        var charts: [String: [IndexChartVersion]] = [:]
+        for key in order {
+            guard let version = latestByKey[key] else { continue }
+            charts[version.entry, default: []].append(version)
+            let record = try catalogRecord(version, registry: registry, encoder: encoder)
+            switch stored[key] {
+            case nil:
+                upserts.append(record)
+                added.append("\(version.entry)@\(version.version)")
+            case let fingerprint? where fingerprint != record.fingerprint:
+                upserts.append(record)
+                removals.append((version.entry, version.version))
+                updated.append("\(version.entry)@\(version.version)")
+            default:
+                break
+            }
+        }
+        var removed: [String] = []
+        for key in stored.keys where latestByKey[key] == nil {
+            let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            removals.append((parts[0], parts.count > 1 ? parts[1] : ""))
+            removed.append("\(parts[0])@\(parts.count > 1 ? parts[1] : "")")
+        }
+        let chartRows = charts.map { entry, versions in Self.chartRecord(entry: entry, versions: versions, registryID: registry.id) }
+
+        let duration = Self.milliseconds(since: started)
+        state.state = "ok"
+        state.lastError = nil
+        state.lastSyncAt = started
+        state.lastDurationMs = duration
+        state.charts = chartRows.count
+        state.versions = latestByKey.count
+        state.added = added.count
+        state.removed = removed.count
+        state.updated = updated.count
+        state.skipped = report.skipped.count
+        state.bodyDigest = bodyDigest
+        state.failures = 0
+        state.leaseOwner = nil
+        state.leaseExpiresAt = nil
+        state.nextSyncAt = Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
+        let changes = try String(
+            decoding: encoder.encode([
+                "added": Array(added.prefix(200)), "removed": Array(removed.prefix(200)), "updated": Array(updated.prefix(200)),
+            ]),
+            as: UTF8.self
+        )
+        let run = SyncRunRecord(
+            id: TokenValue.newID(),
+            registryID: registry.id,
+            startedAt: started,
+            durationMs: duration,
+            outcome: "ok",
+            error: nil,
+            added: added.count,
+            removed: removed.count,
+            updated: updated.count,
+            skipped: report.skipped.count,
+            changes: changes
+        )
+        try await stores.catalog.apply(registryID: registry.id, upserts: upserts, removals: removals, charts: chartRows, state: state, run: run)
+        logger.info(
+            "registry synced",
+            metadata: [
+                "registry": .string(registry.name), "versions": .stringConvertible(latestByKey.count), "added": .stringConvertible(added.count),
+                "removed": .stringConvertible(removed.count), "updated": .stringConvertible(updated.count),
+                "duration_ms": .stringConvertible(duration),
+            ]
+        )
+        return run
+    }
+
+    private func finishUnchanged(_ registry: RegistryRecord, state previous: SyncStateRecord, started: Date) async throws -> SyncRunRecord {
+        var state = previous
+        state.state = "ok"
+        state.lastError = nil
+        state.lastSyncAt = started
+        state.lastDurationMs = Self.milliseconds(since: started)
+        state.added = 0
+        state.removed = 0
+        state.updated = 0
+        state.failures = 0
+        state.leaseOwner = nil
+        state.leaseExpiresAt = nil
+        state.nextSyncAt = Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
+        let run = SyncRunRecord(
+            id: TokenValue.newID(),
+            registryID: registry.id,
+            startedAt: started,
+            durationMs: state.lastDurationMs ?? 0,
+            outcome: "unchanged",
+            error: nil,
+            added: 0,
+            removed: 0,
+            updated: 0,
+            skipped: previous.skipped,
+            changes: "{}"
+        )
+        try await stores.catalog.finish(state: state, run: run)
+        return run
+    }
+
+    private func credentials(of registry: RegistryRecord) throws -> RegistryCredentials {
+        guard !registry.noAuthentication, let username = registry.username, let sealed = registry.sealedPassword else { return .anonymous }
+        let password = try stores.sealer.open(sealed, context: RegistryRecord.passwordSealingContext(id: registry.id))
+        return .basic(username: username, password: password)
+    }
+
+    private func catalogRecord(_ version: IndexChartVersion, registry: RegistryRecord, encoder: JSONEncoder) throws -> CatalogVersionRecord {
+        let metadata = String(decoding: try encoder.encode(version), as: UTF8.self)
+        let url = version.urls.first.map { ChartURL.resolve($0, repository: registry.endpoint) } ?? ""
+        let fingerprint = SHA256.hash(data: Data((metadata + "\u{0}" + url).utf8)).map { String(format: "%02x", $0) }.joined()
+        return CatalogVersionRecord(
+            chart: version.entry,
+            version: version.version,
+            appVersion: version.appVersion,
+            description: version.description,
+            digest: version.digest,
+            url: url,
+            created: version.created,
+            deprecated: version.deprecated,
+            prerelease: SemanticVersion(version.version)?.isPrerelease ?? false,
+            metadata: metadata,
+            fingerprint: fingerprint
+        )
+    }
+
+    /// The chart row: its latest stable version (or latest prerelease when it has only those).
+    static func chartRecord(entry: String, versions: [IndexChartVersion], registryID: String) -> CatalogChartRecord {
+        let parsed = versions.compactMap { version in SemanticVersion(version.version).map { (version, $0) } }
+        let stable = parsed.filter { !$0.1.isPrerelease }
+        let pool = stable.isEmpty ? parsed : stable
+        let latest = pool.max { $0.1 < $1.1 }?.0 ?? versions[0]
+        return CatalogChartRecord(
+            registryID: registryID,
+            chart: entry,
+            latestVersion: latest.version,
+            appVersion: latest.appVersion,
+            description: latest.description,
+            icon: latest.icon,
+            keywords: latest.keywords.joined(separator: " "),
+            deprecated: latest.deprecated,
+            versions: versions.count
+        )
+    }
+
+    static func milliseconds(since start: Date) -> Int { Int((Date().timeIntervalSince(start) * 1000).rounded()) }
+
+    static func message(for error: any Error) -> String {
+        switch error {
+        case let error as CharthouseError: return error.message
+        case let error as RegistryClientError: return error.message
+        case let error as HelmFormatError: return error.message
+        case let error as StoreError: return error.message
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,0 +1,186 @@
+import CharthouseAPI
+import Foundation
+import TestSupport
+import Testing
+
+/// Syncing unprotected classic registries into the catalog, against nginx serving real indexes.
+@Suite("Catalog sync of classic repositories")
+struct CatalogSyncTests {
+    /// Waits until the registry has more than `runsBefore` finished syncs, and returns it.
+    static func waitForSync(
+        _ server: TestServer,
+        token: String,
+        id: String,
+        runsBefore: Int = 0
+    ) async throws
+        -> Components.Schemas.Registry
+    {
+        let client = server.client(token: token)
+        for _ in 0..<300 {
+            let runs = try await client.listRegistrySyncs(path: .init(id: id)).ok.body.json.items.count
+            let registry = try await client.getRegistry(path: .init(id: id)).ok.body.json
+            if runs > runsBefore, ["ok", "failed"].contains(registry.syncState.rawValue) { return registry }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw PeerError("registry \(id) did not finish a sync")
+    }
+
+    /// Starts a sync through the API and waits for it to finish.
+    static func syncNow(_ server: TestServer, token: String, id: String, force: Bool = false) async throws -> Components.Schemas.Registry {
+        let client = server.client(token: token)
+        let runs = try await client.listRegistrySyncs(path: .init(id: id)).ok.body.json.items.count
+        _ = try await client.syncRegistry(path: .init(id: id), query: .init(force: force)).accepted
+        return try await waitForSync(server, token: token, id: id, runsBefore: runs)
+    }
+
+    /// An index of `count` versions of chart `many`, written by hand (the digests are made up).
+    static func writeIndex(_ count: Int, to folder: URL, extra: String = "") throws {
+        var text = "apiVersion: v1\nentries:\n  many:\n"
+        for minor in 0..<count {
+            text +=
+                "  - {name: many, version: 1.\(minor).0, appVersion: \"\(minor)\", description: many charts, digest: d\(minor), urls: [many-1.\(minor).0.tgz]}\n"
+        }
+        text += extra
+        try text.write(to: folder.appendingPathComponent("index.yaml"), atomically: true, encoding: .utf8)
+    }
+
+    @Test("a repository made by helm syncs: charts, versions, details with resolved URLs, search; diffs add and remove versions")
+    func syncAndDiff() async throws {
+        let folder = try ChartFixtures.classicRepository([("hello", "1.0.0"), ("hello", "1.1.0-rc.1"), ("world", "0.1.0")])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let nginx = try await NginxServer(serving: folder)
+        defer { nginx.stop() }
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let client = server.client(token: cast.adminA.token)
+            let created = try await client.createRegistry(body: .json(.init(name: "demo", endpoint: nginx.baseURL, noAuthentication: true)))
+                .created.body.json
+            let synced = try await Self.waitForSync(server, token: cast.adminA.token, id: created.id)
+            #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
+            #expect(synced.charts == 2)
+            #expect(synced.versions == 3)
+            #expect(synced.lastDiff?.added == 3)
+
+            let charts = try await client.listRegistryCharts(path: .init(id: created.id)).ok.body.json.items
+            #expect(charts.map(\.name) == ["hello", "world"])
+            #expect(charts.first?.latestVersion == "1.0.0", "a prerelease is not the latest")
+            let versions = try await client.listChartVersions(path: .init(id: created.id, chart: "hello")).ok.body.json.items
+            #expect(versions.map(\.version) == ["1.1.0-rc.1", "1.0.0"])
+            #expect(versions.map(\.prerelease) == [true, false])
+            let detail = try await client.getChartVersion(path: .init(id: created.id, chart: "hello", version: "1.0.0")).ok.body.json
+            #expect(detail.url == "\(nginx.baseURL)/hello-1.0.0.tgz")
+            #expect(detail.digest.count == 64)
+            let missing = try await server.request(.get, "/api/v1/registries/\(created.id)/charts/hello/versions/9.9.9", token: cast.memberA.token)
+            expectError(missing, 404, "not_found")
+            #expect(missing.error?.message.contains("1.0.0") == true, "the error lists the versions that exist")
+
+            // A member searches its tenant's catalog; tenant B sees nothing of it.
+            let found = try await server.client(token: cast.memberA.token).searchCharts(query: .init(q: "hello")).ok.body.json.items
+            #expect(found.first?.chart.name == "hello")
+            #expect(found.first?.registry == "demo")
+            #expect(try await server.client(token: cast.adminB.token).searchCharts(query: .init(q: "hello")).ok.body.json.items.isEmpty)
+            expectError(try await server.request(.get, "/api/v1/registries/\(created.id)/charts", token: cast.adminB.token), 404, "not_found")
+
+            // Unchanged upstream: one conditional request, nothing rewritten.
+            let unchanged = try await Self.syncNow(server, token: cast.adminA.token, id: created.id)
+            #expect(unchanged.lastDiff?.added == 0)
+            let runs = try await client.listRegistrySyncs(path: .init(id: created.id)).ok.body.json.items
+            #expect(runs.first?.outcome == .unchanged)
+
+            // Upstream adds a version and drops another.
+            let helm = try HelmCLI(major: 4)
+            defer { helm.removeHome() }
+            let work = try ScratchDirectory.make("charthouse-more")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let archive = try helm.packageChart(name: "hello", version: "2.0.0", in: work)
+            try FileManager.default.moveItem(at: archive, to: folder.appendingPathComponent(archive.lastPathComponent))
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("world-0.1.0.tgz"))
+            try helm.run(["repo", "index", folder.path])
+            let diffed = try await Self.syncNow(server, token: cast.adminA.token, id: created.id)
+            #expect(diffed.lastDiff?.added == 1)
+            #expect(diffed.lastDiff?.removed == 1)
+            let latestRun = try await client.listRegistrySyncs(path: .init(id: created.id)).ok.body.json.items.first
+            #expect(latestRun?.changes.added == ["hello@2.0.0"])
+            #expect(latestRun?.changes.removed == ["world@0.1.0"])
+            #expect(try await client.listRegistryCharts(path: .init(id: created.id)).ok.body.json.items.map(\.name) == ["hello"])
+        }
+    }
+
+    @Test("bad upstream answers fail the sync with a clear error and keep the last good catalog")
+    func failuresKeepCatalog() async throws {
+        let folder = try ScratchDirectory.make("charthouse-faulty")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.writeIndex(30, to: folder)
+        let nginx = try await NginxServer(serving: folder)
+        defer { nginx.stop() }
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let client = server.client(token: token)
+            let created = try await client.createRegistry(body: .json(.init(name: "faulty", endpoint: nginx.baseURL, noAuthentication: true)))
+                .created.body.json
+            #expect(try await Self.waitForSync(server, token: token, id: created.id).versions == 30)
+
+            let faults: [(String, String)] = [
+                ("apiVersion: v1\nentries:\n  many: [ {name: many, version: 1.0.0\n", "invalid YAML"),
+                ("apiVersion: v1\nentries:\n  many: just-a-string\n", "not a list"),
+                ("entries: {}\n", "no API version"),
+                ("", "empty index.yaml"),
+                ("apiVersion: v1\nentries:\n  many:\n  - {name: many, version: 1.0.0, unknown: x}\n", "unknown field"),
+            ]
+            for (body, expected) in faults {
+                try body.write(to: folder.appendingPathComponent("index.yaml"), atomically: true, encoding: .utf8)
+                let failed = try await Self.syncNow(server, token: token, id: created.id)
+                #expect(failed.syncState == .failed)
+                #expect(failed.lastError?.contains(expected) == true, "\(expected): \(failed.lastError ?? "")")
+                #expect(failed.versions == 30)
+                #expect(try await client.listChartVersions(path: .init(id: created.id, chart: "many")).ok.body.json.items.count == 30)
+            }
+
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("index.yaml"))
+            let gone = try await Self.syncNow(server, token: token, id: created.id)
+            #expect(gone.lastError?.contains("404 Not Found") == true, "\(gone.lastError ?? "")")
+
+            // A shrink to 5 of 30 versions is held until forced.
+            try Self.writeIndex(5, to: folder)
+            let held = try await Self.syncNow(server, token: token, id: created.id)
+            #expect(held.syncState == .failed)
+            #expect(held.lastError?.contains("suspicious shrink") == true)
+            #expect(try await client.listChartVersions(path: .init(id: created.id, chart: "many")).ok.body.json.items.count == 30)
+            let forced = try await Self.syncNow(server, token: token, id: created.id, force: true)
+            #expect(forced.syncState == .ok)
+            #expect(forced.lastDiff?.removed == 25)
+            #expect(try await client.listChartVersions(path: .init(id: created.id, chart: "many")).ok.body.json.items.count == 5)
+        }
+    }
+
+    @Test("protected registries are never synced; members cannot start syncs; system catalogs serve every tenant")
+    func rules() async throws {
+        let folder = try ScratchDirectory.make("charthouse-system")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.writeIndex(3, to: folder)
+        let nginx = try await NginxServer(serving: folder)
+        defer { nginx.stop() }
+        try await TestServer.with(.init(systemRegistries: ["stable=\(nginx.baseURL)"])) { server in
+            let cast = try await TwoTenants.make(on: server)
+            let protected = try await server.client(token: cast.adminA.token).createRegistry(
+                body: .json(.init(name: "private", endpoint: "https://charts.internal", protected: true, noAuthentication: true))
+            ).created.body.json
+            let conflict = try await server.request(.post, "/api/v1/registries/\(protected.id)/sync", token: cast.adminA.token)
+            expectError(conflict, 409, "conflict")
+            #expect(conflict.error?.message == "protected registries are not synced")
+
+            let stable = try #require(
+                try await server.client(token: cast.memberB.token).listRegistries().ok.body.json.items.first { $0.name == "stable" }
+            )
+            expectError(try await server.request(.post, "/api/v1/registries/\(stable.id)/sync", token: cast.memberB.token), 403, "forbidden")
+            expectError(try await server.request(.post, "/api/v1/registries/\(stable.id)/sync", token: cast.adminB.token), 403, "forbidden")
+            let synced = try await Self.waitForSync(server, token: cast.memberB.token, id: stable.id)
+            #expect(synced.versions == 3)
+            for token in [cast.memberA.token, cast.memberB.token] {
+                let found = try await server.client(token: token).searchCharts(query: .init(q: "many")).ok.body.json.items
+                #expect(found.map(\.registry) == ["stable"])
+                #expect(found.first?.scope == .system)
+            }
+        }
+    }
+}
