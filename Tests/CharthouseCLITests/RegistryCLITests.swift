@@ -47,6 +47,20 @@ struct RegistryCLITests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("401 Unauthorized"))
 
+        // The catalog through the CLI: sync and wait, then browse.
+        let synced = try run(["registry", "sync", "public", "--wait"])
+        #expect(synced.status == 0, "\(synced.stderr)")
+        #expect(synced.stdout.contains("public") && (synced.stdout.contains("ok") || synced.stdout.contains("unchanged")))
+        let searched = try run(["chart", "search", "hello"])
+        #expect(searched.stdout.contains("hello") && searched.stdout.contains("1.0.0"), "\(searched.stdout)\(searched.stderr)")
+        #expect(try run(["chart", "list", "public"]).stdout.contains("hello"))
+        #expect(try run(["chart", "versions", "public", "hello"]).stdout.contains("1.0.0"))
+        let detail = try run(["chart", "show", "public", "hello", "1.0.0", "-o", "json"])
+        #expect(detail.stdout.contains("\"url\" : \"\(open.baseURL)/hello-1.0.0.tgz\""), "\(detail.stdout)")
+        let protectedSync = try run(["registry", "sync", "private"])
+        #expect(protectedSync.status != 0)
+        #expect(protectedSync.stderr.contains("protected registries are not synced"))
+
         let shown = try run(["registry", "show", "private", "-o", "json"])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any])
         #expect(object["hasCredentials"] as? Bool == true)
