@@ -15,8 +15,9 @@ import RegistryClient
 public struct CatalogSyncEngine: Sendable {
     /// Limits of the sync engine, from the configuration.
     public struct Settings: Sendable {
-        /// How long a lease lasts; a crashed sync frees its registry after this.
-        public var leaseDuration: TimeInterval = 600
+        /// How long a lease lasts without renewal; a sync renews it every third of this, so a
+        /// crashed process frees its registries after at most this long.
+        public var leaseDuration: TimeInterval = 30
         /// Largest index accepted, in bytes.
         public var maxIndexSize = 256 << 20
         /// A new index with fewer than this share of the stored versions is held as failed unless forced.
@@ -56,6 +57,17 @@ public struct CatalogSyncEngine: Sendable {
         else {
             throw CharthouseError(.conflict, "a sync of registry \"\(registry.name)\" is already running")
         }
+        let heartbeat = Task { [stores, owner, settings] in
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(settings.leaseDuration / 3))
+                _ = try await stores.catalog.renewLease(
+                    registryID: registryID,
+                    owner: owner,
+                    until: Date().addingTimeInterval(settings.leaseDuration)
+                )
+            }
+        }
+        defer { heartbeat.cancel() }
         do {
             let outcome = try await run(registry, state: state, force: force, started: started)
             return outcome

@@ -53,7 +53,9 @@ public func buildApplication(
         try? await database.shutdown()
         throw ConfigurationError("--system-registry: \(error.message)")
     }
-    let engine = CatalogSyncEngine(stores: stores, policy: configuration.registryPolicy, logger: logger)
+    var syncSettings = CatalogSyncEngine.Settings()
+    syncSettings.leaseDuration = TimeInterval(configuration.syncLeaseSeconds)
+    let engine = CatalogSyncEngine(stores: stores, policy: configuration.registryPolicy, settings: syncSettings, logger: logger)
     let scheduler = SyncScheduler(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
     let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))
     let handler = APIHandler(

@@ -53,6 +53,8 @@ public struct ServerConfiguration: Sendable {
     public var registryPolicy: RegistryPolicy
     /// How many registry syncs run at once in this process.
     public var syncConcurrency: Int
+    /// How long a sync lease lives without renewal (a crashed server frees registries after this).
+    public var syncLeaseSeconds: Int
     /// System registries from `--system-registry` / `CHARTHOUSE_SYSTEM_REGISTRIES`.
     public var systemRegistries: [SystemRegistrySpec]
 
@@ -105,6 +107,7 @@ public struct ServerConfiguration: Sendable {
             help: "Seconds for a whole registry request."
         ),
         .init(flag: "", environment: "CHARTHOUSE_SYNC_CONCURRENCY", defaultValue: "4", help: "Registry syncs running at once."),
+        .init(flag: "", environment: "CHARTHOUSE_SYNC_LEASE_SECONDS", defaultValue: "30", help: "Sync lease lifetime; renewed while a sync runs."),
         .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
         .init(
             flag: "",
@@ -166,6 +169,7 @@ public struct ServerConfiguration: Sendable {
             requestTimeout: .seconds(try integer(arguments.registryTimeout, "CHARTHOUSE_REGISTRY_TIMEOUT", default: 30, range: 1...3600))
         )
         syncConcurrency = try integer(nil, "CHARTHOUSE_SYNC_CONCURRENCY", default: 4, range: 1...64)
+        syncLeaseSeconds = try integer(nil, "CHARTHOUSE_SYNC_LEASE_SECONDS", default: 30, range: 3...3600)
         var specs = arguments.systemRegistries
         if specs.isEmpty, let list = value(nil, "CHARTHOUSE_SYSTEM_REGISTRIES") {
             specs = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

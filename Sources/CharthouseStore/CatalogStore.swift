@@ -21,6 +21,8 @@ public protocol CatalogStore: Sendable {
     func state(registryID: String) async throws -> SyncStateRecord?
     /// Takes the sync lease of a registry if nobody holds a live one; returns the state when taken.
     func acquireLease(registryID: String, owner: String, until: Date, now: Date) async throws -> SyncStateRecord?
+    /// Extends a lease this owner holds; returns false if it no longer holds it.
+    func renewLease(registryID: String, owner: String, until: Date) async throws -> Bool
     /// Registries whose next sync is due and whose lease is free.
     func dueRegistries(now: Date) async throws -> [String]
     func runs(registryID: String, limit: Int) async throws -> [SyncRunRecord]

@@ -132,6 +132,17 @@ public struct SQLCatalogStore: CatalogStore {
         }
     }
 
+    public func renewLease(registryID: String, owner: String, until: Date) async throws -> Bool {
+        try await database.withConnection { db in
+            !(try await db.raw(
+                """
+                UPDATE registry_sync_state SET lease_expires_at = \(bind: Timestamp.from(until))
+                WHERE registry_id = \(bind: registryID) AND lease_owner = \(bind: owner) RETURNING registry_id
+                """
+            ).all()).isEmpty
+        }
+    }
+
     public func dueRegistries(now: Date) async throws -> [String] {
         try await database.withConnection { db in
             let millis = Timestamp.from(now)

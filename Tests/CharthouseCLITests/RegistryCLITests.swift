@@ -82,3 +82,56 @@ struct RegistryCLITests {
         for secret in [credentials.password, "deploy-secret-pw"] { #expect(!server.stderr.contains(secret)) }
     }
 }
+
+@Suite("The charthouse executable: a server killed in the middle of a sync")
+struct SyncCrashTests {
+    @Test("SIGKILL during a sync: after a restart the last good catalog stands and the registry is not stuck in running")
+    func killDuringSync() async throws {
+        let index = """
+            apiVersion: v1
+            entries:
+              hello:
+              - {name: hello, version: 1.0.0, urls: [hello-1.0.0.tgz]}
+              - {name: hello, version: 1.1.0, urls: [hello-1.1.0.tgz]}
+            """
+        let upstream = try await StallingHTTPServer.start(serving: index)
+        let scratch = try CLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var environment = try await CLITests.postgresEnvironment()
+        environment["CHARTHOUSE_ADMIN_PASSWORD"] = "cli-admin-password"
+        environment["CHARTHOUSE_SYNC_LEASE_SECONDS"] = "3"
+        let data = scratch.appendingPathComponent("data")
+        let arguments = ["--allow-insecure-registries", "--registry-timeout", "300"]
+        let first = try await CharthouseProcess(dataDirectory: data, environment: environment, extraArguments: arguments)
+        #expect(try first.run(["login", "--server", first.serverURL, "-u", "admin", "--password-stdin"], stdin: "cli-admin-password").status == 0)
+        #expect(try first.run(["registry", "add", "flaky", upstream.baseURL, "--no-auth", "--system"]).status == 0)
+        #expect(try first.run(["registry", "sync", "flaky", "--wait"]).status == 0)
+
+        // The upstream now hangs mid-download; start a sync and kill the server while it waits.
+        upstream.setStalling(true)
+        #expect(try first.run(["registry", "sync", "flaky", "--force"]).status == 0)
+        var running = false
+        for _ in 0..<50 where !running {
+            running = try first.run(["registry", "show", "flaky", "-o", "json"]).stdout.contains("\"syncState\" : \"running\"")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(running, "the sync never showed as running")
+        first.kill()
+
+        upstream.setStalling(false)
+        let second = try await CharthouseProcess(dataDirectory: data, environment: environment, extraArguments: arguments)
+        try await Task.sleep(for: .seconds(4))  // longer than the 3 s lease
+        let reuseLogin = ["CHARTHOUSE_CONFIG": first.configFile.path, "CHARTHOUSE_SERVER": second.serverURL]
+        let shown = try second.run(["registry", "show", "flaky", "-o", "json"], environment: reuseLogin)
+        #expect(shown.stdout.contains("\"syncState\" : \"failed\""), "\(shown.stdout)")
+        #expect(shown.stdout.contains("interrupted"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("\"versions\" : 2"), "\(shown.stdout)")
+        let versions = try second.run(["chart", "versions", "flaky", "hello", "-o", "json"], environment: reuseLogin)
+        #expect(versions.stdout.contains("1.1.0") && versions.stdout.contains("1.0.0"), "\(versions.stdout)\(versions.stderr)")
+        // And the registry syncs again.
+        let again = try second.run(["registry", "sync", "flaky", "--wait"], environment: reuseLogin)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try await second.terminate() == 0)
+        await upstream.stop()
+    }
+}

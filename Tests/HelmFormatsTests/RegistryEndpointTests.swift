@@ -56,7 +56,7 @@ struct IndexFileSummaryTests {
     @Test(
         "documents that are not Helm indexes are refused",
         arguments: [
-            "", "not: [valid", "- a\n- b", "entries: {}", "apiVersion: v2\nentries: {}", "apiVersion: v1\nentries: [1, 2]", "<html></html>",
+            "", "not: [valid", "- a\n- b", "entries: {}", "apiVersion: v1\nentries: [1, 2]", "<html></html>",
         ]
     )
     func refused(text: String) {

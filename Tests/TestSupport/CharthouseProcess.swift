@@ -68,10 +68,16 @@ public final class CharthouseProcess {
 
     /// Sends SIGTERM and returns the exit status once the server has shut down.
     public func terminate() async throws -> Int32 {
-        kill(process.processIdentifier, SIGTERM)
+        Glibc.kill(process.processIdentifier, SIGTERM)
         for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
         guard !process.isRunning else { throw PeerError("charthouse serve ignored SIGTERM") }
         return process.terminationStatus
+    }
+
+    /// Kills the server with SIGKILL: no graceful shutdown, as in a crash.
+    public func kill() {
+        Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
     }
 
     /// Runs a client command against this server with its own config file.

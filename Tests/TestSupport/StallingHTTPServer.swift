@@ -1,0 +1,67 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// An HTTP peer whose behaviour a test switches: it serves a fixed body, or it answers `200` with
+/// a large `Content-Length` and the first bytes, then stalls (a registry hanging mid-download).
+public final class StallingHTTPServer: Sendable {
+    public let port: Int
+    private let channel: any Channel
+    private let mode: Mode
+
+    final class Mode: Sendable {
+        let stalling = Mutex(false)
+        let body: String
+        init(body: String) { self.body = body }
+    }
+
+    /// Starts serving `body` to every request (`Connection: close`).
+    public static func start(serving body: String) async throws -> StallingHTTPServer {
+        let mode = Mode(body: body)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in channel.pipeline.addHandler(Responder(mode: mode)) }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        return StallingHTTPServer(port: channel.localAddress?.port ?? 0, channel: channel, mode: mode)
+    }
+
+    private init(port: Int, channel: any Channel, mode: Mode) {
+        self.port = port
+        self.channel = channel
+        self.mode = mode
+    }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// From now on, stall (`true`) or serve the body (`false`).
+    public func setStalling(_ stalling: Bool) {
+        mode.stalling.withLock { $0 = stalling }
+    }
+
+    public func stop() async {
+        try? await channel.close()
+    }
+
+    private final class Responder: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        typealias OutboundOut = ByteBuffer
+        let mode: Mode
+
+        init(mode: Mode) { self.mode = mode }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            let request = String(buffer: unwrapInboundIn(data))
+            guard request.hasPrefix("GET ") || request.hasPrefix("HEAD ") else { return }
+            let body = mode.body
+            if mode.stalling.withLock({ $0 }) {
+                let head = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count + 1_000_000)\r\nConnection: close\r\n\r\n"
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: head + body.prefix(20))), promise: nil)
+            } else {
+                let response =
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/x-yaml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
+            }
+        }
+    }
+}
