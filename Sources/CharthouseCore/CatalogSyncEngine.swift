@@ -133,11 +133,12 @@ public struct CatalogSyncEngine: Sendable {
             state.etag = etag
             state.lastModified = lastModified
         }
-        let bodyDigest = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let bodyDigest = Self.hex(SHA256.hash(data: body))
         if !force, bodyDigest == previous.bodyDigest, previous.lastError == nil {
             return try await finishUnchanged(registry, state: state, started: started)
         }
 
+        let fetched = Date()
         var latestByKey: [String: IndexChartVersion] = [:]
         var order: [String] = []
         let report: IndexFileDecoder.Report
@@ -149,6 +150,7 @@ public struct CatalogSyncEngine: Sendable {
         } catch let error as HelmFormatError {
             throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)")
         }
+        let decoded = Date()
         let stored = try await stores.catalog.fingerprints(registryID: registry.id)
         if !force, stored.count >= 20, Double(latestByKey.count) < Double(stored.count) * (1 - settings.shrinkThreshold) {
             throw CharthouseError(
@@ -187,6 +189,7 @@ public struct CatalogSyncEngine: Sendable {
             removed.append("\(parts[0])@\(parts.count > 1 ? parts[1] : "")")
         }
         let chartRows = charts.map { entry, versions in Self.chartRecord(entry: entry, versions: versions, registryID: registry.id) }
+        let diffed = Date()
 
         let duration = Self.milliseconds(since: started)
         state.state = "ok"
@@ -227,6 +230,10 @@ public struct CatalogSyncEngine: Sendable {
         logger.info(
             "registry synced",
             metadata: [
+                "fetch_ms": .stringConvertible(Int(fetched.timeIntervalSince(started) * 1000)),
+                "decode_ms": .stringConvertible(Int(decoded.timeIntervalSince(fetched) * 1000)),
+                "diff_ms": .stringConvertible(Int(diffed.timeIntervalSince(decoded) * 1000)),
+                "apply_ms": .stringConvertible(Int(Date().timeIntervalSince(diffed) * 1000)),
                 "registry": .string(registry.name), "versions": .stringConvertible(latestByKey.count), "added": .stringConvertible(added.count),
                 "removed": .stringConvertible(removed.count), "updated": .stringConvertible(updated.count),
                 "duration_ms": .stringConvertible(duration),
@@ -272,9 +279,9 @@ public struct CatalogSyncEngine: Sendable {
     }
 
     private func catalogRecord(_ version: IndexChartVersion, registry: RegistryRecord, encoder: JSONEncoder) throws -> CatalogVersionRecord {
-        let metadata = String(decoding: try encoder.encode(version), as: UTF8.self)
+        let metadata = version.metadataJSON
         let url = version.urls.first.map { ChartURL.resolve($0, repository: registry.endpoint) } ?? ""
-        let fingerprint = SHA256.hash(data: Data((metadata + "\u{0}" + url).utf8)).map { String(format: "%02x", $0) }.joined()
+        let fingerprint = Self.hex(SHA256.hash(data: Data((metadata + "\u{0}" + url).utf8)))
         return CatalogVersionRecord(
             chart: version.entry,
             version: version.version,
@@ -307,6 +314,18 @@ public struct CatalogSyncEngine: Sendable {
             deprecated: latest.deprecated,
             versions: versions.count
         )
+    }
+
+    /// Lowercase hex of a digest.
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        for byte in digest {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func milliseconds(since start: Date) -> Int { Int((Date().timeIntervalSince(start) * 1000).rounded()) }

@@ -5,8 +5,15 @@ import Foundation
 /// `charts/a-1.0.0.tgz` under `https://host/repo` becomes `https://host/repo/charts/a-1.0.0.tgz`.
 public enum ChartURL {
     public static func resolve(_ reference: String, repository: String) -> String {
-        if let url = URL(string: reference), url.scheme != nil { return reference }
         let base = repository.hasSuffix("/") ? repository : repository + "/"
+        // Fast path for the common cases: absolute http(s) URLs and plain relative file names.
+        if reference.hasPrefix("https://") || reference.hasPrefix("http://") { return reference }
+        if !reference.isEmpty, !reference.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }),
+            !reference.hasPrefix("/"), !reference.hasPrefix("."), !reference.contains("/."), !reference.contains("//")
+        {
+            return base + reference
+        }
+        if let url = URL(string: reference), url.scheme != nil { return reference }
         guard let baseURL = URL(string: base), let resolved = URL(string: reference, relativeTo: baseURL) else { return base + reference }
         return resolved.absoluteString
     }

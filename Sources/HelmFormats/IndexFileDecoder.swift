@@ -156,41 +156,67 @@ public struct IndexFileDecoder {
         }
     }
 
+    /// The fields of a chart version in an index, matched case-insensitively as Go's JSON does.
+    private enum VersionField: Int, CaseIterable {
+        case name, version, appVersion, description, apiVersion, type, kubeVersion, home, icon, condition, tags, deprecated
+        case keywords, sources, annotations, maintainers, dependencies
+        case digest, checksum, engine, tillerVersion, url, removed, urls, created
+
+        static let byKey: [String: VersionField] = {
+            var keys: [String: VersionField] = [:]
+            for field in allCases {
+                let name = "\(field)"
+                keys[name] = field
+                keys[name.lowercased()] = field
+            }
+            return keys
+        }()
+
+        static func lookup(_ key: String) -> VersionField? { byKey[key] ?? byKey[key.lowercased()] }
+    }
+
     private mutating func readChartVersion(entry: String) throws -> IndexChartVersion {
         var version = IndexChartVersion(entry: entry)
-        var seen = Set<String>()
+        var seenFields: UInt64 = 0
+        var seenKeys: [String] = []
         while true {
             let event = try next()
             if event == .mappingEnd { return version }
             let key = try keyText(event)
-            try noteKey(key, in: &seen)
-            switch key.lowercased() {
+            guard let field = VersionField.lookup(key) else {
+                try unknownField(key)
+                continue
+            }
+            let bit: UInt64 = 1 << UInt64(field.rawValue)
+            if seenFields & bit != 0, seenKeys.contains(key), !lenient { throw fail("key \"\(key)\" is duplicated") }
+            seenFields |= bit
+            seenKeys.append(key)
+            switch field {
             // Chart.yaml fields come through helm's embedded `*Metadata`, which sigs.k8s.io/yaml does
             // not see through: no scalar is coerced to a string there.
-            case "name": version.name = try readString(field: key, coerce: false)
-            case "version": version.version = try readString(field: key, coerce: false)
-            case "appversion": version.appVersion = try readString(field: key, coerce: false)
-            case "description": version.description = try readString(field: key, coerce: false)
-            case "apiversion": version.apiVersion = try readString(field: key, coerce: false)
-            case "type": version.type = try readString(field: key, coerce: false)
-            case "kubeversion": version.kubeVersion = try readString(field: key, coerce: false)
-            case "home": version.home = try readString(field: key, coerce: false)
-            case "icon": version.icon = try readString(field: key, coerce: false)
-            case "condition": version.condition = try readString(field: key, coerce: false)
-            case "tags": version.tags = try readString(field: key, coerce: false)
-            case "deprecated": version.deprecated = try readBool(field: key)
-            case "keywords": version.keywords = try readStringList(field: key, coerce: false)
-            case "sources": version.sources = try readStringList(field: key, coerce: false)
-            case "annotations": version.annotations = try readStringMap(field: key, coerce: false)
+            case .name: version.name = try readString(field: key, coerce: false)
+            case .version: version.version = try readString(field: key, coerce: false)
+            case .appVersion: version.appVersion = try readString(field: key, coerce: false)
+            case .description: version.description = try readString(field: key, coerce: false)
+            case .apiVersion: version.apiVersion = try readString(field: key, coerce: false)
+            case .type: version.type = try readString(field: key, coerce: false)
+            case .kubeVersion: version.kubeVersion = try readString(field: key, coerce: false)
+            case .home: version.home = try readString(field: key, coerce: false)
+            case .icon: version.icon = try readString(field: key, coerce: false)
+            case .condition: version.condition = try readString(field: key, coerce: false)
+            case .tags: version.tags = try readString(field: key, coerce: false)
+            case .deprecated: version.deprecated = try readBool(field: key)
+            case .keywords: version.keywords = try readStringList(field: key, coerce: false)
+            case .sources: version.sources = try readStringList(field: key, coerce: false)
+            case .annotations: version.annotations = try readStringMap(field: key, coerce: false)
+            case .maintainers: version.maintainers = try readMaintainers()
+            case .dependencies: version.dependencies = try readDependencies()
             // The index's own fields of a chart version are coerced.
-            case "digest": version.digest = try readString(field: key)
-            case "checksum", "engine", "tillerversion", "url": _ = try readString(field: key)
-            case "removed": version.removed = try readBool(field: key)
-            case "urls": version.urls = try readStringList(field: key)
-            case "created": version.created = try readTime(field: key)
-            case "maintainers": version.maintainers = try readMaintainers()
-            case "dependencies": version.dependencies = try readDependencies()
-            default: try unknownField(key)
+            case .digest: version.digest = try readString(field: key)
+            case .checksum, .engine, .tillerVersion, .url: _ = try readString(field: key)
+            case .removed: version.removed = try readBool(field: key)
+            case .urls: version.urls = try readStringList(field: key)
+            case .created: version.created = try readTime(field: key)
             }
         }
     }

@@ -36,6 +36,14 @@ enum YAMLScalar: Equatable {
     private static let falses: Set<String> = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"]
 
     private static func resolvePlain(_ value: String) -> YAMLScalar {
+        // Fast path: most plain scalars in an index are words or URLs, which resolve to strings.
+        guard let first = value.utf8.first else { return .null }
+        switch first {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
+            if value.utf8.count > 5 { return .string(value) }
+            if !"yYnNtTfFoO".utf8.contains(first) { return .string(value) }
+        default: break
+        }
         if nulls.contains(value) { return .null }
         if trues.contains(value) { return .bool(true) }
         if falses.contains(value) { return .bool(false) }
@@ -46,7 +54,7 @@ enum YAMLScalar: Equatable {
         default: break
         }
         guard let first = value.first, "+-0123456789.".contains(first) else { return .string(value) }
-        let plain = value.replacingOccurrences(of: "_", with: "")
+        let plain = value.utf8.contains(UInt8(ascii: "_")) ? value.replacingOccurrences(of: "_", with: "") : value
         if let integer = integerText(plain) { return .integer(integer) }
         if isFloat(plain), let double = Double(plain) { return .float(double) }
         return .string(value)
