@@ -184,3 +184,59 @@ struct CatalogSyncTests {
         }
     }
 }
+
+@Suite("Catalog sync of real repositories")
+struct RealIndexSyncTests {
+    @Test(
+        "the catalog API lists what helm lists for real indexes",
+        arguments: [
+            "grafana__helm-charts__index.yaml", "Kong__charts__index.yaml", "haiwen__seafile-helm-chart__repo-index.yaml",
+            "openshift-helm-charts__charts__index.yaml",
+        ]
+    )
+    func realIndex(file: String) async throws {
+        let site = try ScratchDirectory.make("charthouse-real-sync")
+        defer { try? FileManager.default.removeItem(at: site) }
+        try FileManager.default.createSymbolicLink(
+            at: site.appendingPathComponent("index.yaml"),
+            withDestinationURL: RealIndexes.directory.appendingPathComponent(file)
+        )
+        let nginx = try await NginxServer(serving: site)
+        defer { nginx.stop() }
+        let helm = try HelmCLI(major: 4)
+        defer { helm.removeHome() }
+        try helm.run(["repo", "add", "real", nginx.baseURL])
+        struct Row: Decodable, Hashable {
+            let name: String
+            let version: String
+            let app_version: String
+        }
+        let helmRows = Set(
+            try JSONDecoder().decode(
+                [Row].self,
+                from: Data(try helm.run(["search", "repo", "real/", "--versions", "--devel", "-o", "json"]).stdout.utf8)
+            )
+        )
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let client = server.client(token: token)
+            let created = try await client.createRegistry(body: .json(.init(name: "real", endpoint: nginx.baseURL, noAuthentication: true)))
+                .created.body.json
+            let synced = try await CatalogSyncTests.waitForSync(server, token: token, id: created.id)
+            #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
+            var ours = Set<Row>()
+            var cursor: String?
+            repeat {
+                let page = try await client.listRegistryCharts(path: .init(id: created.id), query: .init(limit: 500, cursor: cursor)).ok.body.json
+                for chart in page.items {
+                    for version in try await client.listChartVersions(path: .init(id: created.id, chart: chart.name)).ok.body.json.items {
+                        ours.insert(Row(name: "real/\(chart.name)", version: version.version, app_version: version.appVersion))
+                    }
+                }
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(ours == helmRows, "\(file): helm only \(helmRows.subtracting(ours).prefix(3)), ours only \(ours.subtracting(helmRows).prefix(3))")
+            #expect(synced.versions == helmRows.count)
+        }
+    }
+}
