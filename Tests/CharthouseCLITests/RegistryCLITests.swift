@@ -135,3 +135,48 @@ struct SyncCrashTests {
         await upstream.stop()
     }
 }
+
+@Suite("The charthouse executable: two replicas on one PostgreSQL")
+struct ReplicaLeaseTests {
+    @Test("two servers sharing a database never sync one registry at the same time")
+    func oneSyncAcrossReplicas() async throws {
+        let index = "apiVersion: v1\nentries:\n  hello:\n  - {name: hello, version: 1.0.0, urls: [hello-1.0.0.tgz]}\n"
+        let upstream = try await StallingHTTPServer.start(serving: index)
+        let scratch = try CLITests.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        // Always PostgreSQL: replicas share a server database, whatever engine the run tests.
+        let environment = [
+            "CHARTHOUSE_ADMIN_PASSWORD": "cli-admin-password",
+            "CHARTHOUSE_DATABASE_URL": try await PostgresServer.shared.makeDatabase(),
+        ]
+        let arguments = ["--allow-insecure-registries", "--registry-timeout", "4"]
+        async let startA = CharthouseProcess(dataDirectory: scratch.appendingPathComponent("a"), environment: environment, extraArguments: arguments)
+        async let startB = CharthouseProcess(dataDirectory: scratch.appendingPathComponent("b"), environment: environment, extraArguments: arguments)
+        let (a, b) = try await (startA, startB)
+        #expect(try a.run(["login", "--server", a.serverURL, "-u", "admin", "--password-stdin"], stdin: "cli-admin-password").status == 0)
+        let viaB = ["CHARTHOUSE_CONFIG": a.configFile.path, "CHARTHOUSE_SERVER": b.serverURL]
+        #expect(try a.run(["registry", "add", "shared", upstream.baseURL, "--no-auth", "--system"]).status == 0)
+        #expect(try a.run(["registry", "sync", "shared", "--wait"]).status == 0)
+
+        // The upstream hangs; both replicas are asked to sync at once.
+        upstream.setStalling(true)
+        let before = upstream.requestCount
+        async let syncA = Task { try a.run(["registry", "sync", "shared", "--force"]) }.value
+        async let syncB = Task { try b.run(["registry", "sync", "shared", "--force"], environment: viaB) }.value
+        let (resultA, resultB) = try await (syncA, syncB)
+        #expect(resultA.status == 0 && resultB.status == 0)
+        try await Task.sleep(for: .seconds(2))
+        #expect(upstream.requestCount - before == 1, "both replicas fetched the index at the same time")
+        let shown = try b.run(["registry", "show", "shared", "-o", "json"], environment: viaB).stdout
+        #expect(shown.contains("\"syncState\" : \"running\""), "\(shown)")
+
+        // The stalled sync times out and fails; the catalog stays; a new sync works from either replica.
+        upstream.setStalling(false)
+        try await Task.sleep(for: .seconds(4))
+        let again = try b.run(["registry", "sync", "shared", "--wait"], environment: viaB)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try await a.terminate() == 0)
+        #expect(try await b.terminate() == 0)
+        await upstream.stop()
+    }
+}

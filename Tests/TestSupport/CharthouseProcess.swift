@@ -7,7 +7,9 @@ import Glibc
 
 /// The real `charthouse` executable, run as users run it: `serve` as a child process, client
 /// commands one by one with their own config file.
-public final class CharthouseProcess {
+/// `@unchecked Sendable`: all stored properties are `let`s set in `init`; `Process` is only
+/// signalled and polled (`isRunning`, `terminationStatus`, `waitUntilExit`), which are thread-safe.
+public final class CharthouseProcess: @unchecked Sendable {
     public let port: Int
     public let dataDirectory: URL
     public let configFile: URL

@@ -11,6 +11,7 @@ public final class StallingHTTPServer: Sendable {
 
     final class Mode: Sendable {
         let stalling = Mutex(false)
+        let requests = Mutex(0)
         let body: String
         init(body: String) { self.body = body }
     }
@@ -34,6 +35,9 @@ public final class StallingHTTPServer: Sendable {
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// How many GET/HEAD requests arrived so far.
+    public var requestCount: Int { mode.requests.withLock { $0 } }
+
     /// From now on, stall (`true`) or serve the body (`false`).
     public func setStalling(_ stalling: Bool) {
         mode.stalling.withLock { $0 = stalling }
@@ -53,6 +57,7 @@ public final class StallingHTTPServer: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let request = String(buffer: unwrapInboundIn(data))
             guard request.hasPrefix("GET ") || request.hasPrefix("HEAD ") else { return }
+            mode.requests.withLock { $0 += 1 }
             let body = mode.body
             if mode.stalling.withLock({ $0 }) {
                 let head = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count + 1_000_000)\r\nConnection: close\r\n\r\n"
