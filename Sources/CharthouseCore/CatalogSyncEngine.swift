@@ -22,6 +22,8 @@ public struct CatalogSyncEngine: Sendable {
         public var maxIndexSize = 256 << 20
         /// A new index with fewer than this share of the stored versions is held as failed unless forced.
         public var shrinkThreshold = 0.5
+        /// How many OCI manifests and configs are read at once.
+        public var ociConcurrency = 8
         public init() {}
     }
 
@@ -101,94 +103,74 @@ public struct CatalogSyncEngine: Sendable {
         }
     }
 
-    private func run(_ registry: RegistryRecord, state previous: SyncStateRecord, force: Bool, started: Date) async throws -> SyncRunRecord {
-        guard registry.kind == .classic else {
-            throw CharthouseError(.unprocessable, "syncing OCI registries is not implemented yet")
-        }
-        var state = previous
-        let credentials = try credentials(of: registry)
-        let client = ClassicRepositoryClient(
-            options: RegistryConnectionOptions(
-                caCertificatePEM: registry.caCertificate,
-                insecureSkipTLSVerify: registry.insecureSkipTLSVerify,
-                plainHTTP: registry.plainHTTP,
-                connectTimeout: policy.connectTimeout,
-                requestTimeout: policy.requestTimeout,
-                maxBodySize: settings.maxIndexSize
-            )
-        )
-        let lastGood = previous.bodyDigest != nil && previous.lastError == nil
-        let fetch = try await client.fetchIndex(
-            base: registry.endpoint,
-            credentials: credentials,
-            etag: lastGood && !force ? previous.etag : nil,
-            lastModified: lastGood && !force ? previous.lastModified : nil
-        )
-        let body: Data
-        switch fetch {
-        case .notModified:
-            return try await finishUnchanged(registry, state: state, started: started)
-        case .body(let data, let etag, let lastModified):
-            body = data
-            state.etag = etag
-            state.lastModified = lastModified
-        }
-        let bodyDigest = Self.hex(SHA256.hash(data: body))
-        if !force, bodyDigest == previous.bodyDigest, previous.lastError == nil {
-            return try await finishUnchanged(registry, state: state, started: started)
-        }
+    /// What a fetch of the upstream produced: the complete catalog it lists, or "unchanged".
+    private enum Listing {
+        case unchanged
+        case catalog([String: CatalogVersionRecord], order: [String], skipped: Int)
+    }
 
-        let fetched = Date()
-        var latestByKey: [String: IndexChartVersion] = [:]
-        var order: [String] = []
-        let report: IndexFileDecoder.Report
+    private func run(_ registry: RegistryRecord, state previous: SyncStateRecord, force: Bool, started: Date) async throws -> SyncRunRecord {
+        var state = previous
+        let options = RegistryConnectionOptions(
+            caCertificatePEM: registry.caCertificate,
+            insecureSkipTLSVerify: registry.insecureSkipTLSVerify,
+            plainHTTP: registry.plainHTTP,
+            connectTimeout: policy.connectTimeout,
+            requestTimeout: policy.requestTimeout,
+            maxBodySize: settings.maxIndexSize
+        )
+        let endpoint: RegistryEndpoint
         do {
-            report = try IndexFileDecoder.decode(body) { version in
-                let key = version.entry + "\u{0}" + version.version
-                if latestByKey.updateValue(version, forKey: key) == nil { order.append(key) }
-            }
+            endpoint = try RegistryEndpoint(parsing: registry.endpoint)
         } catch let error as HelmFormatError {
-            throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)")
+            throw CharthouseError(.unprocessable, "invalid endpoint: \(error.message)")
+        }
+        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
+        let listing: Listing
+        switch endpoint {
+        case .classic:
+            listing = try await classicListing(registry, options: options, previous: previous, state: &state, force: force)
+        case .oci(let host, let path):
+            listing = try await ociListing(registry, host: host, path: path, options: options, stored: stored)
+        }
+        guard case .catalog(let current, let order, let skipped) = listing else {
+            return try await finishUnchanged(registry, state: state, started: started)
         }
         let decoded = Date()
-        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
-        if !force, stored.count >= 20, Double(latestByKey.count) < Double(stored.count) * (1 - settings.shrinkThreshold) {
+        if !force, stored.count >= 20, Double(current.count) < Double(stored.count) * (1 - settings.shrinkThreshold) {
             throw CharthouseError(
                 .unprocessable,
-                "suspicious shrink: the index lists \(latestByKey.count) versions where the catalog has \(stored.count); sync with force to accept it"
+                "suspicious shrink: the registry lists \(current.count) versions where the catalog has \(stored.count); sync with force to accept it"
             )
         }
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         var upserts: [CatalogVersionRecord] = []
         var removals: [(chart: String, version: String)] = []
         var added: [String] = []
         var updated: [String] = []
-        var charts: [String: [IndexChartVersion]] = [:]
         for key in order {
-            guard let version = latestByKey[key] else { continue }
-            charts[version.entry, default: []].append(version)
-            let record = try catalogRecord(version, registry: registry, encoder: encoder)
+            guard let record = current[key] else { continue }
             switch stored[key] {
             case nil:
                 upserts.append(record)
-                added.append("\(version.entry)@\(version.version)")
+                added.append("\(record.chart)@\(record.version)")
             case let fingerprint? where fingerprint != record.fingerprint:
                 upserts.append(record)
-                removals.append((version.entry, version.version))
-                updated.append("\(version.entry)@\(version.version)")
+                removals.append((record.chart, record.version))
+                updated.append("\(record.chart)@\(record.version)")
             default:
                 break
             }
         }
         var removed: [String] = []
-        for key in stored.keys where latestByKey[key] == nil {
+        for key in stored.keys where current[key] == nil {
             let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             removals.append((parts[0], parts.count > 1 ? parts[1] : ""))
             removed.append("\(parts[0])@\(parts.count > 1 ? parts[1] : "")")
         }
-        let chartRows = charts.map { entry, versions in Self.chartRecord(entry: entry, versions: versions, registryID: registry.id) }
+        let chartRows = Dictionary(grouping: current.values, by: \.chart).map { chart, versions in
+            Self.chartRecord(chart: chart, versions: versions, registryID: registry.id)
+        }
         let diffed = Date()
 
         let duration = Self.milliseconds(since: started)
@@ -197,16 +179,17 @@ public struct CatalogSyncEngine: Sendable {
         state.lastSyncAt = started
         state.lastDurationMs = duration
         state.charts = chartRows.count
-        state.versions = latestByKey.count
+        state.versions = current.count
         state.added = added.count
         state.removed = removed.count
         state.updated = updated.count
-        state.skipped = report.skipped.count
-        state.bodyDigest = bodyDigest
+        state.skipped = skipped
         state.failures = 0
         state.leaseOwner = nil
         state.leaseExpiresAt = nil
         state.nextSyncAt = Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
         let changes = try String(
             decoding: encoder.encode([
                 "added": Array(added.prefix(200)), "removed": Array(removed.prefix(200)), "updated": Array(updated.prefix(200)),
@@ -223,23 +206,123 @@ public struct CatalogSyncEngine: Sendable {
             added: added.count,
             removed: removed.count,
             updated: updated.count,
-            skipped: report.skipped.count,
+            skipped: skipped,
             changes: changes
         )
         try await stores.catalog.apply(registryID: registry.id, upserts: upserts, removals: removals, charts: chartRows, state: state, run: run)
         logger.info(
             "registry synced",
             metadata: [
-                "fetch_ms": .stringConvertible(Int(fetched.timeIntervalSince(started) * 1000)),
-                "decode_ms": .stringConvertible(Int(decoded.timeIntervalSince(fetched) * 1000)),
+                "fetch_decode_ms": .stringConvertible(Int(decoded.timeIntervalSince(started) * 1000)),
                 "diff_ms": .stringConvertible(Int(diffed.timeIntervalSince(decoded) * 1000)),
                 "apply_ms": .stringConvertible(Int(Date().timeIntervalSince(diffed) * 1000)),
-                "registry": .string(registry.name), "versions": .stringConvertible(latestByKey.count), "added": .stringConvertible(added.count),
+                "registry": .string(registry.name), "versions": .stringConvertible(current.count), "added": .stringConvertible(added.count),
                 "removed": .stringConvertible(removed.count), "updated": .stringConvertible(updated.count),
                 "duration_ms": .stringConvertible(duration),
             ]
         )
         return run
+    }
+
+    /// Classic: `index.yaml`, fetched conditionally and decoded as helm does.
+    private func classicListing(
+        _ registry: RegistryRecord,
+        options: RegistryConnectionOptions,
+        previous: SyncStateRecord,
+        state: inout SyncStateRecord,
+        force: Bool
+    ) async throws -> Listing {
+        let lastGood = previous.bodyDigest != nil && previous.lastError == nil
+        let fetch = try await ClassicRepositoryClient(options: options).fetchIndex(
+            base: registry.endpoint,
+            credentials: try credentials(of: registry),
+            etag: lastGood && !force ? previous.etag : nil,
+            lastModified: lastGood && !force ? previous.lastModified : nil
+        )
+        guard case .body(let body, let etag, let lastModified) = fetch else { return .unchanged }
+        state.etag = etag
+        state.lastModified = lastModified
+        let bodyDigest = Self.hex(SHA256.hash(data: body))
+        if !force, bodyDigest == previous.bodyDigest, previous.lastError == nil { return .unchanged }
+        state.bodyDigest = bodyDigest
+        var current: [String: CatalogVersionRecord] = [:]
+        var order: [String] = []
+        let report: IndexFileDecoder.Report
+        do {
+            report = try IndexFileDecoder.decode(body) { version in
+                let record = Self.catalogRecord(version, url: version.urls.first.map { ChartURL.resolve($0, repository: registry.endpoint) } ?? "")
+                let key = version.entry + "\u{0}" + version.version
+                if current.updateValue(record, forKey: key) == nil { order.append(key) }
+            }
+        } catch let error as HelmFormatError {
+            throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)")
+        }
+        return .catalog(current, order: order, skipped: report.skipped.count)
+    }
+
+    /// OCI: repositories under the path (catalog), their tags; only new tags cost a manifest and
+    /// a config read, known ones keep their stored record.
+    private func ociListing(
+        _ registry: RegistryRecord,
+        host: String,
+        path: String,
+        options: RegistryConnectionOptions,
+        stored: [String: String]
+    ) async throws -> Listing {
+        let known = Dictionary(
+            uniqueKeysWithValues: try await stores.catalog.allVersions(registryID: registry.id).map { ($0.chart + "\u{0}" + $0.version, $0) }
+        )
+        let concurrency = settings.ociConcurrency
+        return try await OCIChartBrowser.browse(host: host, credentials: try credentials(of: registry), options: options) { browser in
+            guard let repositories = try await browser.repositories(under: path) else {
+                throw CharthouseError(.unprocessable, "the registry refuses to list its repositories (catalog); charts cannot be discovered")
+            }
+            var current: [String: CatalogVersionRecord] = [:]
+            var order: [String] = []
+            var skipped = 0
+            var wanted: [(key: String, repository: String, chart: String, tag: String)] = []
+            for repository in repositories.sorted() {
+                let chart = path.isEmpty ? repository : String(repository.dropFirst(path.count + 1))
+                for tag in try await browser.tags(repository: repository) {
+                    // OCI tags cannot hold '+': helm writes '_' for SemVer build metadata.
+                    let version = tag.replacingOccurrences(of: "_", with: "+")
+                    guard SemanticVersion(version) != nil else {
+                        skipped += 1
+                        continue
+                    }
+                    let key = chart + "\u{0}" + version
+                    order.append(key)
+                    if let record = known[key] {
+                        current[key] = record
+                    } else {
+                        wanted.append((key, repository, chart, tag))
+                    }
+                }
+            }
+            try await withThrowingTaskGroup(of: (String, CatalogVersionRecord?).self) { group in
+                var next = 0
+                func startNext() {
+                    guard next < wanted.count else { return }
+                    let item = wanted[next]
+                    next += 1
+                    group.addTask {
+                        let found = try await browser.chart(repository: item.repository, tag: item.tag)
+                        var version = try IndexChartVersion(entry: item.chart, chartConfig: found.config)
+                        version.digest = found.chartDigest
+                        version.created = found.created
+                        guard version.validate() == nil else { return (item.key, nil) }
+                        return (item.key, Self.catalogRecord(version, url: "oci://\(host)/\(item.repository)"))
+                    }
+                }
+                for _ in 0..<concurrency { startNext() }
+                while let (key, record) = try await group.next() {
+                    if let record { current[key] = record } else { skipped += 1 }
+                    startNext()
+                }
+            }
+            order.removeAll { current[$0] == nil }
+            return .catalog(current, order: order, skipped: skipped)
+        }
     }
 
     private func finishUnchanged(_ registry: RegistryRecord, state previous: SyncStateRecord, started: Date) async throws -> SyncRunRecord {
@@ -278,9 +361,8 @@ public struct CatalogSyncEngine: Sendable {
         return .basic(username: username, password: password)
     }
 
-    private func catalogRecord(_ version: IndexChartVersion, registry: RegistryRecord, encoder: JSONEncoder) throws -> CatalogVersionRecord {
+    static func catalogRecord(_ version: IndexChartVersion, url: String) -> CatalogVersionRecord {
         let metadata = version.metadataJSON
-        let url = version.urls.first.map { ChartURL.resolve($0, repository: registry.endpoint) } ?? ""
         let fingerprint = Self.hex(SHA256.hash(data: Data((metadata + "\u{0}" + url).utf8)))
         return CatalogVersionRecord(
             chart: version.entry,
@@ -298,19 +380,20 @@ public struct CatalogSyncEngine: Sendable {
     }
 
     /// The chart row: its latest stable version (or latest prerelease when it has only those).
-    static func chartRecord(entry: String, versions: [IndexChartVersion], registryID: String) -> CatalogChartRecord {
+    static func chartRecord(chart: String, versions: [CatalogVersionRecord], registryID: String) -> CatalogChartRecord {
         let parsed = versions.compactMap { version in SemanticVersion(version.version).map { (version, $0) } }
         let stable = parsed.filter { !$0.1.isPrerelease }
         let pool = stable.isEmpty ? parsed : stable
         let latest = pool.max { $0.1 < $1.1 }?.0 ?? versions[0]
+        let metadata = (try? JSONSerialization.jsonObject(with: Data(latest.metadata.utf8))) as? [String: Any]
         return CatalogChartRecord(
             registryID: registryID,
-            chart: entry,
+            chart: chart,
             latestVersion: latest.version,
             appVersion: latest.appVersion,
             description: latest.description,
-            icon: latest.icon,
-            keywords: latest.keywords.joined(separator: " "),
+            icon: metadata?["icon"] as? String ?? "",
+            keywords: (metadata?["keywords"] as? [String] ?? []).joined(separator: " "),
             deprecated: latest.deprecated,
             versions: versions.count
         )

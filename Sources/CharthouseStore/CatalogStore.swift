@@ -30,6 +30,8 @@ public protocol CatalogStore: Sendable {
     /// Charts of a registry by name, starting after `after`, optionally with a name prefix.
     func charts(registryID: String, prefix: String?, after: String?, limit: Int) async throws -> [CatalogChartRecord]
     func versions(registryID: String, chart: String) async throws -> [CatalogVersionRecord]
+    /// Every version of a registry's catalog.
+    func allVersions(registryID: String) async throws -> [CatalogVersionRecord]
     func version(registryID: String, chart: String, version: String) async throws -> CatalogVersionRecord?
     /// Charts of these registries whose name, description or keywords contain `query` (lowercased).
     func search(registryIDs: [String], query: String, limit: Int) async throws -> [CatalogChartRecord]

@@ -209,6 +209,13 @@ public struct SQLCatalogStore: CatalogStore {
         }
     }
 
+    public func allVersions(registryID: String) async throws -> [CatalogVersionRecord] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.versionColumns) FROM catalog_versions WHERE registry_id = \(bind: registryID)").all()
+                .map(Self.decodeVersion)
+        }
+    }
+
     public func version(registryID: String, chart: String, version: String) async throws -> CatalogVersionRecord? {
         try await database.withConnection { db in
             try await db.raw(

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Talks to an OCI distribution registry that holds Helm charts (`oci://host[:port][/path]`).
 ///
@@ -70,6 +71,12 @@ struct OCISession: Sendable {
     let credentials: RegistryCredentials
     let fetcher: HTTPFetcher
     let challenge: AuthChallenge?
+    let tokens = TokenCache()
+
+    /// Bearer tokens by scope, reused for the session's life.
+    final class TokenCache: Sendable {
+        let tokens = Mutex<[String: String]>([:])
+    }
 
     var authentication: OCIRegistryClient.AccessReport.Authentication {
         switch challenge?.scheme {
@@ -109,13 +116,20 @@ struct OCISession: Sendable {
     }
 
     /// GETs `path` with whatever authorization the registry asked for.
-    func get(_ path: String, scope: String) async throws -> HTTPFetcher.Response {
+    func get(_ path: String, scope: String, accept: String? = nil) async throws -> HTTPFetcher.Response {
         switch challenge?.scheme {
-        case .none: return try await fetcher.get(base + path)
-        case .basic: return try await fetcher.get(base + path, authorization: credentials.basicAuthorization)
+        case .none: return try await fetcher.get(base + path, accept: accept)
+        case .basic: return try await fetcher.get(base + path, authorization: credentials.basicAuthorization, accept: accept)
         case .bearer:
-            let token = try await self.token(scope: scope)
-            return try await fetcher.get(base + path, authorization: "Bearer \(token)")
+            let cached = tokens.tokens.withLock { $0[scope] }
+            let token: String
+            if let cached {
+                token = cached
+            } else {
+                token = try await self.token(scope: scope)
+                tokens.tokens.withLock { $0[scope] = token }
+            }
+            return try await fetcher.get(base + path, authorization: "Bearer \(token)", accept: accept)
         }
     }
 

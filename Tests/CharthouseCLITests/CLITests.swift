@@ -155,7 +155,8 @@ struct CLITests {
         let notLoggedIn = try Shell.run([executable, "tenant", "list"], environment: env, check: false)
         #expect(notLoggedIn.status != 0)
         #expect(notLoggedIn.stderr.contains("charthouse login"))
-        let port = try FreePort.next()
+        let refusing = try RefusingPort()
+        let port = refusing.port
         let unreachable = try Shell.run(
             [executable, "tenant", "list", "--server", "http://127.0.0.1:\(port)", "--token", "x"],
             environment: env,
@@ -163,5 +164,6 @@ struct CLITests {
         )
         #expect(unreachable.status != 0)
         #expect(unreachable.stderr.contains("cannot reach the server"))
+        _ = refusing
     }
 }

@@ -96,7 +96,8 @@ struct RegistryValidationTests {
     @Test("refused connections and silent hosts fail in seconds with a clear message")
     func unreachable() async throws {
         let silent = try await SilentListener.start()
-        let closedPort = try FreePort.next()
+        let refusing = try RefusingPort()
+        let closedPort = refusing.port
         try await TestServer.with(.init(registryTimeout: 2)) { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let refused = try await Self.create(
@@ -117,6 +118,7 @@ struct RegistryValidationTests {
             #expect(ContinuousClock.now - started < .seconds(10))
         }
         await silent.stop()
+        _ = refusing
     }
 
     @Test("OCI registry without auth, holding charts pushed by helm 3 and helm 4")

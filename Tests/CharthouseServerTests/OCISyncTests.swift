@@ -1,0 +1,106 @@
+import CharthouseAPI
+import Crypto
+import Foundation
+import TestSupport
+import Testing
+
+/// Syncing OCI registries (real CNCF distribution, charts pushed by helm 3 and helm 4).
+@Suite("Catalog sync of OCI registries")
+struct OCISyncTests {
+    /// Pushes a container image (not a Helm chart) with skopeo from a hand-made OCI layout.
+    static func pushNonHelmArtifact(to registry: DistributionRegistry, repository: String, tag: String) throws {
+        let layout = try ScratchDirectory.make("charthouse-oci-layout")
+        defer { try? FileManager.default.removeItem(at: layout) }
+        let blobs = layout.appendingPathComponent("blobs/sha256")
+        try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
+        func blob(_ data: Data) throws -> (digest: String, size: Int) {
+            let hex = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+            try data.write(to: blobs.appendingPathComponent(hex))
+            return ("sha256:\(hex)", data.count)
+        }
+        let config = try blob(Data(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8))
+        let layer = try blob(Data("not a chart".utf8))
+        let manifest = try blob(
+            Data(
+                """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+                 "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(config.digest)","size":\(config.size)},
+                 "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\(layer.digest)","size":\(layer.size)}]}
+                """.utf8
+            )
+        )
+        try #"{"imageLayoutVersion":"1.0.0"}"#.write(to: layout.appendingPathComponent("oci-layout"), atomically: true, encoding: .utf8)
+        try """
+        {"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"\(manifest.digest)","size":\(manifest.size),
+         "annotations":{"org.opencontainers.image.ref.name":"\(tag)"}}]}
+        """.write(to: layout.appendingPathComponent("index.json"), atomically: true, encoding: .utf8)
+        try Shell.run([
+            try Shell.require("skopeo"), "copy", "--dest-tls-verify=false", "oci:\(layout.path):\(tag)",
+            "docker://\(registry.host)/\(repository):\(tag)",
+        ])
+    }
+
+    @Test("charts pushed by helm 3 and 4 sync; a new tag adds one version; a non-Helm artifact fails the sync and keeps the catalog")
+    func ociSync() async throws {
+        let registry = try await DistributionRegistry()
+        defer { registry.stop() }
+        try ChartFixtures.push(name: "from-helm3", version: "1.0.0", to: registry, path: "charts", helmMajor: 3)
+        try ChartFixtures.push(name: "from-helm4", version: "2.0.0+build.7", to: registry, path: "charts", helmMajor: 4)
+        try ChartFixtures.push(name: "from-helm4", version: "2.1.0-rc.1", to: registry, path: "charts", helmMajor: 4)
+        try ChartFixtures.push(name: "elsewhere", version: "0.1.0", to: registry, path: "other", helmMajor: 4)
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let client = server.client(token: token)
+            let created = try await client.createRegistry(
+                body: .json(.init(name: "oci", endpoint: "oci://\(registry.host)/charts", noAuthentication: true, plainHTTP: true))
+            ).created.body.json
+            let synced = try await CatalogSyncTests.waitForSync(server, token: token, id: created.id)
+            #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
+            #expect(synced.versions == 3)
+            let charts = try await client.listRegistryCharts(path: .init(id: created.id)).ok.body.json.items
+            #expect(charts.map(\.name) == ["from-helm3", "from-helm4"])
+            let versions = try await client.listChartVersions(path: .init(id: created.id, chart: "from-helm4")).ok.body.json.items
+            #expect(versions.map(\.version) == ["2.1.0-rc.1", "2.0.0+build.7"])
+            let detail = try await client.getChartVersion(path: .init(id: created.id, chart: "from-helm3", version: "1.0.0")).ok.body.json
+            #expect(detail.url == "oci://\(registry.host)/charts/from-helm3")
+            #expect(detail.digest.hasPrefix("sha256:"))
+            #expect(detail.description == "A Helm chart for Kubernetes")
+
+            try ChartFixtures.push(name: "from-helm3", version: "1.1.0", to: registry, path: "charts", helmMajor: 3)
+            let grown = try await CatalogSyncTests.syncNow(server, token: token, id: created.id)
+            #expect(grown.lastDiff?.added == 1)
+            #expect(grown.versions == 4)
+
+            try Self.pushNonHelmArtifact(to: registry, repository: "charts/an-image", tag: "1.0.0")
+            let refused = try await CatalogSyncTests.syncNow(server, token: token, id: created.id)
+            #expect(refused.syncState == .failed)
+            #expect(refused.lastError?.contains("is not a Helm chart") == true, "\(refused.lastError ?? "")")
+            #expect(refused.versions == 4)
+        }
+    }
+
+    @Test("OCI registry behind htpasswd syncs with its stored credentials")
+    func ociWithCredentials() async throws {
+        let credentials = Credentials(username: "pusher", password: "pusher-pw-123")
+        let registry = try await DistributionRegistry(credentials: credentials)
+        defer { registry.stop() }
+        try ChartFixtures.push(name: "private-app", version: "0.3.0", to: registry, path: "team", helmMajor: 4)
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let created = try await server.client(token: token).createRegistry(
+                body: .json(
+                    .init(
+                        name: "team",
+                        endpoint: "oci://\(registry.host)/team",
+                        username: credentials.username,
+                        password: credentials.password,
+                        plainHTTP: true
+                    )
+                )
+            ).created.body.json
+            let synced = try await CatalogSyncTests.waitForSync(server, token: token, id: created.id)
+            #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
+            #expect(synced.versions == 1)
+        }
+    }
+}
