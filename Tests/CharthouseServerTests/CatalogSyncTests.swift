@@ -189,6 +189,7 @@ struct CatalogSyncTests {
 struct RealIndexSyncTests {
     @Test(
         "the catalog API lists what helm lists for real indexes",
+        .enabled(if: RealIndexes.isAvailable, "shared/real-indexes not found (scripts/test reports it)"),
         arguments: [
             "grafana__helm-charts__index.yaml", "Kong__charts__index.yaml", "haiwen__seafile-helm-chart__repo-index.yaml",
             "openshift-helm-charts__charts__index.yaml",
@@ -199,7 +200,7 @@ struct RealIndexSyncTests {
         defer { try? FileManager.default.removeItem(at: site) }
         try FileManager.default.createSymbolicLink(
             at: site.appendingPathComponent("index.yaml"),
-            withDestinationURL: RealIndexes.directory.appendingPathComponent(file)
+            withDestinationURL: try RealIndexes.file(file)
         )
         let nginx = try await NginxServer(serving: site)
         defer { nginx.stop() }

@@ -5,7 +5,11 @@ import Testing
 
 @Suite("index.yaml summaries of real repositories agree with helm on what is an index")
 struct RealIndexSummaryTests {
-    @Test("helm's accepted indexes are accepted, its refused ones refused", arguments: try RealIndexes.all())
+    @Test(
+        "helm's accepted indexes are accepted, its refused ones refused",
+        .enabled(if: RealIndexes.isAvailable, "shared/real-indexes not found (scripts/test reports it)"),
+        arguments: RealIndexes.all()
+    )
     func acceptance(file: URL) throws {
         let text = try String(contentsOf: file, encoding: .utf8)
         if RealIndexes.isBroken(file) {
