@@ -76,7 +76,12 @@ struct HTTPFetcher: Sendable {
             } catch is NIOTooManyBytesError {
                 throw RegistryClientError(.tooLarge, "\(current) is larger than the limit of \(options.maxBodySize) bytes")
             } catch {
-                throw Self.describe(error, url: current, options: options)
+                let described = Self.describe(error, url: current, options: options)
+                guard described.kind == .connection else { throw described }
+                throw RegistryClientError(
+                    .connection,
+                    "the answer from \(current) was cut short: the connection closed before the whole body arrived"
+                )
             }
             return Response(url: current, status: response.status, headers: response.headers, body: body)
         }

@@ -153,6 +153,29 @@ struct CatalogSyncTests {
         }
     }
 
+    @Test("HTTP 500, a body cut short and a silent upstream fail the sync and keep the catalog")
+    func transportFaults() async throws {
+        let index = "apiVersion: v1\nentries:\n  hello:\n  - {name: hello, version: 1.0.0, urls: [hello-1.0.0.tgz]}\n"
+        let upstream = try await StallingHTTPServer.start(serving: index)
+        try await TestServer.with(.init(registryTimeout: 2)) { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let client = server.client(token: token)
+            let created = try await client.createRegistry(body: .json(.init(name: "flaky", endpoint: upstream.baseURL, noAuthentication: true)))
+                .created.body.json
+            #expect(try await Self.waitForSync(server, token: token, id: created.id).versions == 1)
+            for (behaviour, expected) in [
+                (StallingHTTPServer.Behaviour.fail, "500 Internal Server Error"), (.truncate, "was cut short"), (.stall, "no answer"),
+            ] {
+                upstream.set(behaviour)
+                let failed = try await Self.syncNow(server, token: token, id: created.id, force: true)
+                #expect(failed.syncState == .failed)
+                #expect(failed.lastError?.contains(expected) == true, "\(behaviour): \(failed.lastError ?? "")")
+                #expect(try await client.listChartVersions(path: .init(id: created.id, chart: "hello")).ok.body.json.items.count == 1)
+            }
+        }
+        await upstream.stop()
+    }
+
     @Test("protected registries are never synced; members cannot start syncs; system catalogs serve every tenant")
     func rules() async throws {
         let folder = try ScratchDirectory.make("charthouse-system")

@@ -9,8 +9,20 @@ public final class StallingHTTPServer: Sendable {
     private let channel: any Channel
     private let mode: Mode
 
+    /// What the server does with the next requests.
+    public enum Behaviour: Sendable {
+        /// Serve the body.
+        case serve
+        /// Send the headers and the first bytes, then hang.
+        case stall
+        /// Send the headers and the first bytes, then close the connection.
+        case truncate
+        /// Answer 500 Internal Server Error.
+        case fail
+    }
+
     final class Mode: Sendable {
-        let stalling = Mutex(false)
+        let behaviour = Mutex(Behaviour.serve)
         let requests = Mutex(0)
         let body: String
         init(body: String) { self.body = body }
@@ -40,7 +52,12 @@ public final class StallingHTTPServer: Sendable {
 
     /// From now on, stall (`true`) or serve the body (`false`).
     public func setStalling(_ stalling: Bool) {
-        mode.stalling.withLock { $0 = stalling }
+        set(stalling ? .stall : .serve)
+    }
+
+    /// From now on, behave so.
+    public func set(_ behaviour: Behaviour) {
+        mode.behaviour.withLock { $0 = behaviour }
     }
 
     public func stop() async {
@@ -59,10 +76,16 @@ public final class StallingHTTPServer: Sendable {
             guard request.hasPrefix("GET ") || request.hasPrefix("HEAD ") else { return }
             mode.requests.withLock { $0 += 1 }
             let body = mode.body
-            if mode.stalling.withLock({ $0 }) {
-                let head = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count + 1_000_000)\r\nConnection: close\r\n\r\n"
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: head + body.prefix(20))), promise: nil)
-            } else {
+            let partial = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count + 1_000_000)\r\nConnection: close\r\n\r\n" + body.prefix(20)
+            switch mode.behaviour.withLock({ $0 }) {
+            case .stall:
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: partial)), promise: nil)
+            case .truncate:
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: partial))).whenComplete { _ in context.close(promise: nil) }
+            case .fail:
+                let response = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops\n"
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
+            case .serve:
                 let response =
                     "HTTP/1.1 200 OK\r\nContent-Type: application/x-yaml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
