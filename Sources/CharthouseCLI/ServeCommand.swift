@@ -15,6 +15,11 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
               CHARTHOUSE_ADMIN_PASSWORD       password of the first administrator "admin" (else generated and printed once)
               CHARTHOUSE_SECRET_KEY           base64 256-bit key sealing secrets at rest (else DATA_DIR/secret.key)
               CHARTHOUSE_SECRET_KEY_PREVIOUS  older keys, comma-separated, still accepted when opening secrets
+            Tuning, from the environment:
+              CHARTHOUSE_SYNC_CONCURRENCY     registry syncs at once (default 4)
+              CHARTHOUSE_SYNC_LEASE_SECONDS   sync lease lifetime, renewed while a sync runs (default 30)
+              CHARTHOUSE_MAX_INDEX_SIZE       largest index.yaml a sync accepts, bytes (default 268435456)
+              CHARTHOUSE_SYNC_SHRINK_PERCENT  share of the catalog an index may lose before the sync is held (default 50)
             """
     )
 

@@ -55,6 +55,8 @@ public func buildApplication(
     }
     var syncSettings = CatalogSyncEngine.Settings()
     syncSettings.leaseDuration = TimeInterval(configuration.syncLeaseSeconds)
+    syncSettings.maxIndexSize = configuration.maxIndexSize
+    syncSettings.shrinkThreshold = Double(configuration.syncShrinkPercent) / 100
     let engine = CatalogSyncEngine(stores: stores, policy: configuration.registryPolicy, settings: syncSettings, logger: logger)
     let scheduler = SyncScheduler(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
     let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))

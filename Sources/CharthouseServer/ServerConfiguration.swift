@@ -55,6 +55,10 @@ public struct ServerConfiguration: Sendable {
     public var syncConcurrency: Int
     /// How long a sync lease lives without renewal (a crashed server frees registries after this).
     public var syncLeaseSeconds: Int
+    /// Largest index.yaml a sync accepts, in bytes.
+    public var maxIndexSize: Int
+    /// Percentage of the catalog an index may lose at once before the sync is held as suspicious.
+    public var syncShrinkPercent: Int
     /// System registries from `--system-registry` / `CHARTHOUSE_SYSTEM_REGISTRIES`.
     public var systemRegistries: [SystemRegistrySpec]
 
@@ -108,6 +112,13 @@ public struct ServerConfiguration: Sendable {
         ),
         .init(flag: "", environment: "CHARTHOUSE_SYNC_CONCURRENCY", defaultValue: "4", help: "Registry syncs running at once."),
         .init(flag: "", environment: "CHARTHOUSE_SYNC_LEASE_SECONDS", defaultValue: "30", help: "Sync lease lifetime; renewed while a sync runs."),
+        .init(flag: "", environment: "CHARTHOUSE_MAX_INDEX_SIZE", defaultValue: "268435456", help: "Largest index.yaml a sync accepts, bytes."),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_SYNC_SHRINK_PERCENT",
+            defaultValue: "50",
+            help: "Share of the catalog (%) an index may lose at once before the sync is held until forced."
+        ),
         .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
         .init(
             flag: "",
@@ -170,6 +181,8 @@ public struct ServerConfiguration: Sendable {
         )
         syncConcurrency = try integer(nil, "CHARTHOUSE_SYNC_CONCURRENCY", default: 4, range: 1...64)
         syncLeaseSeconds = try integer(nil, "CHARTHOUSE_SYNC_LEASE_SECONDS", default: 30, range: 3...3600)
+        maxIndexSize = try integer(nil, "CHARTHOUSE_MAX_INDEX_SIZE", default: 256 << 20, range: 1024...(4 << 30))
+        syncShrinkPercent = try integer(nil, "CHARTHOUSE_SYNC_SHRINK_PERCENT", default: 50, range: 1...100)
         var specs = arguments.systemRegistries
         if specs.isEmpty, let list = value(nil, "CHARTHOUSE_SYSTEM_REGISTRIES") {
             specs = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -153,6 +153,24 @@ struct CatalogSyncTests {
         }
     }
 
+    @Test("an index above the configured size cap fails the sync with a clear error")
+    func sizeCap() async throws {
+        let folder = try ScratchDirectory.make("charthouse-big")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.writeIndex(40, to: folder)
+        let nginx = try await NginxServer(serving: folder)
+        defer { nginx.stop() }
+        try await TestServer.with(.init(environment: ["CHARTHOUSE_MAX_INDEX_SIZE": "2048"])) { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let created = try await server.client(token: token).createRegistry(
+                body: .json(.init(name: "big", endpoint: nginx.baseURL, noAuthentication: true))
+            ).created.body.json
+            let failed = try await Self.waitForSync(server, token: token, id: created.id)
+            #expect(failed.syncState == .failed)
+            #expect(failed.lastError?.contains("larger than the limit of 2048 bytes") == true, "\(failed.lastError ?? "")")
+        }
+    }
+
     @Test("HTTP 500, a body cut short and a silent upstream fail the sync and keep the catalog")
     func transportFaults() async throws {
         let index = "apiVersion: v1\nentries:\n  hello:\n  - {name: hello, version: 1.0.0, urls: [hello-1.0.0.tgz]}\n"
