@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -40,8 +39,7 @@ let package = Package(
         .target(
             name: "HelmFormats",
             dependencies: [
-                "CLibYAML",
-                .product(name: "Yams", package: "Yams"),
+                "CLibYAML"
             ],
             swiftSettings: swiftSettings
         ),

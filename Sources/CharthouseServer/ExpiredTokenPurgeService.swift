@@ -3,10 +3,13 @@ import Logging
 import ServiceLifecycle
 
 /// Deletes expired session and API tokens on an interval, off the request path; stops on graceful shutdown.
-struct ExpiredTokenPurgeService: Service {
+struct ExpiredTokenPurgeService: Service, CustomStringConvertible {
     let access: AccessService
     let interval: Duration
     let logger: Logger
+
+    /// Shown in lifecycle logs instead of a dump of the stores (which hold the secret sealer).
+    var description: String { "ExpiredTokenPurgeService(every \(interval))" }
 
     func run() async throws {
         let access = self.access

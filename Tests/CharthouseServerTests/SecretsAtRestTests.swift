@@ -33,6 +33,8 @@ struct SecretsAtRestTests {
             for secret in secrets {
                 #expect(!log.contains(secret), "a secret reached the log")
             }
+            #expect(log.contains("Starting service"), "the lifecycle's debug lines were captured")
+            #expect(!log.contains("SecretSealer") && !log.contains("SymmetricKey"), "service descriptions dumped the secret sealer")
         }
     }
 
