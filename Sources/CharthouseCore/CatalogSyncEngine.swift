@@ -125,17 +125,19 @@ public struct CatalogSyncEngine: Sendable {
         } catch let error as HelmFormatError {
             throw CharthouseError(.unprocessable, "invalid endpoint: \(error.message)")
         }
-        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
         let listing: Listing
         switch endpoint {
         case .classic:
             listing = try await classicListing(registry, options: options, previous: previous, state: &state, force: force)
         case .oci(let host, let path):
-            listing = try await ociListing(registry, host: host, path: path, options: options, stored: stored)
+            listing = try await ociListing(registry, host: host, path: path, options: options)
         }
         guard case .catalog(let current, let order, let skipped) = listing else {
             return try await finishUnchanged(registry, state: state, started: started)
         }
+        // Read the stored catalog only when there is something to compare: an unchanged upstream
+        // costs one conditional request and nothing else.
+        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
         let decoded = Date()
         if !force, stored.count >= 20, Double(current.count) < Double(stored.count) * (1 - settings.shrinkThreshold) {
             throw CharthouseError(
@@ -266,8 +268,7 @@ public struct CatalogSyncEngine: Sendable {
         _ registry: RegistryRecord,
         host: String,
         path: String,
-        options: RegistryConnectionOptions,
-        stored: [String: String]
+        options: RegistryConnectionOptions
     ) async throws -> Listing {
         let known = Dictionary(
             uniqueKeysWithValues: try await stores.catalog.allVersions(registryID: registry.id).map { ($0.chart + "\u{0}" + $0.version, $0) }

@@ -5,7 +5,8 @@ import SQLKit
 /// one transaction per sync.
 public struct SQLCatalogStore: CatalogStore {
     private let database: CharthouseDatabase
-    private static let batchSize = 200
+    /// Rows per INSERT: 500 × 12 binds stays under SQLite's and PostgreSQL's bind limits.
+    private static let batchSize = 500
     private static let versionColumns =
         "chart, version, app_version, description, digest, url, created, deprecated, prerelease, metadata, fingerprint"
     private static let chartColumns = "registry_id, chart, latest_version, app_version, description, icon, keywords, deprecated, versions"

@@ -41,7 +41,15 @@ public struct IndexFileDecoder {
         guard data.contains(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
             throw HelmFormatError("empty index.yaml file")
         }
-        var decoder = IndexFileDecoder(events: try YAMLEventStream(data), lenient: Self.isJSON(data))
+        let lenient = Self.isJSON(data)
+        // Parse contiguous input (Data, arrays) in place rather than copying a large index.
+        if let report = try data.withContiguousStorageIfAvailable({ buffer in
+            var decoder = IndexFileDecoder(events: try YAMLEventStream(borrowing: buffer), lenient: lenient)
+            return try decoder.decodeDocument(onVersion)
+        }) {
+            return report
+        }
+        var decoder = IndexFileDecoder(events: try YAMLEventStream(data), lenient: lenient)
         return try decoder.decodeDocument(onVersion)
     }
 

@@ -15,23 +15,34 @@ enum YAMLEvent: Equatable {
 /// memory stays flat however large the index (libyaml reads a 12 MB index in ≈0.2 s).
 final class YAMLEventStream {
     private var parser = yaml_parser_t()
-    /// The input, in memory libyaml may point into for the parser's whole life.
-    private let input: UnsafeMutableBufferPointer<UInt8>
+    /// A copy of the input this stream owns, when it was not given borrowed memory.
+    private let ownedInput: UnsafeMutableBufferPointer<UInt8>?
     private var finished = false
 
-    init(_ data: some Collection<UInt8>) throws {
-        input = .allocate(capacity: max(data.count, 1))
-        _ = input.initialize(from: data)
+    /// Parses a copy of `data`.
+    convenience init(_ data: some Collection<UInt8>) throws {
+        let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(data.count, 1))
+        _ = copy.initialize(from: data)
+        try self.init(input: UnsafeBufferPointer(start: copy.baseAddress, count: data.count), owned: copy)
+    }
+
+    /// Parses `input` in place: the caller keeps that memory alive and unchanged while it uses the stream.
+    convenience init(borrowing input: UnsafeBufferPointer<UInt8>) throws {
+        try self.init(input: input, owned: nil)
+    }
+
+    private init(input: UnsafeBufferPointer<UInt8>, owned: UnsafeMutableBufferPointer<UInt8>?) throws {
+        ownedInput = owned
         guard yaml_parser_initialize(&parser) == 1 else {
-            input.deallocate()
+            owned?.deallocate()
             throw HelmFormatError("cannot initialise the YAML parser")
         }
-        yaml_parser_set_input_string(&parser, input.baseAddress, data.count)
+        yaml_parser_set_input_string(&parser, input.baseAddress, input.count)
     }
 
     deinit {
         yaml_parser_delete(&parser)
-        input.deallocate()
+        ownedInput?.deallocate()
     }
 
     /// The line (1-based) the parser has reached, for error messages.
