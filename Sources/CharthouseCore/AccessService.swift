@@ -61,7 +61,10 @@ public struct AccessService: Sendable {
         let user = found.user
         let now = Date()
         if let expiresAt = token.expiresAt, expiresAt <= now { throw CharthouseError.unauthenticated }
-        if token.kind == .api { try? await stores.tokens.touch(id: token.id, at: now) }
+        // Record use at most once a minute: no write on the hot path of every API request.
+        if token.kind == .api, token.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
+            try? await stores.tokens.touch(id: token.id, at: now)
+        }
         return Caller(
             userID: user.id,
             username: user.username,

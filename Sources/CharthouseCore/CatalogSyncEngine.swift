@@ -38,7 +38,8 @@ public struct CatalogSyncEngine: Sendable {
         self.stores = stores
         self.policy = policy
         self.settings = settings
-        self.owner = "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
+        // No host name: resolving it can stall start-up on a slow resolver; pid + random is unique enough.
+        self.owner = "pid\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.lowercased())"
         self.logger = logger
     }
 

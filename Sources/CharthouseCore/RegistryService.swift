@@ -23,11 +23,9 @@ public struct RegistryService: Sendable {
 
     /// The caller's tenant's registries followed by the system registries.
     public func list(caller: Caller) async throws -> [RegistryView] {
-        var views: [RegistryView] = []
-        for record in try await stores.registries.listVisible(tenantID: caller.tenantID) {
-            views.append(RegistryView(record, sync: try await stores.catalog.state(registryID: record.id)))
-        }
-        return views
+        let records = try await stores.registries.listVisible(tenantID: caller.tenantID)
+        let states = try await stores.catalog.states(registryIDs: records.map(\.id))
+        return records.map { RegistryView($0, sync: states[$0.id]) }
     }
 
     public func get(id: String, caller: Caller) async throws -> RegistryView {

@@ -19,6 +19,8 @@ public protocol CatalogStore: Sendable {
     func finish(state: SyncStateRecord, run: SyncRunRecord) async throws
 
     func state(registryID: String) async throws -> SyncStateRecord?
+    /// The sync states of several registries in one query, by registry id.
+    func states(registryIDs: [String]) async throws -> [String: SyncStateRecord]
     /// Takes the sync lease of a registry if nobody holds a live one; returns the state when taken.
     func acquireLease(registryID: String, owner: String, until: Date, now: Date) async throws -> SyncStateRecord?
     /// Extends a lease this owner holds; returns false if it no longer holds it.

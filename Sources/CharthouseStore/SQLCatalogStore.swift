@@ -114,6 +114,17 @@ public struct SQLCatalogStore: CatalogStore {
         }
     }
 
+    public func states(registryIDs: [String]) async throws -> [String: SyncStateRecord] {
+        guard !registryIDs.isEmpty else { return [:] }
+        return try await database.withConnection { db in
+            var query: SQLQueryString = "SELECT \(unsafeRaw: Self.stateColumns) FROM registry_sync_state WHERE registry_id IN ("
+            query.appendInterpolation(binds: registryIDs)
+            query.appendInterpolation(unsafeRaw: ")")
+            let states = try await db.raw(query).all().map(Self.decodeState)
+            return Dictionary(uniqueKeysWithValues: states.map { ($0.registryID, $0) })
+        }
+    }
+
     public func acquireLease(registryID: String, owner: String, until: Date, now: Date) async throws -> SyncStateRecord? {
         try await database.transaction { db in
             try await db.raw(
