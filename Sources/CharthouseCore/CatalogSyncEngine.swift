@@ -104,11 +104,25 @@ public struct CatalogSyncEngine: Sendable {
         }
     }
 
-    /// What a fetch of the upstream produced: the complete catalog it lists, or "unchanged".
+    /// What a fetch of the upstream produced: "unchanged", or its versions as they are decoded,
+    /// with the stored catalog's fingerprints to compare them with.
     private enum Listing {
         case unchanged
-        case catalog([String: CatalogVersionRecord], order: [String], skipped: Int)
+        case changed(BatchPipe<ListingEvent>, stored: [String: String])
     }
+
+    /// What the listing side hands the writing side.
+    enum ListingEvent: Sendable {
+        /// Versions decoded from `index.yaml`, URLs as written.
+        case indexVersions([IndexChartVersion])
+        /// Versions with their catalog records made (OCI).
+        case records([CatalogVersionRecord])
+        /// Versions helm would skip.
+        case skipped(Int)
+    }
+
+    /// Versions per write while a listing streams in.
+    private static let writeBatch = 500
 
     private func run(_ registry: RegistryRecord, state previous: SyncStateRecord, force: Bool, started: Date) async throws -> SyncRunRecord {
         var state = previous
@@ -133,101 +147,102 @@ public struct CatalogSyncEngine: Sendable {
         case .oci(let host, let path):
             listing = try await ociListing(registry, host: host, path: path, options: options)
         }
-        guard case .catalog(let current, let order, let skipped) = listing else {
+        guard case .changed(let pipe, let stored) = listing else {
             return try await finishUnchanged(registry, state: state, started: started)
         }
-        // Read the stored catalog only when there is something to compare: an unchanged upstream
-        // costs one conditional request and nothing else.
-        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
-        let decoded = Date()
-        if !force, stored.count >= 20, Double(current.count) < Double(stored.count) * (1 - settings.shrinkThreshold) {
-            throw CharthouseError(
-                .unprocessable,
-                "suspicious shrink: the registry lists \(current.count) versions where the catalog has \(stored.count); sync with force to accept it"
-            )
-        }
-
-        var upserts: [CatalogVersionRecord] = []
-        var removals: [(chart: String, version: String)] = []
-        var added: [String] = []
-        var updated: [String] = []
-        for key in order {
-            guard let record = current[key] else { continue }
-            switch stored[key] {
-            case nil:
-                upserts.append(record)
-                added.append("\(record.chart)@\(record.version)")
-            case let fingerprint? where fingerprint != record.fingerprint:
-                upserts.append(record)
-                removals.append((record.chart, record.version))
-                updated.append("\(record.chart)@\(record.version)")
-            default:
-                break
+        defer { pipe.cancel() }
+        let fetched = Date()
+        let shrinkThreshold = settings.shrinkThreshold
+        let finalState = state
+        let repository = registry.endpoint
+        // Versions are written while the rest of the listing is still being decoded; the
+        // transaction commits only once the whole listing was read and checked.
+        let (run, diffMs) = try await stores.catalog.write(registryID: registry.id) { writer in
+            var diff = CatalogDiff(stored: stored)
+            for try await event in pipe {
+                switch event {
+                case .indexVersions(let versions):
+                    for version in versions {
+                        let semanticVersion = SemanticVersion(version.version)
+                        let url = version.urls.first.map { ChartURL.resolve($0, repository: repository) } ?? ""
+                        diff.add(Self.catalogRecord(version, url: url, semanticVersion: semanticVersion), semanticVersion: semanticVersion)
+                    }
+                case .records(let records):
+                    for record in records { diff.add(record, semanticVersion: SemanticVersion(record.version)) }
+                case .skipped(let count):
+                    diff.skipped += count
+                }
+                if diff.pendingCount > 0 { try await writer.upsert(diff.takeBatch()) }
             }
+            let streamed = Date()
+            if !force, diff.isSuspiciousShrink(threshold: shrinkThreshold) {
+                throw CharthouseError(
+                    .unprocessable,
+                    "suspicious shrink: the registry lists \(diff.versionCount) versions where the catalog has \(diff.stored.count); sync with force to accept it"
+                )
+            }
+            let removals = diff.removals
+            try await writer.remove(removals)
+            let charts = diff.chartRecords(registryID: registry.id)
+            try await writer.replaceCharts(charts)
+            let changes = diff.changes
+            var state = finalState
+            let duration = Self.milliseconds(since: started)
+            state.state = "ok"
+            state.lastError = nil
+            state.lastSyncAt = started
+            state.lastDurationMs = duration
+            state.charts = charts.count
+            state.versions = diff.versionCount
+            state.added = changes.added.count
+            state.removed = changes.removed.count
+            state.updated = changes.updated.count
+            state.skipped = diff.skipped
+            state.failures = 0
+            state.leaseOwner = nil
+            state.leaseExpiresAt = nil
+            state.nextSyncAt = Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let changeList = try String(
+                decoding: encoder.encode([
+                    "added": Array(changes.added.prefix(200)), "removed": Array(changes.removed.prefix(200)),
+                    "updated": Array(changes.updated.prefix(200)),
+                ]),
+                as: UTF8.self
+            )
+            let run = SyncRunRecord(
+                id: TokenValue.newID(),
+                registryID: registry.id,
+                startedAt: started,
+                durationMs: duration,
+                outcome: "ok",
+                error: nil,
+                added: changes.added.count,
+                removed: changes.removed.count,
+                updated: changes.updated.count,
+                skipped: diff.skipped,
+                changes: changeList
+            )
+            try await writer.save(state: state, run: run)
+            return (run, Int(Date().timeIntervalSince(streamed) * 1000))
         }
-        var removed: [String] = []
-        for key in stored.keys where current[key] == nil {
-            let parts = key.split(separator: "\u{0}", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-            removals.append((parts[0], parts.count > 1 ? parts[1] : ""))
-            removed.append("\(parts[0])@\(parts.count > 1 ? parts[1] : "")")
-        }
-        let chartRows = Dictionary(grouping: current.values, by: \.chart).map { chart, versions in
-            Self.chartRecord(chart: chart, versions: versions, registryID: registry.id)
-        }
-        let diffed = Date()
-
-        let duration = Self.milliseconds(since: started)
-        state.state = "ok"
-        state.lastError = nil
-        state.lastSyncAt = started
-        state.lastDurationMs = duration
-        state.charts = chartRows.count
-        state.versions = current.count
-        state.added = added.count
-        state.removed = removed.count
-        state.updated = updated.count
-        state.skipped = skipped
-        state.failures = 0
-        state.leaseOwner = nil
-        state.leaseExpiresAt = nil
-        state.nextSyncAt = Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let changes = try String(
-            decoding: encoder.encode([
-                "added": Array(added.prefix(200)), "removed": Array(removed.prefix(200)), "updated": Array(updated.prefix(200)),
-            ]),
-            as: UTF8.self
-        )
-        let run = SyncRunRecord(
-            id: TokenValue.newID(),
-            registryID: registry.id,
-            startedAt: started,
-            durationMs: duration,
-            outcome: "ok",
-            error: nil,
-            added: added.count,
-            removed: removed.count,
-            updated: updated.count,
-            skipped: skipped,
-            changes: changes
-        )
-        try await stores.catalog.apply(registryID: registry.id, upserts: upserts, removals: removals, charts: chartRows, state: state, run: run)
         logger.info(
             "registry synced",
             metadata: [
-                "fetch_decode_ms": .stringConvertible(Int(decoded.timeIntervalSince(started) * 1000)),
-                "diff_ms": .stringConvertible(Int(diffed.timeIntervalSince(decoded) * 1000)),
-                "apply_ms": .stringConvertible(Int(Date().timeIntervalSince(diffed) * 1000)),
-                "registry": .string(registry.name), "versions": .stringConvertible(current.count), "added": .stringConvertible(added.count),
-                "removed": .stringConvertible(removed.count), "updated": .stringConvertible(updated.count),
-                "duration_ms": .stringConvertible(duration),
+                "fetch_ms": .stringConvertible(Int(fetched.timeIntervalSince(started) * 1000)),
+                "decode_write_ms": .stringConvertible(Int(Date().timeIntervalSince(fetched) * 1000) - diffMs),
+                "finish_ms": .stringConvertible(diffMs),
+                "registry": .string(registry.name), "added": .stringConvertible(run.added),
+                "removed": .stringConvertible(run.removed), "updated": .stringConvertible(run.updated),
+                "duration_ms": .stringConvertible(run.durationMs),
             ]
         )
         return run
     }
 
-    /// Classic: `index.yaml`, fetched conditionally and decoded as helm does.
+    /// Classic: `index.yaml`, fetched conditionally and decoded as helm does on a thread of its
+    /// own, compared with the stored catalog as it goes.
     private func classicListing(
         _ registry: RegistryRecord,
         options: RegistryConnectionOptions,
@@ -245,22 +260,32 @@ public struct CatalogSyncEngine: Sendable {
         guard case .body(let body, let etag, let lastModified) = fetch else { return .unchanged }
         state.etag = etag
         state.lastModified = lastModified
-        let bodyDigest = Self.hex(SHA256.hash(data: body))
+        let bodyDigest = Self.hex(SHA256.hash(data: body.readableBytesView))
         if !force, bodyDigest == previous.bodyDigest, previous.lastError == nil { return .unchanged }
         state.bodyDigest = bodyDigest
-        var current: [String: CatalogVersionRecord] = [:]
-        var order: [String] = []
-        let report: IndexFileDecoder.Report
-        do {
-            report = try IndexFileDecoder.decode(body) { version in
-                let record = Self.catalogRecord(version, url: version.urls.first.map { ChartURL.resolve($0, repository: registry.endpoint) } ?? "")
-                let key = version.entry + "\u{0}" + version.version
-                if current.updateValue(record, forKey: key) == nil { order.append(key) }
-            }
-        } catch let error as HelmFormatError {
-            throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)")
-        }
-        return .catalog(current, order: order, skipped: report.skipped.count)
+        // Read the stored catalog's fingerprints only when there is something to compare: an
+        // unchanged upstream costs one conditional request and nothing else.
+        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
+        return .changed(
+            BatchPipe.start(name: "index-decode") { emit in
+                var batch: [IndexChartVersion] = []
+                batch.reserveCapacity(Self.writeBatch)
+                do {
+                    let report = try IndexFileDecoder.decode(body.readableBytesView) { version in
+                        batch.append(version)
+                        if batch.count >= Self.writeBatch {
+                            try emit(.indexVersions(batch))
+                            batch.removeAll(keepingCapacity: true)
+                        }
+                    }
+                    try emit(.indexVersions(batch))
+                    try emit(.skipped(report.skipped.count))
+                } catch let error as HelmFormatError {
+                    throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)")
+                }
+            },
+            stored: stored
+        )
     }
 
     /// OCI: repositories under the path (catalog), their tags; only new tags cost a manifest and
@@ -272,10 +297,11 @@ public struct CatalogSyncEngine: Sendable {
         options: RegistryConnectionOptions
     ) async throws -> Listing {
         let known = Dictionary(
-            uniqueKeysWithValues: try await stores.catalog.allVersions(registryID: registry.id).map { ($0.chart + "\u{0}" + $0.version, $0) }
+            try await stores.catalog.allVersions(registryID: registry.id).map { (CatalogDiff.key(chart: $0.chart, version: $0.version), $0) },
+            uniquingKeysWith: { _, last in last }
         )
         let concurrency = settings.ociConcurrency
-        return try await OCIChartBrowser.browse(host: host, credentials: try credentials(of: registry), options: options) { browser in
+        let records = try await OCIChartBrowser.browse(host: host, credentials: try credentials(of: registry), options: options) { browser in
             guard let repositories = try await browser.repositories(under: path) else {
                 throw CharthouseError(.unprocessable, "the registry refuses to list its repositories (catalog); charts cannot be discovered")
             }
@@ -292,7 +318,7 @@ public struct CatalogSyncEngine: Sendable {
                         skipped += 1
                         continue
                     }
-                    let key = chart + "\u{0}" + version
+                    let key = CatalogDiff.key(chart: chart, version: version)
                     order.append(key)
                     if let record = known[key] {
                         current[key] = record
@@ -313,7 +339,8 @@ public struct CatalogSyncEngine: Sendable {
                         version.digest = found.chartDigest
                         version.created = found.created
                         guard version.validate() == nil else { return (item.key, nil) }
-                        return (item.key, Self.catalogRecord(version, url: "oci://\(host)/\(item.repository)"))
+                        let semanticVersion = SemanticVersion(version.version)
+                        return (item.key, Self.catalogRecord(version, url: "oci://\(host)/\(item.repository)", semanticVersion: semanticVersion))
                     }
                 }
                 for _ in 0..<concurrency { startNext() }
@@ -322,9 +349,10 @@ public struct CatalogSyncEngine: Sendable {
                     startNext()
                 }
             }
-            order.removeAll { current[$0] == nil }
-            return .catalog(current, order: order, skipped: skipped)
+            return (order.compactMap { current[$0] }, skipped)
         }
+        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
+        return .changed(BatchPipe.of([.records(records.0), .skipped(records.1)]), stored: stored)
     }
 
     private func finishUnchanged(_ registry: RegistryRecord, state previous: SyncStateRecord, started: Date) async throws -> SyncRunRecord {
@@ -363,7 +391,7 @@ public struct CatalogSyncEngine: Sendable {
         return .basic(username: username, password: password)
     }
 
-    static func catalogRecord(_ version: IndexChartVersion, url: String) -> CatalogVersionRecord {
+    static func catalogRecord(_ version: IndexChartVersion, url: String, semanticVersion: SemanticVersion?) -> CatalogVersionRecord {
         let metadata = version.metadataJSON
         let fingerprint = Self.hex(SHA256.hash(data: Data((metadata + "\u{0}" + url).utf8)))
         return CatalogVersionRecord(
@@ -375,29 +403,9 @@ public struct CatalogSyncEngine: Sendable {
             url: url,
             created: version.created,
             deprecated: version.deprecated,
-            prerelease: SemanticVersion(version.version)?.isPrerelease ?? false,
+            prerelease: semanticVersion?.isPrerelease ?? false,
             metadata: metadata,
             fingerprint: fingerprint
-        )
-    }
-
-    /// The chart row: its latest stable version (or latest prerelease when it has only those).
-    static func chartRecord(chart: String, versions: [CatalogVersionRecord], registryID: String) -> CatalogChartRecord {
-        let parsed = versions.compactMap { version in SemanticVersion(version.version).map { (version, $0) } }
-        let stable = parsed.filter { !$0.1.isPrerelease }
-        let pool = stable.isEmpty ? parsed : stable
-        let latest = pool.max { $0.1 < $1.1 }?.0 ?? versions[0]
-        let metadata = (try? JSONSerialization.jsonObject(with: Data(latest.metadata.utf8))) as? [String: Any]
-        return CatalogChartRecord(
-            registryID: registryID,
-            chart: chart,
-            latestVersion: latest.version,
-            appVersion: latest.appVersion,
-            description: latest.description,
-            icon: metadata?["icon"] as? String ?? "",
-            keywords: (metadata?["keywords"] as? [String] ?? []).joined(separator: " "),
-            deprecated: latest.deprecated,
-            versions: versions.count
         )
     }
 

@@ -28,7 +28,12 @@ public func buildApplication(
     let database = try CharthouseDatabase.open(configuration.database, logger: logger)
     do {
         if database.engine == .sqlite {
-            try await database.withConnection { db in try await db.raw("PRAGMA journal_mode=WAL").run() }
+            // WAL lets readers work beside a sync's write; with WAL, synchronous=NORMAL keeps every
+            // commit safe against a crash of the process and syncs the log only at checkpoints.
+            try await database.withConnection { db in
+                try await db.raw("PRAGMA journal_mode=WAL").run()
+                try await db.raw("PRAGMA synchronous=NORMAL").run()
+            }
         }
         try await Migrator(database: database, logger: logger).migrate()
     } catch {

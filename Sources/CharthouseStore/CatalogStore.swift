@@ -4,17 +4,10 @@ import Foundation
 public protocol CatalogStore: Sendable {
     /// `chart\u{0}version` → fingerprint of every stored version of a registry.
     func fingerprints(registryID: String) async throws -> [String: String]
-    /// Applies one sync's diff in one transaction: removes (`removals` must include the keys of
-    /// updated versions), inserts `upserts`, replaces the chart rows,
-    /// records the state (releasing the lease) and the run. On any error nothing changes.
-    func apply(
-        registryID: String,
-        upserts: [CatalogVersionRecord],
-        removals: [(chart: String, version: String)],
-        charts: [CatalogChartRecord],
-        state: SyncStateRecord,
-        run: SyncRunRecord
-    ) async throws
+    /// Runs `body` in one transaction with a writer for the registry's catalog: a sync streams
+    /// its changed versions through it, then replaces the chart rows and records the state
+    /// (releasing the lease) and the run. If `body` throws, nothing changes.
+    func write<R: Sendable>(registryID: String, _ body: @Sendable (any CatalogWriter) async throws -> R) async throws -> R
     /// Records a sync that changed no catalog row (unchanged or failed), releasing the lease.
     func finish(state: SyncStateRecord, run: SyncRunRecord) async throws
 
@@ -37,4 +30,18 @@ public protocol CatalogStore: Sendable {
     func version(registryID: String, chart: String, version: String) async throws -> CatalogVersionRecord?
     /// Charts of these registries whose name, description or keywords contain `query` (lowercased).
     func search(registryIDs: [String], query: String, limit: Int) async throws -> [CatalogChartRecord]
+}
+
+/// Writes one sync's changes to a registry's catalog, inside the transaction of
+/// ``CatalogStore/write(registryID:_:)``.
+public protocol CatalogWriter: Sendable {
+    /// Inserts versions, replacing stored ones with the same chart and version. A version may
+    /// appear only once per call.
+    func upsert(_ versions: [CatalogVersionRecord]) async throws
+    /// Deletes versions by chart and version.
+    func remove(_ keys: [(chart: String, version: String)]) async throws
+    /// Replaces every chart row of the registry.
+    func replaceCharts(_ charts: [CatalogChartRecord]) async throws
+    /// Records the sync state and the run.
+    func save(state: SyncStateRecord, run: SyncRunRecord) async throws
 }

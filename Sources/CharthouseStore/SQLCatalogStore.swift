@@ -30,24 +30,19 @@ public struct SQLCatalogStore: CatalogStore {
         }
     }
 
-    public func apply(
-        registryID: String,
-        upserts: [CatalogVersionRecord],
-        removals: [(chart: String, version: String)],
-        charts: [CatalogChartRecord],
-        state: SyncStateRecord,
-        run: SyncRunRecord
-    ) async throws {
-        let removals = removals.map { [$0.chart, $0.version] }
-        try await database.transaction { db in
-            for pair in removals {
-                try await db.raw(
-                    "DELETE FROM catalog_versions WHERE registry_id = \(bind: registryID) AND chart = \(bind: pair[0]) AND version = \(bind: pair[1])"
-                ).run()
-            }
-            for start in stride(from: 0, to: upserts.count, by: Self.batchSize) {
-                var query: SQLQueryString = "INSERT INTO catalog_versions (registry_id, \(unsafeRaw: Self.versionColumns)) VALUES "
-                for (offset, version) in upserts[start..<min(start + Self.batchSize, upserts.count)].enumerated() {
+    public func write<R: Sendable>(registryID: String, _ body: @Sendable (any CatalogWriter) async throws -> R) async throws -> R {
+        try await database.transaction { db in try await body(Writer(registryID: registryID, db: db)) }
+    }
+
+    /// The ``CatalogWriter`` of one transaction: multi-row statements of at most ``batchSize`` rows.
+    private struct Writer: CatalogWriter {
+        let registryID: String
+        let db: any SQLDatabase
+
+        func upsert(_ versions: [CatalogVersionRecord]) async throws {
+            for start in stride(from: 0, to: versions.count, by: SQLCatalogStore.batchSize) {
+                var query: SQLQueryString = "INSERT INTO catalog_versions (registry_id, \(unsafeRaw: SQLCatalogStore.versionColumns)) VALUES "
+                for (offset, version) in versions[start..<min(start + SQLCatalogStore.batchSize, versions.count)].enumerated() {
                     query.appendInterpolation(unsafeRaw: offset == 0 ? "(" : ", (")
                     let values: [any Encodable & Sendable] = [
                         registryID, version.chart, version.version, version.appVersion, version.description, version.digest, version.url,
@@ -56,12 +51,36 @@ public struct SQLCatalogStore: CatalogStore {
                     query.appendInterpolation(binds: values)
                     query.appendInterpolation(unsafeRaw: ")")
                 }
+                query.appendInterpolation(
+                    unsafeRaw: """
+                         ON CONFLICT (registry_id, chart, version) DO UPDATE SET app_version = excluded.app_version,
+                        description = excluded.description, digest = excluded.digest, url = excluded.url, created = excluded.created,
+                        deprecated = excluded.deprecated, prerelease = excluded.prerelease, metadata = excluded.metadata,
+                        fingerprint = excluded.fingerprint
+                        """
+                )
                 try await db.raw(query).run()
             }
+        }
+
+        func remove(_ keys: [(chart: String, version: String)]) async throws {
+            for start in stride(from: 0, to: keys.count, by: SQLCatalogStore.batchSize) {
+                var query: SQLQueryString = "DELETE FROM catalog_versions WHERE registry_id = \(bind: registryID) AND (chart, version) IN (VALUES "
+                for (offset, key) in keys[start..<min(start + SQLCatalogStore.batchSize, keys.count)].enumerated() {
+                    query.appendInterpolation(unsafeRaw: offset == 0 ? "(" : ", (")
+                    query.appendInterpolation(binds: [key.chart, key.version])
+                    query.appendInterpolation(unsafeRaw: ")")
+                }
+                query.appendInterpolation(unsafeRaw: ")")
+                try await db.raw(query).run()
+            }
+        }
+
+        func replaceCharts(_ charts: [CatalogChartRecord]) async throws {
             try await db.raw("DELETE FROM catalog_charts WHERE registry_id = \(bind: registryID)").run()
-            for start in stride(from: 0, to: charts.count, by: Self.batchSize) {
-                var query: SQLQueryString = "INSERT INTO catalog_charts (\(unsafeRaw: Self.chartColumns)) VALUES "
-                for (offset, chart) in charts[start..<min(start + Self.batchSize, charts.count)].enumerated() {
+            for start in stride(from: 0, to: charts.count, by: SQLCatalogStore.batchSize) {
+                var query: SQLQueryString = "INSERT INTO catalog_charts (\(unsafeRaw: SQLCatalogStore.chartColumns)) VALUES "
+                for (offset, chart) in charts[start..<min(start + SQLCatalogStore.batchSize, charts.count)].enumerated() {
                     query.appendInterpolation(unsafeRaw: offset == 0 ? "(" : ", (")
                     let values: [any Encodable & Sendable] = [
                         registryID, chart.chart, chart.latestVersion, chart.appVersion, chart.description, chart.icon, chart.keywords,
@@ -72,7 +91,10 @@ public struct SQLCatalogStore: CatalogStore {
                 }
                 try await db.raw(query).run()
             }
-            try await Self.save(state, run: run, on: db)
+        }
+
+        func save(state: SyncStateRecord, run: SyncRunRecord) async throws {
+            try await SQLCatalogStore.save(state, run: run, on: db)
         }
     }
 

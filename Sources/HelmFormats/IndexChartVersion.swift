@@ -83,9 +83,7 @@ public struct IndexChartVersion: Sendable, Hashable, Codable {
 
     /// Go's `sanitizeString`: `unicode.IsSpace` → space, keep `unicode.IsPrint`, drop the rest.
     static func sanitize(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { !($0.isASCII && $0.value >= 0x21 && $0.value < 0x7F) && $0 != " " }) else {
-            return text
-        }
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 > 0x7E }) else { return text }
         var scalars = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
             if scalar.properties.isWhitespace {

@@ -17,65 +17,93 @@ public struct SemanticVersion: Sendable, Hashable, Comparable, CustomStringConve
     public let original: String
 
     public init?(_ text: String) {
-        var scanner = Substring(text)
-        if scanner.first == "v" { scanner.removeFirst() }
+        var text = text
+        guard let parsed = text.withUTF8({ Self.parse($0) }) else { return nil }
+        (major, minor, patch, prerelease, build) = parsed
+        original = text
+    }
+
+    /// Parses the bytes of a version; nil when Masterminds would refuse it.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64, String, String)? {
+        let count = bytes.count
+        var index = 0
+        func isDigit(_ at: Int) -> Bool { at < count && bytes[at] >= 0x30 && bytes[at] <= 0x39 }
+        /// Digits at `index`: nil if none, `.some(nil)` on overflow.
         func number() -> UInt64?? {
-            let digits = scanner.prefix { $0.isASCII && $0.isNumber }
-            guard !digits.isEmpty else { return .some(nil) }
-            scanner.removeFirst(digits.count)
-            guard let value = UInt64(digits) else { return nil }  // overflow: invalid
-            return .some(value)
+            guard isDigit(index) else { return nil }
+            var value: UInt64 = 0
+            var overflow = false
+            while isDigit(index) {
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(UInt64(bytes[index] - 0x30))
+                overflow = overflow || o1 || o2
+                value = sum
+                index += 1
+            }
+            return overflow ? .some(nil) : .some(value)
         }
+        if index < count, bytes[index] == UInt8(ascii: "v") { index += 1 }
         guard let majorParse = number(), let major = majorParse else { return nil }
         var minor: UInt64 = 0
         var patch: UInt64 = 0
-        if scanner.first == ".", scanner.dropFirst().first?.isASCIIDigit == true {
-            scanner.removeFirst()
+        if index < count, bytes[index] == UInt8(ascii: "."), isDigit(index + 1) {
+            index += 1
             guard let value = number(), let value else { return nil }
             minor = value
-            if scanner.first == ".", scanner.dropFirst().first?.isASCIIDigit == true {
-                scanner.removeFirst()
+            if index < count, bytes[index] == UInt8(ascii: "."), isDigit(index + 1) {
+                index += 1
                 guard let value = number(), let value else { return nil }
                 patch = value
             }
         }
         var prerelease = ""
         var build = ""
-        if scanner.first == "-" {
-            scanner.removeFirst()
-            let part = scanner.prefix { $0 != "+" }
-            guard Self.isIdentifierList(part) else { return nil }
-            for identifier in part.split(separator: ".", omittingEmptySubsequences: false)
-            where identifier.allSatisfy(\.isASCIIDigit) && identifier.count > 1 && identifier.first == "0" {
-                return nil
-            }
-            prerelease = String(part)
-            scanner.removeFirst(part.count)
+        if index < count, bytes[index] == UInt8(ascii: "-") {
+            index += 1
+            let start = index
+            while index < count, bytes[index] != UInt8(ascii: "+") { index += 1 }
+            let part = UnsafeBufferPointer(rebasing: bytes[start..<index])
+            guard isIdentifierList(part, forbidLeadingZeros: true) else { return nil }
+            prerelease = String(decoding: part, as: UTF8.self)
         }
-        if scanner.first == "+" {
-            scanner.removeFirst()
-            guard Self.isIdentifierList(scanner) else { return nil }
-            build = String(scanner)
-            scanner = ""
+        if index < count, bytes[index] == UInt8(ascii: "+") {
+            let part = UnsafeBufferPointer(rebasing: bytes[(index + 1)...])
+            guard isIdentifierList(part, forbidLeadingZeros: false) else { return nil }
+            build = String(decoding: part, as: UTF8.self)
+            index = count
         }
-        guard scanner.isEmpty else { return nil }
-        self.major = major
-        self.minor = minor
-        self.patch = patch
-        self.prerelease = prerelease
-        self.build = build
-        self.original = text
+        guard index == count else { return nil }
+        return (major, minor, patch, prerelease, build)
     }
 
     public var isPrerelease: Bool { !prerelease.isEmpty }
     public var description: String { original }
 
-    /// `[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*`
-    private static func isIdentifierList(_ text: Substring) -> Bool {
-        guard !text.isEmpty else { return false }
-        return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { identifier in
-            !identifier.isEmpty && identifier.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+    /// `[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*`; with `forbidLeadingZeros`, a numeric identifier
+    /// must not start with 0 (SemVer's prerelease rule).
+    private static func isIdentifierList(_ bytes: UnsafeBufferPointer<UInt8>, forbidLeadingZeros: Bool) -> Bool {
+        guard !bytes.isEmpty else { return false }
+        var length = 0
+        var numeric = true
+        var leadingZero = false
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "."):
+                guard length > 0, !(forbidLeadingZeros && numeric && leadingZero && length > 1) else { return false }
+                length = 0
+                numeric = true
+                leadingZero = false
+                continue
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if length == 0 { leadingZero = byte == UInt8(ascii: "0") }
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "-"):
+                numeric = false
+            default:
+                return false
+            }
+            length += 1
         }
+        return length > 0 && !(forbidLeadingZeros && numeric && leadingZero && length > 1)
     }
 
     /// Masterminds `Compare`: -1, 0 or 1. Build metadata is ignored.

@@ -40,20 +40,25 @@ enum YAMLScalar: Equatable {
         guard let first = value.utf8.first else { return .null }
         switch first {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"):
-            if value.utf8.count > 5 { return .string(value) }
-            if !"yYnNtTfFoO".utf8.contains(first) { return .string(value) }
-        default: break
+            // Only null, true and false words start with a letter; none is longer than 5.
+            guard value.utf8.count <= 5, "yYnNtTfFoO".utf8.contains(first) else { return .string(value) }
+            if nulls.contains(value) { return .null }
+            if trues.contains(value) { return .bool(true) }
+            if falses.contains(value) { return .bool(false) }
+            return .string(value)
+        case UInt8(ascii: "~"):
+            return value.utf8.count == 1 ? .null : .string(value)
+        case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            break
+        default:
+            return .string(value)
         }
-        if nulls.contains(value) { return .null }
-        if trues.contains(value) { return .bool(true) }
-        if falses.contains(value) { return .bool(false) }
         switch value {
         case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .float(.infinity)
         case "-.inf", "-.Inf", "-.INF": return .float(-.infinity)
         case ".nan", ".NaN", ".NAN": return .float(.nan)
         default: break
         }
-        guard let first = value.first, "+-0123456789.".contains(first) else { return .string(value) }
         let plain = value.utf8.contains(UInt8(ascii: "_")) ? value.replacingOccurrences(of: "_", with: "") : value
         if let integer = integerText(plain) { return .integer(integer) }
         if isFloat(plain), let double = Double(plain) { return .float(double) }

@@ -72,7 +72,7 @@ struct HTTPFetcher: Sendable {
             }
             let body: ByteBuffer
             do {
-                body = try await response.body.collect(upTo: options.maxBodySize)
+                body = try await Self.collect(response, upTo: options.maxBodySize)
             } catch is NIOTooManyBytesError {
                 throw RegistryClientError(.tooLarge, "\(current) is larger than the limit of \(options.maxBodySize) bytes")
             } catch {
@@ -86,6 +86,21 @@ struct HTTPFetcher: Sendable {
             return Response(url: current, status: response.status, headers: response.headers, body: body)
         }
         throw RegistryClientError(.invalidResponse, "too many redirects from \(url)")
+    }
+
+    /// Reads the whole body into one buffer, sized from `Content-Length` when the body is not
+    /// compressed (no doubling and copying of a large index), refusing more than `limit` bytes.
+    private static func collect(_ response: HTTPClientResponse, upTo limit: Int) async throws -> ByteBuffer {
+        var buffer = ByteBuffer()
+        if response.headers.first(name: "Content-Encoding") == nil, let length = response.headers.first(name: "Content-Length").flatMap(Int.init) {
+            guard length <= limit else { throw NIOTooManyBytesError(maxBytes: limit) }
+            buffer.reserveCapacity(length)
+        }
+        for try await part in response.body {
+            guard buffer.readableBytes + part.readableBytes <= limit else { throw NIOTooManyBytesError(maxBytes: limit) }
+            buffer.writeImmutableBuffer(part)
+        }
+        return buffer
     }
 
     /// Names a transport failure the way an operator would say it.

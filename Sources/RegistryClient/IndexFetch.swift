@@ -1,11 +1,12 @@
 import Foundation
+import NIOCore
 
 /// The answer to a conditional fetch of `index.yaml`.
 public enum IndexFetch: Sendable {
     /// 304: the index has not changed since the validators given.
     case notModified
-    /// The index body with the validators to send next time.
-    case body(Data, etag: String?, lastModified: String?)
+    /// The index body (decompressed) with the validators to send next time.
+    case body(ByteBuffer, etag: String?, lastModified: String?)
 }
 
 extension ClassicRepositoryClient {
@@ -21,7 +22,7 @@ extension ClassicRepositoryClient {
             let response = try await fetcher.get(url, authorization: credentials.basicAuthorization, headers: headers)
             switch response.status.code {
             case 200:
-                return .body(response.data, etag: response.headers.first(name: "ETag"), lastModified: response.headers.first(name: "Last-Modified"))
+                return .body(response.body, etag: response.headers.first(name: "ETag"), lastModified: response.headers.first(name: "Last-Modified"))
             case 304: return .notModified
             case 401: throw RegistryClientError(.unauthorized, response.summary)
             case 403: throw RegistryClientError(.forbidden, response.summary)
