@@ -25,6 +25,11 @@ struct RegistryCommand: AsyncParsableCommand {
         @Flag(help: "Skip TLS certificate verification (testing only).") var insecureSkipTLSVerify = false
         @Flag(help: "Plain HTTP to an OCI registry (server must allow insecure registries).") var plainHTTP = false
         @Option(help: "Seconds between syncs (default 1800).") var syncInterval: Int?
+        @Option(
+            name: .customLong("repository"),
+            help: "OCI: a repository to sync, relative to the endpoint path (repeatable); for registries that refuse to list their catalog."
+        )
+        var repositories: [String] = []
         @Flag(help: "Add a system registry every tenant sees (system administrator).") var system = false
         @OptionGroup var options: ClientOptions
 
@@ -41,7 +46,8 @@ struct RegistryCommand: AsyncParsableCommand {
                 caCertificate: try caFile.map(RegistryCommand.readPEM),
                 insecureSkipTLSVerify: insecureSkipTLSVerify,
                 plainHTTP: plainHTTP,
-                syncIntervalSeconds: syncInterval
+                syncIntervalSeconds: syncInterval,
+                repositories: repositories.isEmpty ? nil : repositories
             )
             let registry = try await callServer {
                 system
@@ -80,6 +86,7 @@ struct RegistryCommand: AsyncParsableCommand {
                         ["username", found.username ?? "-"], ["hasCredentials", "\(found.hasCredentials)"],
                         ["caCertificate", found.caCertificate == nil ? "-" : "(PEM)"], ["insecureSkipTLSVerify", "\(found.insecureSkipTLSVerify)"],
                         ["plainHTTP", "\(found.plainHTTP)"], ["syncIntervalSeconds", "\(found.syncIntervalSeconds)"],
+                        ["repositories", found.repositories.map { $0.joined(separator: ", ") } ?? "(discovered)"],
                         ["syncState", found.syncState.rawValue], ["updatedAt", Table.date(found.updatedAt)],
                     ]
                 )
@@ -101,6 +108,8 @@ struct RegistryCommand: AsyncParsableCommand {
         @Flag(inversion: .prefixedNo, help: "Skip TLS certificate verification.") var insecureSkipTLSVerify: Bool?
         @Flag(inversion: .prefixedNo, help: "Plain HTTP to an OCI registry.") var plainHTTP: Bool?
         @Option(help: "Seconds between syncs.") var syncInterval: Int?
+        @Option(name: .customLong("repository"), help: "OCI: replace the repositories to sync (repeatable).") var repositories: [String] = []
+        @Flag(help: "OCI: forget the named repositories and discover them through the catalog again.") var discoverRepositories = false
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
@@ -119,7 +128,8 @@ struct RegistryCommand: AsyncParsableCommand {
                 caCertificate: caCertificate,
                 insecureSkipTLSVerify: insecureSkipTLSVerify,
                 plainHTTP: plainHTTP,
-                syncIntervalSeconds: syncInterval
+                syncIntervalSeconds: syncInterval,
+                repositories: discoverRepositories ? [] : (repositories.isEmpty ? nil : repositories)
             )
             let updated = try await callServer { try await client.updateRegistry(path: .init(id: found.id), body: .json(body)).ok.body.json }
             try options.print(updated) { RegistryCommand.table([updated]) }

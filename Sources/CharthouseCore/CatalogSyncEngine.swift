@@ -302,13 +302,21 @@ public struct CatalogSyncEngine: Sendable {
         )
         let concurrency = settings.ociConcurrency
         let records = try await OCIChartBrowser.browse(host: host, credentials: try credentials(of: registry), options: options) { browser in
-            guard let repositories = try await browser.repositories(under: path) else {
-                throw CharthouseError(.unprocessable, "the registry refuses to list its repositories (catalog); charts cannot be discovered")
+            let repositories: [String]
+            if !registry.repositories.isEmpty {
+                repositories = registry.repositories.map { RegistryRecord.repositoryName($0, under: path) }
+            } else if let listed = try await browser.repositories(under: path) {
+                repositories = listed
+            } else {
+                throw CharthouseError(
+                    .unprocessable,
+                    "the registry refuses to list its repositories (catalog); name them in the registry's \"repositories\" to sync them"
+                )
             }
             var current: [String: CatalogVersionRecord] = [:]
             var order: [String] = []
             var skipped = 0
-            var wanted: [(key: String, repository: String, chart: String, tag: String)] = []
+            var wanted: [(key: String, repository: String, chart: String, tag: String, version: String)] = []
             for repository in repositories.sorted() {
                 let chart = path.isEmpty ? repository : String(repository.dropFirst(path.count + 1))
                 for tag in try await browser.tags(repository: repository) {
@@ -323,7 +331,7 @@ public struct CatalogSyncEngine: Sendable {
                     if let record = known[key] {
                         current[key] = record
                     } else {
-                        wanted.append((key, repository, chart, tag))
+                        wanted.append((key, repository, chart, tag, version))
                     }
                 }
             }
@@ -338,7 +346,8 @@ public struct CatalogSyncEngine: Sendable {
                         var version = try IndexChartVersion(entry: item.chart, chartConfig: found.config)
                         version.digest = found.chartDigest
                         version.created = found.created
-                        guard version.validate() == nil else { return (item.key, nil) }
+                        // A tag that names another version than its chart's is skipped, as helm refuses to pull it.
+                        guard version.validate() == nil, version.version == item.version else { return (item.key, nil) }
                         let semanticVersion = SemanticVersion(version.version)
                         return (item.key, Self.catalogRecord(version, url: "oci://\(host)/\(item.repository)", semanticVersion: semanticVersion))
                     }

@@ -13,6 +13,9 @@ public struct NewRegistry: Sendable {
     public var insecureSkipTLSVerify: Bool
     public var plainHTTP: Bool
     public var syncIntervalSeconds: Int?
+    /// OCI repositories to sync, relative to the endpoint's path, for registries that refuse to
+    /// list their catalog; empty: discover them.
+    public var repositories: [String]
 
     public init(
         name: String,
@@ -24,7 +27,8 @@ public struct NewRegistry: Sendable {
         caCertificate: String? = nil,
         insecureSkipTLSVerify: Bool = false,
         plainHTTP: Bool = false,
-        syncIntervalSeconds: Int? = nil
+        syncIntervalSeconds: Int? = nil,
+        repositories: [String] = []
     ) {
         self.name = name
         self.endpoint = endpoint
@@ -36,6 +40,7 @@ public struct NewRegistry: Sendable {
         self.insecureSkipTLSVerify = insecureSkipTLSVerify
         self.plainHTTP = plainHTTP
         self.syncIntervalSeconds = syncIntervalSeconds
+        self.repositories = repositories
     }
 }
 
@@ -52,6 +57,8 @@ public struct RegistryChanges: Sendable {
     public var insecureSkipTLSVerify: Bool?
     public var plainHTTP: Bool?
     public var syncIntervalSeconds: Int?
+    /// A new list of OCI repositories; an empty list returns to discovery.
+    public var repositories: [String]?
 
     public init(
         name: String? = nil,
@@ -63,7 +70,8 @@ public struct RegistryChanges: Sendable {
         caCertificate: String? = nil,
         insecureSkipTLSVerify: Bool? = nil,
         plainHTTP: Bool? = nil,
-        syncIntervalSeconds: Int? = nil
+        syncIntervalSeconds: Int? = nil,
+        repositories: [String]? = nil
     ) {
         self.name = name
         self.endpoint = endpoint
@@ -75,6 +83,7 @@ public struct RegistryChanges: Sendable {
         self.insecureSkipTLSVerify = insecureSkipTLSVerify
         self.plainHTTP = plainHTTP
         self.syncIntervalSeconds = syncIntervalSeconds
+        self.repositories = repositories
     }
 }
 

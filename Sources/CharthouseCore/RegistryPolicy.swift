@@ -7,17 +7,23 @@ public struct RegistryPolicy: Sendable {
     /// Outbound whole-request timeout for validation and sync.
     public var requestTimeout: Duration
     public var defaultSyncInterval: Int
+    /// Largest `index.yaml` read when a registry is checked, in bytes (the sync's cap too).
+    public var maxIndexSize: Int
     public static let syncIntervalRange = 60...604_800
+    /// The most OCI repositories a registry may name for its sync.
+    public static let maxRepositories = 1000
 
     public init(
         allowInsecureRegistries: Bool = false,
         connectTimeout: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(30),
-        defaultSyncInterval: Int = 1800
+        defaultSyncInterval: Int = 1800,
+        maxIndexSize: Int = 256 << 20
     ) {
         self.allowInsecureRegistries = allowInsecureRegistries
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.defaultSyncInterval = defaultSyncInterval
+        self.maxIndexSize = maxIndexSize
     }
 }

@@ -61,7 +61,8 @@ public struct RegistryService: Sendable {
             plainHTTP: input.plainHTTP,
             syncIntervalSeconds: input.syncIntervalSeconds ?? policy.defaultSyncInterval,
             createdAt: now,
-            updatedAt: now
+            updatedAt: now,
+            repositories: input.repositories
         )
         let endpoint = try normalize(&record)
         let password = try credentialsRule(record: record, password: input.password.nonEmpty, passwordKept: false)
@@ -97,6 +98,7 @@ public struct RegistryService: Sendable {
         if let insecure = changes.insecureSkipTLSVerify { record.insecureSkipTLSVerify = insecure }
         if let plainHTTP = changes.plainHTTP { record.plainHTTP = plainHTTP }
         if let interval = changes.syncIntervalSeconds { record.syncIntervalSeconds = interval }
+        if let repositories = changes.repositories { record.repositories = repositories }
         let endpoint = try normalize(&record)
 
         let newPassword = changes.password.nonEmpty
@@ -109,7 +111,7 @@ public struct RegistryService: Sendable {
             record.endpoint != current.endpoint || record.noAuthentication != current.noAuthentication
             || record.username != current.username || newPassword != nil || record.caCertificate != current.caCertificate
             || record.insecureSkipTLSVerify != current.insecureSkipTLSVerify || record.plainHTTP != current.plainHTTP
-            || (current.isProtected && !record.isProtected)
+            || (current.isProtected && !record.isProtected) || record.repositories != current.repositories
         if !record.isProtected, connectionChanged {
             try await validator.validate(endpoint, credentials: Self.credentials(record, password: password), record: record)
         }
@@ -159,7 +161,8 @@ public struct RegistryService: Sendable {
                 plainHTTP: spec.plainHTTP,
                 syncIntervalSeconds: existing?.syncIntervalSeconds ?? policy.defaultSyncInterval,
                 createdAt: existing?.createdAt ?? now,
-                updatedAt: now
+                updatedAt: now,
+                repositories: existing?.repositories ?? []
             )
             let endpoint = try normalize(&record)
             let password = try credentialsRule(record: record, password: spec.password, passwordKept: false)
@@ -225,6 +228,25 @@ public struct RegistryService: Sendable {
             } catch {
                 throw CharthouseError.invalidField("caCertificate", "is not a PEM-encoded X.509 certificate")
             }
+        }
+        if !record.repositories.isEmpty {
+            guard endpoint.isOCI else {
+                throw CharthouseError.invalidField(
+                    "repositories",
+                    "applies to oci:// endpoints only; a classic repository lists its charts in index.yaml"
+                )
+            }
+            guard record.repositories.count <= RegistryPolicy.maxRepositories else {
+                throw CharthouseError.invalidField("repositories", "at most \(RegistryPolicy.maxRepositories) repositories")
+            }
+            for repository in record.repositories where !NameRules.isOCIRepositoryName(repository) {
+                throw CharthouseError.invalidField(
+                    "repositories",
+                    "\"\(repository)\" is not an OCI repository name (lowercase letters, digits and . _ - separators, / between parts)"
+                )
+            }
+            var seen = Set<String>()
+            record.repositories = record.repositories.filter { seen.insert($0).inserted }
         }
         guard RegistryPolicy.syncIntervalRange.contains(record.syncIntervalSeconds) else {
             throw CharthouseError.invalidField(

@@ -14,14 +14,20 @@ struct RegistryValidator: Sendable {
             insecureSkipTLSVerify: record.insecureSkipTLSVerify,
             plainHTTP: record.plainHTTP,
             connectTimeout: policy.connectTimeout,
-            requestTimeout: policy.requestTimeout
+            requestTimeout: policy.requestTimeout,
+            maxBodySize: policy.maxIndexSize
         )
         do {
             switch endpoint {
             case .classic(let base):
                 _ = try await ClassicRepositoryClient(options: options).checkIndex(base: base.absoluteString, credentials: credentials)
             case .oci(let host, let path):
-                _ = try await OCIRegistryClient(options: options).checkAccess(host: host, path: path, credentials: credentials)
+                _ = try await OCIRegistryClient(options: options).checkAccess(
+                    host: host,
+                    path: path,
+                    credentials: credentials,
+                    repositories: record.repositories.map { RegistryRecord.repositoryName($0, under: path) }
+                )
             }
         } catch let error as RegistryClientError {
             throw CharthouseError(.unprocessable, "registry validation failed: \(error.message)")

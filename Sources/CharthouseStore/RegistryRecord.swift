@@ -24,6 +24,9 @@ public struct RegistryRecord: Sendable, Hashable {
     public var insecureSkipTLSVerify: Bool
     public var plainHTTP: Bool
     public var syncIntervalSeconds: Int
+    /// OCI: the repositories to sync (relative to the endpoint's path) when the registry refuses
+    /// to list its catalog; empty means "discover them through `/v2/_catalog`".
+    public var repositories: [String]
     public var createdAt: Date
     public var updatedAt: Date
 
@@ -42,7 +45,8 @@ public struct RegistryRecord: Sendable, Hashable {
         plainHTTP: Bool,
         syncIntervalSeconds: Int,
         createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date,
+        repositories: [String] = []
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -59,6 +63,12 @@ public struct RegistryRecord: Sendable, Hashable {
         self.syncIntervalSeconds = syncIntervalSeconds
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.repositories = repositories
+    }
+
+    /// The full OCI repository name of `repository` listed under an endpoint's `path`.
+    public static func repositoryName(_ repository: String, under path: String) -> String {
+        path.isEmpty ? repository : path + "/" + repository
     }
 
     /// The context a registry's password is sealed under: a sealed value opens only in its own row.

@@ -5,7 +5,7 @@ public struct SQLRegistryStore: RegistryStore {
     private let database: CharthouseDatabase
     private static let columns = """
         id, tenant_id, name, kind, endpoint, protected, no_authentication, username, password_sealed, ca_certificate,
-        insecure_skip_tls_verify, plain_http, sync_interval_seconds, created_at, updated_at
+        insecure_skip_tls_verify, plain_http, sync_interval_seconds, created_at, updated_at, repositories
         """
 
     public init(database: CharthouseDatabase) {
@@ -18,12 +18,14 @@ public struct SQLRegistryStore: RegistryStore {
                 try await db.raw(
                     """
                     INSERT INTO registries (id, tenant_id, scope_key, name, kind, endpoint, protected, no_authentication, username,
-                        password_sealed, ca_certificate, insecure_skip_tls_verify, plain_http, sync_interval_seconds, created_at, updated_at)
+                        password_sealed, ca_certificate, insecure_skip_tls_verify, plain_http, sync_interval_seconds, created_at, updated_at,
+                        repositories)
                     VALUES (\(bind: registry.id), \(bind: registry.tenantID), \(bind: registry.tenantID ?? ""), \(bind: registry.name),
                         \(bind: registry.kind.rawValue), \(bind: registry.endpoint), \(bind: registry.isProtected ? 1 : 0),
                         \(bind: registry.noAuthentication ? 1 : 0), \(bind: registry.username), \(bind: registry.sealedPassword),
                         \(bind: registry.caCertificate), \(bind: registry.insecureSkipTLSVerify ? 1 : 0), \(bind: registry.plainHTTP ? 1 : 0),
-                        \(bind: registry.syncIntervalSeconds), \(bind: Timestamp.from(registry.createdAt)), \(bind: Timestamp.from(registry.updatedAt)))
+                        \(bind: registry.syncIntervalSeconds), \(bind: Timestamp.from(registry.createdAt)), \(bind: Timestamp.from(registry.updatedAt)),
+                        \(bind: registry.repositories.joined(separator: "\n")))
                     """
                 ).run()
             }
@@ -41,7 +43,8 @@ public struct SQLRegistryStore: RegistryStore {
                         password_sealed = \(bind: registry.sealedPassword), ca_certificate = \(bind: registry.caCertificate),
                         insecure_skip_tls_verify = \(bind: registry.insecureSkipTLSVerify ? 1 : 0),
                         plain_http = \(bind: registry.plainHTTP ? 1 : 0), sync_interval_seconds = \(bind: registry.syncIntervalSeconds),
-                        updated_at = \(bind: Timestamp.from(registry.updatedAt))
+                        updated_at = \(bind: Timestamp.from(registry.updatedAt)),
+                        repositories = \(bind: registry.repositories.joined(separator: "\n"))
                     WHERE id = \(bind: registry.id) RETURNING id
                     """
                 ).all()
@@ -105,7 +108,8 @@ public struct SQLRegistryStore: RegistryStore {
             plainHTTP: try row.decode(column: "plain_http", as: Int.self) != 0,
             syncIntervalSeconds: try row.decode(column: "sync_interval_seconds", as: Int.self),
             createdAt: Timestamp.date(try row.decode(column: "created_at", as: Int64.self)),
-            updatedAt: Timestamp.date(try row.decode(column: "updated_at", as: Int64.self))
+            updatedAt: Timestamp.date(try row.decode(column: "updated_at", as: Int64.self)),
+            repositories: try row.decode(column: "repositories", as: String.self).split(separator: "\n").map(String.init)
         )
     }
 }

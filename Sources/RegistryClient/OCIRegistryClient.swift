@@ -23,10 +23,30 @@ public struct OCIRegistryClient: Sendable {
 
     /// Proves the credentials and read access, as `helm registry login` + a listing would:
     /// `GET /v2/`, answer its challenge, then read the catalog or the tags of the path.
-    public func checkAccess(host: String, path: String, credentials: RegistryCredentials) async throws -> AccessReport {
+    /// With `repositories` (full names), each of them must exist and be readable instead.
+    public func checkAccess(
+        host: String,
+        path: String,
+        credentials: RegistryCredentials,
+        repositories named: [String] = []
+    ) async throws
+        -> AccessReport
+    {
         let base = "\(options.plainHTTP ? "http" : "https")://\(host)"
         return try await HTTPFetcher.with(options) { fetcher in
             let session = try await OCISession.open(base: base, credentials: credentials, fetcher: fetcher)
+            if !named.isEmpty {
+                for repository in named {
+                    let tags = try await session.get("/v2/\(repository)/tags/list?n=1", scope: "repository:\(repository):pull")
+                    switch tags.status.code {
+                    case 200: continue
+                    case 404: throw RegistryClientError(.invalidResponse, "repository \(repository) does not exist: \(tags.summary)")
+                    case 401, 403: throw RegistryClientError(.forbidden, "no read access to \(repository): \(tags.summary)")
+                    default: throw RegistryClientError(.invalidResponse, "unexpected answer listing tags of \(repository): \(tags.summary)")
+                    }
+                }
+                return AccessReport(authentication: session.authentication, repositories: named)
+            }
             let catalog = try await session.get("/v2/_catalog?n=1000", scope: "registry:catalog:*")
             if catalog.status.code == 200 {
                 let repositories = (try? JSONDecoder().decode(CatalogPage.self, from: catalog.data))?.repositories ?? []

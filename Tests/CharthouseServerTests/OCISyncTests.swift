@@ -103,4 +103,104 @@ struct OCISyncTests {
             #expect(synced.versions == 1)
         }
     }
+
+    @Test("tags beyond one page (n=100) are all listed through Link pagination; a tag naming another version is skipped")
+    func ociPagination() async throws {
+        let registry = try await DistributionRegistry()
+        defer { registry.stop() }
+        let uploader = OCIUploader(baseURL: registry.baseURL)
+        let versions = (0..<130).map { "1.\($0).0" } + ["2.0.0+build.1"]
+        try await uploader.pushChartVersions(chart: "many", versions: versions, repository: "paged/many")
+        // A tag whose chart says another version: helm would refuse to pull it.
+        try await uploader.pushChartVersions(chart: "liar", versions: ["1.0.0"], repository: "paged/liar")
+        let config = Data(#"{"name":"liar","version":"9.9.9","apiVersion":"v2"}"#.utf8)
+        let configDigest = try await uploader.pushBlob(config, repository: "paged/liar")
+        let layerDigest = try await uploader.pushBlob(Data("chart content placeholder".utf8), repository: "paged/liar")
+        try await uploader.pushManifest(
+            Data(
+                """
+                {"schemaVersion":2,"config":{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"\(configDigest)","size":\(config.count)},
+                 "layers":[{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"\(layerDigest)","size":25}]}
+                """.utf8
+            ),
+            repository: "paged/liar",
+            tag: "1.1.0"
+        )
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let client = server.client(token: token)
+            let created = try await client.createRegistry(
+                body: .json(.init(name: "paged", endpoint: "oci://\(registry.host)/paged", noAuthentication: true, plainHTTP: true))
+            ).created.body.json
+            let synced = try await CatalogSyncTests.waitForSync(server, token: token, id: created.id)
+            #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
+            #expect(synced.versions == 132)
+            #expect(synced.lastDiff?.skipped == 1)
+            let listed = try await client.listChartVersions(path: .init(id: created.id, chart: "many")).ok.body.json.items
+            #expect(listed.count == 131)
+            #expect(listed.first?.version == "2.0.0+build.1")
+            #expect(Set(listed.map(\.version)) == Set(versions))
+            let liar = try await client.listChartVersions(path: .init(id: created.id, chart: "liar")).ok.body.json.items
+            #expect(liar.map(\.version) == ["1.0.0"])
+        }
+    }
+
+    @Test("a registry that refuses its catalog syncs the repositories named in the registry; unknown or invalid names are refused")
+    func ociNamedRepositories() async throws {
+        let credentials = Credentials(username: "robot", password: "robot-pw-123")
+        let tokenServer = try await TokenAuthServer(credentials: credentials, grantsCatalog: false)
+        let registry = try await DistributionRegistry(tokenServer: tokenServer)
+        try ChartFixtures.push(name: "web", version: "1.0.0", to: registry, path: "apps", helmMajor: 4, login: credentials)
+        try ChartFixtures.push(name: "db", version: "2.0.0", to: registry, path: "apps", helmMajor: 3, login: credentials)
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let client = server.client(token: token)
+            var body: [String: Any] = [
+                "name": "named", "endpoint": "oci://\(registry.host)/apps", "username": credentials.username, "password": credentials.password,
+                "plainHTTP": true,
+            ]
+            // Without names the sync says what to do.
+            let created = try await RegistryValidationTests.create(server, token: token, body)
+            #expect(created.status == 201, "\(created.text)")
+            let id = try #require(created.object?["id"] as? String)
+            let blind = try await CatalogSyncTests.waitForSync(server, token: token, id: id)
+            #expect(blind.syncState == .failed)
+            #expect(blind.lastError?.contains("repositories") == true, "\(blind.lastError ?? "")")
+
+            // Names are checked live: a repository that does not exist is refused, nothing changes.
+            let missing = try await server.request(
+                .patch,
+                "/api/v1/registries/\(id)",
+                token: token,
+                headers: jsonHeaders,
+                body: json(["repositories": ["web", "nope"]])
+            )
+            expectError(missing, 422, "unprocessable")
+            #expect(missing.error?.message.contains("apps/nope does not exist") == true, "\(missing.text)")
+            let invalid = try await server.request(
+                .patch,
+                "/api/v1/registries/\(id)",
+                token: token,
+                headers: jsonHeaders,
+                body: json(["repositories": ["Web App"]])
+            )
+            expectError(invalid, 400, "bad_request")
+            #expect(try await client.getRegistry(path: .init(id: id)).ok.body.json.repositories == nil)
+
+            let named = try await client.updateRegistry(path: .init(id: id), body: .json(.init(repositories: ["web", "db", "web"]))).ok.body.json
+            #expect(named.repositories == ["web", "db"])
+            let synced = try await CatalogSyncTests.syncNow(server, token: token, id: id)
+            #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
+            #expect(synced.versions == 2)
+            let charts = try await client.listRegistryCharts(path: .init(id: id)).ok.body.json.items
+            #expect(charts.map(\.name) == ["db", "web"])
+
+            // Names on a classic registry make no sense.
+            body = ["name": "classic", "endpoint": "https://charts.example.com", "noAuthentication": true, "protected": true, "repositories": ["x"]]
+            let classic = try await RegistryValidationTests.create(server, token: token, body)
+            expectError(classic, 400, "bad_request")
+        }
+        registry.stop()
+        await tokenServer.stop()
+    }
 }

@@ -19,13 +19,20 @@ public enum ChartFixtures {
     }
 
     /// Pushes a new chart to `oci://HOST/PATH` with helm `major`, logging in first when given credentials.
-    public static func push(name: String, version: String, to registry: DistributionRegistry, path: String, helmMajor: Int) throws {
+    public static func push(
+        name: String,
+        version: String,
+        to registry: DistributionRegistry,
+        path: String,
+        helmMajor: Int,
+        login: Credentials? = nil
+    ) throws {
         let helm = try HelmCLI(major: helmMajor)
         defer { helm.removeHome() }
         let work = try ScratchDirectory.make("charthouse-push")
         defer { try? FileManager.default.removeItem(at: work) }
         let archive = try helm.packageChart(name: name, version: version, in: work)
-        if let credentials = registry.credentials {
+        if let credentials = login ?? registry.credentials {
             let plain = helmMajor == 3 ? ["--insecure"] : ["--plain-http"]
             try helm.run(["registry", "login", registry.host, "-u", credentials.username, "--password-stdin"] + plain, stdin: credentials.password)
         }

@@ -180,6 +180,8 @@ public struct RawResponse: Sendable {
     public let body: Data
 
     public var text: String { String(decoding: body, as: UTF8.self) }
+    /// The body as a JSON object, if it is one.
+    public var object: [String: Any]? { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] }
 
     /// `error.code` and `error.message` of a REST error body, or `nil` if the body is not one.
     public var error: (code: String, message: String)? {

@@ -26,7 +26,9 @@ public final class TokenAuthServer: Sendable {
     /// How many token requests arrived.
     public var requestCount: Int { requests.count.withLock { $0 } }
 
-    public init(credentials: Credentials) async throws {
+    /// With `grantsCatalog: false` nobody gets `registry:catalog:*`, as registries that refuse to
+    /// list their repositories behave.
+    public init(credentials: Credentials, grantsCatalog: Bool = true) async throws {
         let directory = try ScratchDirectory.make("charthouse-token")
         let openssl = try Shell.require("openssl")
         let keyFile = directory.appendingPathComponent("key.pem")
@@ -52,6 +54,7 @@ public final class TokenAuthServer: Sendable {
             }
             let service = request.uri.queryParameters["service"].map(String.init) ?? ""
             let scopes: [String] = request.uri.queryParameters.getAll("scope").map { String($0) }
+                .filter { grantsCatalog || !$0.hasPrefix("registry:catalog") }
             let token = try Self.token(
                 key: key,
                 certificateDER: certificateDER,

@@ -39,7 +39,8 @@ extension APIHandler {
             caCertificate: body.caCertificate,
             insecureSkipTLSVerify: body.insecureSkipTLSVerify,
             plainHTTP: body.plainHTTP,
-            syncIntervalSeconds: body.syncIntervalSeconds
+            syncIntervalSeconds: body.syncIntervalSeconds,
+            repositories: body.repositories
         )
         let view = try await registries.update(id: input.path.id, changes: changes, caller: try CurrentCaller.require())
         return .ok(.init(body: .json(.init(view))))
@@ -63,7 +64,8 @@ extension NewRegistry {
             caCertificate: body.caCertificate,
             insecureSkipTLSVerify: body.insecureSkipTLSVerify ?? false,
             plainHTTP: body.plainHTTP ?? false,
-            syncIntervalSeconds: body.syncIntervalSeconds
+            syncIntervalSeconds: body.syncIntervalSeconds,
+            repositories: body.repositories ?? []
         )
     }
 }
@@ -85,6 +87,7 @@ extension Components.Schemas.Registry {
             insecureSkipTLSVerify: record.insecureSkipTLSVerify,
             plainHTTP: record.plainHTTP,
             syncIntervalSeconds: record.syncIntervalSeconds,
+            repositories: record.repositories.isEmpty ? nil : record.repositories,
             syncState: .init(rawValue: view.syncState) ?? .never,
             lastSyncAt: view.sync?.lastSyncAt,
             lastSyncDurationMs: view.sync?.lastDurationMs,

@@ -18,5 +18,6 @@ public enum Migrations {
         CreateAccessTokens(),
         CreateRegistries(),
         CreateCatalog(),
+        AddRegistryRepositories(),
     ]
 }
