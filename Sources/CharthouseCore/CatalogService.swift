@@ -73,22 +73,23 @@ public struct CatalogService: Sendable {
 
     /// Charts across every registry the caller sees, ranked: exact name, then name prefix, then
     /// name, description or keyword matches.
-    public func search(query: String, limit: Int, caller: Caller) async throws -> [(registry: RegistryView, chart: CatalogChartRecord)] {
+    public func search(
+        query: String,
+        offset: Int = 0,
+        limit: Int,
+        caller: Caller
+    ) async throws -> (
+        results: [(registry: RegistryView, chart: CatalogChartRecord)], nextOffset: Int?
+    ) {
         let visible = try await registries.list(caller: caller).filter { !$0.record.isProtected }
         let byID = Dictionary(uniqueKeysWithValues: visible.map { ($0.record.id, $0) })
         let term = query.lowercased().trimmingCharacters(in: .whitespaces)
-        let found = try await stores.catalog.search(registryIDs: Array(byID.keys), query: term, limit: 2000)
-        func rank(_ chart: CatalogChartRecord) -> Int {
-            let name = chart.chart.lowercased()
-            if name == term { return 0 }
-            if name.hasPrefix(term) { return 1 }
-            if name.contains(term) { return 2 }
-            return 3
-        }
-        let ranked = found.sorted { a, b in
-            let (ra, rb) = (rank(a), rank(b))
-            return ra != rb ? ra < rb : (a.chart, byID[a.registryID]?.record.name ?? "") < (b.chart, byID[b.registryID]?.record.name ?? "")
-        }
-        return ranked.prefix(min(max(limit, 1), 500)).compactMap { chart in byID[chart.registryID].map { ($0, chart) } }
+        let limit = min(max(limit, 1), 500)
+        let offset = min(max(offset, 0), 100_000)
+        // Ranked in the database (exact name, name prefix, name contains, description or
+        // keywords), one page plus one row to know whether another page follows.
+        let found = try await stores.catalog.search(registryIDs: Array(byID.keys), query: term, offset: offset, limit: limit + 1)
+        let page = found.prefix(limit).compactMap { chart in byID[chart.registryID].map { ($0, chart) } }
+        return (page, found.count > limit ? offset + limit : nil)
     }
 }

@@ -28,8 +28,10 @@ public protocol CatalogStore: Sendable {
     /// Every version of a registry's catalog.
     func allVersions(registryID: String) async throws -> [CatalogVersionRecord]
     func version(registryID: String, chart: String, version: String) async throws -> CatalogVersionRecord?
-    /// Charts of these registries whose name, description or keywords contain `query` (lowercased).
-    func search(registryIDs: [String], query: String, limit: Int) async throws -> [CatalogChartRecord]
+    /// Charts of these registries whose name, description or keywords contain `query`
+    /// (lowercased), ranked: exact name, name prefix, name contains, the rest; then by chart and
+    /// registry name.
+    func search(registryIDs: [String], query: String, offset: Int, limit: Int) async throws -> [CatalogChartRecord]
 }
 
 /// Writes one sync's changes to a registry's catalog, inside the transaction of

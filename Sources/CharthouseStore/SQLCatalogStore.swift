@@ -261,27 +261,38 @@ public struct SQLCatalogStore: CatalogStore {
         }
     }
 
-    public func search(registryIDs: [String], query: String, limit: Int) async throws -> [CatalogChartRecord] {
+    public func search(registryIDs: [String], query: String, offset: Int, limit: Int) async throws -> [CatalogChartRecord] {
         guard !registryIDs.isEmpty else { return [] }
         return try await database.withConnection { db in
-            var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.chartColumns) FROM catalog_charts WHERE registry_id IN ("
-            for (index, id) in registryIDs.enumerated() {
-                if index > 0 { sql.appendInterpolation(unsafeRaw: ", ") }
-                sql.appendInterpolation(bind: id)
-            }
+            let columns = Self.chartColumns.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+            var sql: SQLQueryString = """
+                SELECT \(unsafeRaw: columns) FROM catalog_charts c JOIN registries r ON r.id = c.registry_id WHERE c.registry_id IN (
+                """
+            sql.appendInterpolation(binds: registryIDs)
             sql.appendInterpolation(unsafeRaw: ")")
-            if !query.isEmpty {
-                let pattern = "%" + query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
-                sql.appendInterpolation(unsafeRaw: " AND (LOWER(chart) LIKE ")
-                sql.appendInterpolation(bind: pattern)
-                sql.appendInterpolation(unsafeRaw: " OR LOWER(description) LIKE ")
-                sql.appendInterpolation(bind: pattern)
-                sql.appendInterpolation(unsafeRaw: " OR LOWER(keywords) LIKE ")
-                sql.appendInterpolation(bind: pattern)
-                sql.appendInterpolation(unsafeRaw: ")")
+            let term = query.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "")
+            if !term.isEmpty {
+                let contains = "%" + term + "%"
+                sql.appendInterpolation(unsafeRaw: " AND (LOWER(c.chart) LIKE ")
+                sql.appendInterpolation(bind: contains)
+                sql.appendInterpolation(unsafeRaw: " OR LOWER(c.description) LIKE ")
+                sql.appendInterpolation(bind: contains)
+                sql.appendInterpolation(unsafeRaw: " OR LOWER(c.keywords) LIKE ")
+                sql.appendInterpolation(bind: contains)
+                sql.appendInterpolation(unsafeRaw: ") ORDER BY CASE WHEN LOWER(c.chart) = ")
+                sql.appendInterpolation(bind: term)
+                sql.appendInterpolation(unsafeRaw: " THEN 0 WHEN LOWER(c.chart) LIKE ")
+                sql.appendInterpolation(bind: term + "%")
+                sql.appendInterpolation(unsafeRaw: " THEN 1 WHEN LOWER(c.chart) LIKE ")
+                sql.appendInterpolation(bind: contains)
+                sql.appendInterpolation(unsafeRaw: " THEN 2 ELSE 3 END, c.chart, r.name")
+            } else {
+                sql.appendInterpolation(unsafeRaw: " ORDER BY c.chart, r.name")
             }
-            sql.appendInterpolation(unsafeRaw: " ORDER BY chart LIMIT ")
+            sql.appendInterpolation(unsafeRaw: " LIMIT ")
             sql.appendInterpolation(bind: limit)
+            sql.appendInterpolation(unsafeRaw: " OFFSET ")
+            sql.appendInterpolation(bind: offset)
             return try await db.raw(sql).all().map(Self.decodeChart)
         }
     }

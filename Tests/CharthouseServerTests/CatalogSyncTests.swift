@@ -78,6 +78,16 @@ struct CatalogSyncTests {
             let found = try await server.client(token: cast.memberA.token).searchCharts(query: .init(q: "hello")).ok.body.json.items
             #expect(found.first?.chart.name == "hello")
             #expect(found.first?.registry == "demo")
+            // Paged: one result per page, the next offset given until the last page.
+            let member = server.client(token: cast.memberA.token)
+            let first = try await member.searchCharts(query: .init(q: "o", limit: 1)).ok.body.json
+            #expect(first.items.map(\.chart.name) == ["hello"])
+            #expect(first.nextOffset == 1)
+            let second = try await member.searchCharts(query: .init(q: "o", limit: 1, offset: first.nextOffset)).ok.body.json
+            #expect(second.items.map(\.chart.name) == ["world"])
+            #expect(second.nextOffset == nil)
+            // Exact name first, even where another chart sorts before it.
+            #expect(try await member.searchCharts(query: .init(q: "world")).ok.body.json.items.first?.chart.name == "world")
             #expect(try await server.client(token: cast.adminB.token).searchCharts(query: .init(q: "hello")).ok.body.json.items.isEmpty)
             expectError(try await server.request(.get, "/api/v1/registries/\(created.id)/charts", token: cast.adminB.token), 404, "not_found")
 
@@ -153,7 +163,7 @@ struct CatalogSyncTests {
         }
     }
 
-    @Test("an index above the configured size cap fails the sync with a clear error")
+    @Test("an index above the configured size cap is refused when the registry is added and fails a later sync")
     func sizeCap() async throws {
         let folder = try ScratchDirectory.make("charthouse-big")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -162,12 +172,21 @@ struct CatalogSyncTests {
         defer { nginx.stop() }
         try await TestServer.with(.init(environment: ["CHARTHOUSE_MAX_INDEX_SIZE": "2048"])) { server in
             let token = try await TwoTenants.make(on: server).adminA.token
-            let created = try await server.client(token: token).createRegistry(
-                body: .json(.init(name: "big", endpoint: nginx.baseURL, noAuthentication: true))
-            ).created.body.json
-            let failed = try await Self.waitForSync(server, token: token, id: created.id)
+            let body: [String: Any] = ["name": "big", "endpoint": nginx.baseURL, "noAuthentication": true]
+            let refused = try await RegistryValidationTests.create(server, token: token, body)
+            expectError(refused, 422, "unprocessable")
+            #expect(refused.error?.message.contains("larger than the limit of 2048 bytes") == true, "\(refused.text)")
+
+            try Self.writeIndex(1, to: folder)
+            let created = try await RegistryValidationTests.create(server, token: token, body)
+            #expect(created.status == 201, "\(created.text)")
+            let id = try #require(created.object?["id"] as? String)
+            #expect(try await Self.waitForSync(server, token: token, id: id).versions == 1)
+            try Self.writeIndex(40, to: folder)
+            let failed = try await Self.syncNow(server, token: token, id: id)
             #expect(failed.syncState == .failed)
             #expect(failed.lastError?.contains("larger than the limit of 2048 bytes") == true, "\(failed.lastError ?? "")")
+            #expect(failed.versions == 1)
         }
     }
 

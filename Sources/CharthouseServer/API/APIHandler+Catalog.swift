@@ -78,7 +78,12 @@ extension APIHandler {
     }
 
     func searchCharts(_ input: Operations.SearchCharts.Input) async throws -> Operations.SearchCharts.Output {
-        let results = try await catalog.search(query: input.query.q ?? "", limit: input.query.limit ?? 50, caller: try CurrentCaller.require())
+        let (results, nextOffset) = try await catalog.search(
+            query: input.query.q ?? "",
+            offset: input.query.offset ?? 0,
+            limit: input.query.limit ?? 50,
+            caller: try CurrentCaller.require()
+        )
         return .ok(
             .init(
                 body: .json(
@@ -90,7 +95,8 @@ extension APIHandler {
                                 scope: $0.registry.scope == .system ? .system : .tenant,
                                 chart: .init($0.chart)
                             )
-                        }
+                        },
+                        nextOffset: nextOffset
                     )
                 )
             )
