@@ -93,8 +93,8 @@ struct CatalogDiff: Sendable {
         }
     }
 
-    /// The changes as `chart@version` names, in listing order.
-    var changes: (added: [String], removed: [String], updated: [String]) {
+    /// The changes as `chart@version` names, in listing order; `removals` as computed once by the caller.
+    func changes(removals: [(chart: String, version: String)]) -> (added: [String], removed: [String], updated: [String]) {
         var added: [String] = []
         var updated: [String] = []
         for key in order {

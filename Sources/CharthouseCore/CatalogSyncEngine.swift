@@ -185,7 +185,7 @@ public struct CatalogSyncEngine: Sendable {
             try await writer.remove(removals)
             let charts = diff.chartRecords(registryID: registry.id)
             try await writer.replaceCharts(charts)
-            let changes = diff.changes
+            let changes = diff.changes(removals: removals)
             var state = finalState
             let duration = Self.milliseconds(since: started)
             state.state = "ok"
@@ -360,7 +360,8 @@ public struct CatalogSyncEngine: Sendable {
             }
             return (order.compactMap { current[$0] }, skipped)
         }
-        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
+        // The stored fingerprints come with the records read above: no second query.
+        let stored = known.mapValues(\.fingerprint)
         return .changed(BatchPipe.of([.records(records.0), .skipped(records.1)]), stored: stored)
     }
 

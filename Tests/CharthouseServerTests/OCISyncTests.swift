@@ -113,19 +113,9 @@ struct OCISyncTests {
         try await uploader.pushChartVersions(chart: "many", versions: versions, repository: "paged/many")
         // A tag whose chart says another version: helm would refuse to pull it.
         try await uploader.pushChartVersions(chart: "liar", versions: ["1.0.0"], repository: "paged/liar")
-        let config = Data(#"{"name":"liar","version":"9.9.9","apiVersion":"v2"}"#.utf8)
-        let configDigest = try await uploader.pushBlob(config, repository: "paged/liar")
-        let layerDigest = try await uploader.pushBlob(Data("chart content placeholder".utf8), repository: "paged/liar")
-        try await uploader.pushManifest(
-            Data(
-                """
-                {"schemaVersion":2,"config":{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"\(configDigest)","size":\(config.count)},
-                 "layers":[{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"\(layerDigest)","size":25}]}
-                """.utf8
-            ),
-            repository: "paged/liar",
-            tag: "1.1.0"
-        )
+        try await uploader.pushChartVersions(chart: "liar", versions: ["1.1.0"], repository: "paged/liar", configVersion: "9.9.9")
+        // Sorts before "many" by name; search must still rank the exact name first.
+        try await uploader.pushChartVersions(chart: "big-many", versions: ["0.1.0"], repository: "paged/big-many")
         try await TestServer.with { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let client = server.client(token: token)
@@ -134,7 +124,7 @@ struct OCISyncTests {
             ).created.body.json
             let synced = try await CatalogSyncTests.waitForSync(server, token: token, id: created.id)
             #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
-            #expect(synced.versions == 132)
+            #expect(synced.versions == 133)
             #expect(synced.lastDiff?.skipped == 1)
             let listed = try await client.listChartVersions(path: .init(id: created.id, chart: "many")).ok.body.json.items
             #expect(listed.count == 131)
@@ -142,6 +132,8 @@ struct OCISyncTests {
             #expect(Set(listed.map(\.version)) == Set(versions))
             let liar = try await client.listChartVersions(path: .init(id: created.id, chart: "liar")).ok.body.json.items
             #expect(liar.map(\.version) == ["1.0.0"])
+            let ranked = try await client.searchCharts(query: .init(q: "many")).ok.body.json.items
+            #expect(ranked.map(\.chart.name) == ["many", "big-many"])
         }
     }
 

@@ -44,12 +44,13 @@ public struct OCIUploader: Sendable {
     }
 
     /// Pushes a Helm chart manifest per version: each its own `Chart.yaml` config, all sharing
-    /// one (tiny, fake) content layer. Enough for catalog listings, not for `helm pull`.
-    public func pushChartVersions(chart: String, versions: [String], repository: String) async throws {
+    /// one (tiny, fake) content layer. Enough for catalog listings, not for `helm pull`. With
+    /// `configVersion`, every config names that version whatever the tag says.
+    public func pushChartVersions(chart: String, versions: [String], repository: String, configVersion: String? = nil) async throws {
         let layer = Data("chart content placeholder".utf8)
         let layerDigest = try await pushBlob(layer, repository: repository)
         for version in versions {
-            let config = Data(#"{"name":"\#(chart)","version":"\#(version)","apiVersion":"v2","description":"generated"}"#.utf8)
+            let config = Data(#"{"name":"\#(chart)","version":"\#(configVersion ?? version)","apiVersion":"v2","description":"generated"}"#.utf8)
             let configDigest = try await pushBlob(config, repository: repository)
             let manifest = Data(
                 """
