@@ -2,12 +2,13 @@ import ArgumentParser
 import CharthouseAPI
 import Foundation
 
-/// `charthouse chart search|list|versions|show`: the synced catalog, as the profile dropdowns see it.
+/// `charthouse chart search|list|versions|show|values|readme|schema`: the synced catalog, as the
+/// profile dropdowns see it.
 struct ChartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chart",
         abstract: "Browse the synced chart catalog.",
-        subcommands: [Search.self, List.self, Versions.self, Show.self]
+        subcommands: [Search.self, List.self, Versions.self, Show.self, Values.self, Readme.self, Schema.self]
     )
 
     struct Search: AsyncParsableCommand {
@@ -107,6 +108,63 @@ struct ChartCommand: AsyncParsableCommand {
                     ]
                 )
             }
+        }
+    }
+
+    /// Registry, chart and version of one chart version, for the file commands.
+    struct ChartVersionArguments: ParsableArguments {
+        @Argument(help: "Registry name or id.") var registry: String
+        @Argument(help: "Chart name.") var chart: String
+        @Argument(help: "Version.") var version: String
+    }
+
+    /// Upper bound on a chart file printed by the CLI (Helm caps a chart file at 5 MiB).
+    static let maxFileSize = 8 << 20
+
+    struct Values: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a chart version's default values (values.yaml), as helm show values does.")
+        @OptionGroup var target: ChartVersionArguments
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let client = try options.makeClient()
+            let found = try await RegistryCommand.find(target.registry, client: client)
+            let body = try await callServer {
+                try await client.getChartValues(path: .init(id: found.id, chart: target.chart, version: target.version)).ok.body.yaml
+            }
+            print(try await String(collecting: body, upTo: ChartCommand.maxFileSize))
+        }
+    }
+
+    struct Readme: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a chart version's README, as helm show readme does.")
+        @OptionGroup var target: ChartVersionArguments
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let client = try options.makeClient()
+            let found = try await RegistryCommand.find(target.registry, client: client)
+            let body = try await callServer {
+                try await client.getChartReadme(path: .init(id: found.id, chart: target.chart, version: target.version)).ok.body.textMarkdown
+            }
+            print(try await String(collecting: body, upTo: ChartCommand.maxFileSize))
+        }
+    }
+
+    struct Schema: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a chart version's values.schema.json.")
+        @OptionGroup var target: ChartVersionArguments
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let client = try options.makeClient()
+            let found = try await RegistryCommand.find(target.registry, client: client)
+            let schema = try await callServer {
+                try await client.getChartSchema(path: .init(id: found.id, chart: target.chart, version: target.version)).ok.body.json
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(schema), as: UTF8.self))
         }
     }
 }

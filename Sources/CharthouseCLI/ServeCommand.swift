@@ -19,6 +19,7 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
               CHARTHOUSE_SYNC_CONCURRENCY     registry syncs at once (default 4)
               CHARTHOUSE_SYNC_LEASE_SECONDS   sync lease lifetime, renewed while a sync runs (default 30)
               CHARTHOUSE_MAX_INDEX_SIZE       largest index.yaml a sync accepts, bytes (default 268435456)
+              CHARTHOUSE_MAX_CHART_SIZE       largest chart archive read for values/README/schema, bytes (default 20971520)
               CHARTHOUSE_SYNC_SHRINK_PERCENT  share of the catalog an index may lose before the sync is held (default 50)
             """
     )

@@ -126,14 +126,7 @@ public struct CatalogSyncEngine: Sendable {
 
     private func run(_ registry: RegistryRecord, state previous: SyncStateRecord, force: Bool, started: Date) async throws -> SyncRunRecord {
         var state = previous
-        let options = RegistryConnectionOptions(
-            caCertificatePEM: registry.caCertificate,
-            insecureSkipTLSVerify: registry.insecureSkipTLSVerify,
-            plainHTTP: registry.plainHTTP,
-            connectTimeout: policy.connectTimeout,
-            requestTimeout: policy.requestTimeout,
-            maxBodySize: settings.maxIndexSize
-        )
+        let options = registry.connectionOptions(policy: policy, maxBodySize: settings.maxIndexSize)
         let endpoint: RegistryEndpoint
         do {
             endpoint = try RegistryEndpoint(parsing: registry.endpoint)
@@ -396,9 +389,7 @@ public struct CatalogSyncEngine: Sendable {
     }
 
     private func credentials(of registry: RegistryRecord) throws -> RegistryCredentials {
-        guard !registry.noAuthentication, let username = registry.username, let sealed = registry.sealedPassword else { return .anonymous }
-        let password = try stores.sealer.open(sealed, context: RegistryRecord.passwordSealingContext(id: registry.id))
-        return .basic(username: username, password: password)
+        try registry.credentials(sealer: stores.sealer)
     }
 
     static func catalogRecord(_ version: IndexChartVersion, url: String, semanticVersion: SemanticVersion?) -> CatalogVersionRecord {

@@ -18,6 +18,9 @@ public struct CharthouseError: Error, Sendable, CustomStringConvertible {
         case payloadTooLarge = "payload_too_large"
         /// Well-formed, but a rule forbids it.
         case unprocessable
+        /// An upstream registry failed or answered with something unusable (a broken archive, a
+        /// digest that does not match).
+        case badGateway = "bad_gateway"
         /// A dependency (the database) is down.
         case unavailable
         /// A bug or an unexpected failure; the message says no more than that.

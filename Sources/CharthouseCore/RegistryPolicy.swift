@@ -9,6 +9,8 @@ public struct RegistryPolicy: Sendable {
     public var defaultSyncInterval: Int
     /// Largest `index.yaml` read when a registry is checked, in bytes (the sync's cap too).
     public var maxIndexSize: Int
+    /// Largest chart archive (`.tgz`) fetched to show its values, README or schema, in bytes.
+    public var maxChartSize: Int
     public static let syncIntervalRange = 60...604_800
     /// The most OCI repositories a registry may name for its sync.
     public static let maxRepositories = 1000
@@ -18,12 +20,14 @@ public struct RegistryPolicy: Sendable {
         connectTimeout: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(30),
         defaultSyncInterval: Int = 1800,
-        maxIndexSize: Int = 256 << 20
+        maxIndexSize: Int = 256 << 20,
+        maxChartSize: Int = 20 << 20
     ) {
         self.allowInsecureRegistries = allowInsecureRegistries
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.defaultSyncInterval = defaultSyncInterval
         self.maxIndexSize = maxIndexSize
+        self.maxChartSize = maxChartSize
     }
 }

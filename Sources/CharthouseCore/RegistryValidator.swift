@@ -9,14 +9,7 @@ struct RegistryValidator: Sendable {
     let policy: RegistryPolicy
 
     func validate(_ endpoint: RegistryEndpoint, credentials: RegistryCredentials, record: RegistryRecord) async throws {
-        let options = RegistryConnectionOptions(
-            caCertificatePEM: record.caCertificate,
-            insecureSkipTLSVerify: record.insecureSkipTLSVerify,
-            plainHTTP: record.plainHTTP,
-            connectTimeout: policy.connectTimeout,
-            requestTimeout: policy.requestTimeout,
-            maxBodySize: policy.maxIndexSize
-        )
+        let options = record.connectionOptions(policy: policy, maxBodySize: policy.maxIndexSize)
         do {
             switch endpoint {
             case .classic(let base):

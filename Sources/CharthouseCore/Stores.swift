@@ -8,6 +8,8 @@ public struct Stores: Sendable {
     public let tokens: any AccessTokenStore
     public let registries: any RegistryStore
     public let catalog: any CatalogStore
+    /// Files of chart archives (values, README, schema), cached by archive digest.
+    public let chartFiles: any ChartFileStore
     /// Seals secrets (registry passwords, kubeconfigs) before they are stored.
     public let sealer: SecretSealer
 
@@ -19,5 +21,6 @@ public struct Stores: Sendable {
         self.tokens = SQLAccessTokenStore(database: database)
         self.registries = SQLRegistryStore(database: database)
         self.catalog = SQLCatalogStore(database: database)
+        self.chartFiles = SQLChartFileStore(database: database)
     }
 }

@@ -65,12 +65,14 @@ public func buildApplication(
     let engine = CatalogSyncEngine(stores: stores, policy: configuration.registryPolicy, settings: syncSettings, logger: logger)
     let scheduler = SyncScheduler(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
     let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))
+    let catalog = CatalogService(stores: stores, registries: registries, scheduler: scheduler)
     let handler = APIHandler(
         access: access,
         tenants: TenantService(stores: stores),
         users: UserService(stores: stores, hasher: hasher),
         registries: registries,
-        catalog: CatalogService(stores: stores, registries: registries, scheduler: scheduler),
+        catalog: catalog,
+        chartFiles: ChartFileService(stores: stores, registries: registries, catalog: catalog, policy: configuration.registryPolicy),
         scheduler: scheduler,
         database: database
     )

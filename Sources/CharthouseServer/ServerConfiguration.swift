@@ -115,6 +115,12 @@ public struct ServerConfiguration: Sendable {
         .init(flag: "", environment: "CHARTHOUSE_MAX_INDEX_SIZE", defaultValue: "268435456", help: "Largest index.yaml a sync accepts, bytes."),
         .init(
             flag: "",
+            environment: "CHARTHOUSE_MAX_CHART_SIZE",
+            defaultValue: "20971520",
+            help: "Largest chart archive fetched to show its values, README or schema, bytes."
+        ),
+        .init(
+            flag: "",
             environment: "CHARTHOUSE_SYNC_SHRINK_PERCENT",
             defaultValue: "50",
             help: "Share of the catalog (%) an index may lose at once before the sync is held until forced."
@@ -183,6 +189,7 @@ public struct ServerConfiguration: Sendable {
         syncLeaseSeconds = try integer(nil, "CHARTHOUSE_SYNC_LEASE_SECONDS", default: 30, range: 3...3600)
         maxIndexSize = try integer(nil, "CHARTHOUSE_MAX_INDEX_SIZE", default: 256 << 20, range: 1024...(4 << 30))
         registryPolicy.maxIndexSize = maxIndexSize
+        registryPolicy.maxChartSize = try integer(nil, "CHARTHOUSE_MAX_CHART_SIZE", default: 20 << 20, range: 1024...(1 << 30))
         syncShrinkPercent = try integer(nil, "CHARTHOUSE_SYNC_SHRINK_PERCENT", default: 50, range: 1...100)
         var specs = arguments.systemRegistries
         if specs.isEmpty, let list = value(nil, "CHARTHOUSE_SYSTEM_REGISTRIES") {

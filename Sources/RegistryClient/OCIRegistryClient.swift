@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Synchronization
 
 /// Talks to an OCI distribution registry that holds Helm charts (`oci://host[:port][/path]`).
@@ -186,5 +187,23 @@ struct OCISession: Sendable {
             throw RegistryClientError(.invalidResponse, "the token endpoint \(realm) answered without a token")
         }
         return token
+    }
+}
+
+extension OCIRegistryClient {
+    /// GETs the blob `digest` of `repository` (a chart layer), capped at the options'
+    /// `maxBodySize`. The caller checks the bytes against the digest.
+    public func fetchBlob(host: String, repository: String, digest: String, credentials: RegistryCredentials) async throws -> ByteBuffer {
+        let base = "\(options.plainHTTP ? "http" : "https")://\(host)"
+        return try await HTTPFetcher.with(options) { fetcher in
+            let session = try await OCISession.open(base: base, credentials: credentials, fetcher: fetcher)
+            let response = try await session.get("/v2/\(repository)/blobs/\(digest)", scope: "repository:\(repository):pull")
+            switch response.status.code {
+            case 200: return response.body
+            case 401, 403: throw RegistryClientError(.forbidden, "no read access to \(repository): \(response.summary)")
+            case 404: throw RegistryClientError(.invalidResponse, "blob \(digest) of \(repository) is gone: \(response.summary)")
+            default: throw RegistryClientError(.invalidResponse, "blob \(digest) of \(repository): \(response.summary)")
+            }
+        }
     }
 }

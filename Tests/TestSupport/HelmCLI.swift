@@ -45,14 +45,20 @@ public struct HelmCLI: Sendable {
         try Shell.run([executable] + arguments, environment: environment, stdin: stdin, check: check)
     }
 
-    /// Creates a chart with `helm create` and packages it; returns the `.tgz` path.
-    public func packageChart(name: String, version: String, in directory: URL) throws -> URL {
+    /// Creates a chart with `helm create`, adds `files` (path in the chart → text), and packages
+    /// it; returns the `.tgz` path.
+    public func packageChart(name: String, version: String, in directory: URL, files: [String: String] = [:]) throws -> URL {
         let chart = directory.appendingPathComponent(name)
         try run(["create", chart.path])
         let chartFile = chart.appendingPathComponent("Chart.yaml")
         var text = try String(contentsOf: chartFile, encoding: .utf8)
         text = text.replacingOccurrences(of: "version: 0.1.0", with: "version: \(version)")
         try text.write(to: chartFile, atomically: true, encoding: .utf8)
+        for (path, content) in files {
+            let file = chart.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try content.write(to: file, atomically: true, encoding: .utf8)
+        }
         try run(["package", chart.path, "--destination", directory.path])
         return directory.appendingPathComponent("\(name)-\(version).tgz")
     }

@@ -11,6 +11,8 @@ public final class NginxServer: Sendable {
     public let port: Int
     public let root: URL
     public let tls: SelfSignedCertificate?
+    /// nginx's access log (see ``requests()``).
+    public let accessLog: URL
     private let process: PeerProcess
     public var baseURL: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
@@ -42,7 +44,8 @@ public final class NginxServer: Sendable {
             error_log \(directory.path)/logs/error.log warn;
             events { worker_connections 128; }
             http {
-                access_log off;
+                log_format charthouse '$request_method $uri $status "$remote_user"';
+                access_log \(directory.path)/logs/access.log charthouse;
                 client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy; fastcgi_temp_path \(temp)/fastcgi;
                 uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
                 types { application/x-yaml yaml yml; application/gzip tgz; text/plain prov; }
@@ -50,6 +53,7 @@ public final class NginxServer: Sendable {
                 server { \(listen) root \(root.path); \(auth) location / { try_files $uri =404; } }
             }
             """
+        self.accessLog = directory.appendingPathComponent("logs/access.log")
         let configFile = directory.appendingPathComponent("nginx.conf")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
         process = try PeerProcess(
@@ -63,6 +67,17 @@ public final class NginxServer: Sendable {
     }
 
     public func stop() { process.stop() }
+
+    /// The requests served so far: `METHOD /path STATUS "user"` per line (`"-"` without Basic auth).
+    public func requests() -> [String] {
+        let text = (try? String(contentsOf: accessLog, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// How many requests for `path` were served.
+    public func requestCount(path: String) -> Int {
+        requests().filter { $0.split(separator: " ").dropFirst().first.map(String.init) == path }.count
+    }
 }
 
 /// Polls until something accepts TCP connections on 127.0.0.1:`port`.

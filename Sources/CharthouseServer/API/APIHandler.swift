@@ -5,13 +5,14 @@ import CharthouseStore
 /// Implements the generated `APIProtocol`: each operation decodes its input, makes one Core call
 /// and encodes the answer. Errors are thrown and rendered by ``ErrorMiddleware``.
 ///
-/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Catalog`, `+Health`.
+/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Catalog`, `+ChartFiles`, `+Health`.
 struct APIHandler: APIProtocol {
     let access: AccessService
     let tenants: TenantService
     let users: UserService
     let registries: RegistryService
     let catalog: CatalogService
+    let chartFiles: ChartFileService
     let scheduler: SyncScheduler
     let database: CharthouseDatabase
 }

@@ -102,6 +102,7 @@ struct APIErrorResponse {
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unprocessable: .unprocessableContent
+        case .badGateway: .badGateway
         case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }
@@ -119,6 +120,7 @@ struct APIErrorResponse {
         case 413: "payload_too_large"
         case 415: "unsupported_media_type"
         case 422: "unprocessable"
+        case 502: "bad_gateway"
         case 503: "unavailable"
         case 400..<500: "bad_request"
         default: "internal"

@@ -19,5 +19,6 @@ public enum Migrations {
         CreateRegistries(),
         CreateCatalog(),
         AddRegistryRepositories(),
+        CreateChartFiles(),
     ]
 }
