@@ -57,6 +57,15 @@ struct RegistryCLITests {
         #expect(try run(["chart", "versions", "public", "hello"]).stdout.contains("1.0.0"))
         let detail = try run(["chart", "show", "public", "hello", "1.0.0", "-o", "json"])
         #expect(detail.stdout.contains("\"url\" : \"\(open.baseURL)/hello-1.0.0.tgz\""), "\(detail.stdout)")
+        // The chart's files, as helm show prints them (helm create writes values, no README).
+        let values = try run(["chart", "values", "public", "hello", "1.0.0"])
+        #expect(values.status == 0, "\(values.stderr)")
+        let helm = try HelmCLI(major: 4)
+        defer { helm.removeHome() }
+        #expect(values.stdout == (try helm.run(["show", "values", folder.appendingPathComponent("hello-1.0.0.tgz").path]).stdout))
+        let readme = try run(["chart", "readme", "public", "hello", "1.0.0"])
+        #expect(readme.status != 0)
+        #expect(readme.stderr.contains("README of chart \"hello\" 1.0.0 not found"), "\(readme.stderr)")
         let protectedSync = try run(["registry", "sync", "private"])
         #expect(protectedSync.status != 0)
         #expect(protectedSync.stderr.contains("protected registries are not synced"))
