@@ -430,7 +430,7 @@ public struct CatalogSyncEngine: Sendable {
         case let error as RegistryClientError: return error.message
         case let error as HelmFormatError: return error.message
         case let error as StoreError: return error.message
-        default: return "\(error)"
+        default: return databaseErrorSummary(error) ?? "\(error)"
         }
     }
 }

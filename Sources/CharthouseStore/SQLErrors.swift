@@ -22,3 +22,19 @@ enum SQLErrors {
         }
     }
 }
+
+/// A database error in words an operator can act on, or `nil` when `error` is not one.
+///
+/// PostgreSQL's errors describe themselves generically (to keep data out of logs); this reads the
+/// server's message and SQLSTATE, never the detail (which can quote row values).
+public func databaseErrorSummary(_ error: any Error) -> String? {
+    if let error = error as? PSQLError {
+        guard let message = error.serverInfo?[.message] else { return "database error: \(error.code)" }
+        let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+        return "database error: \(message)\(state)"
+    }
+    if let error = error as? SQLiteError {
+        return "database error: \(error.message)"
+    }
+    return nil
+}

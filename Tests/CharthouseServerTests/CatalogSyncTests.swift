@@ -161,6 +161,54 @@ struct CatalogSyncTests {
         }
     }
 
+    @Test("a database error partway through a streamed sync rolls the whole sync back: no half-written catalog, state not stuck")
+    func databaseErrorMidStream() async throws {
+        let folder = try ScratchDirectory.make("charthouse-db-fault")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.writeIndex(1200, to: folder)
+        let nginx = try await NginxServer(serving: folder)
+        defer { nginx.stop() }
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let client = server.client(token: token)
+            let created = try await client.createRegistry(body: .json(.init(name: "streamed", endpoint: nginx.baseURL, noAuthentication: true)))
+                .created.body.json
+            #expect(try await Self.waitForSync(server, token: token, id: created.id).versions == 1200)
+
+            // A trigger refuses one row that comes last in the index, after more than two batches
+            // of 500 new versions were already written inside the sync's transaction.
+            try await server.executeSQL(
+                sqlite: """
+                    CREATE TRIGGER poison BEFORE INSERT ON catalog_versions WHEN NEW.chart = 'poison'
+                    BEGIN SELECT RAISE(ABORT, 'poisoned row refused by a trigger'); END;
+                    """,
+                postgres: """
+                    CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
+                    IF NEW.chart = 'poison' THEN RAISE EXCEPTION 'poisoned row refused by a trigger'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+                    CREATE TRIGGER poison BEFORE INSERT ON catalog_versions FOR EACH ROW EXECUTE FUNCTION poison();
+                    """
+            )
+            try Self.writeIndex(2400, to: folder, extra: "  poison:\n  - {name: poison, version: 1.0.0, urls: [poison-1.0.0.tgz]}\n")
+            let failed = try await Self.syncNow(server, token: token, id: created.id)
+            #expect(failed.syncState == .failed)
+            #expect(failed.lastError?.contains("poisoned row") == true, "\(failed.lastError ?? "")")
+            #expect(failed.versions == 1200)
+            let kept = try await client.listChartVersions(path: .init(id: created.id, chart: "many")).ok.body.json.items
+            #expect(kept.count == 1200, "none of the 1,200 versions written before the error is visible")
+            #expect(kept.first?.version == "1.1199.0")
+            let charts = try await client.listRegistryCharts(path: .init(id: created.id)).ok.body.json.items
+            #expect(charts.map(\.name) == ["many"])
+            #expect(charts.first?.versions == 1200)
+
+            // With the fault gone the next sync applies the whole index.
+            try await server.executeSQL(sqlite: "DROP TRIGGER poison;", postgres: "DROP TRIGGER poison ON catalog_versions; DROP FUNCTION poison();")
+            let healed = try await Self.syncNow(server, token: token, id: created.id)
+            #expect(healed.syncState == .ok, "\(healed.lastError ?? "")")
+            #expect(healed.versions == 2401)
+            #expect(healed.lastDiff?.added == 1201)
+        }
+    }
+
     @Test("an index above the configured size cap is refused when the registry is added and fails a later sync")
     func sizeCap() async throws {
         let folder = try ScratchDirectory.make("charthouse-big")

@@ -31,6 +31,16 @@ public actor PostgresServer {
             .stdout
     }
 
+    /// Runs SQL statements in a database with psql, stopping at the first error.
+    public func execute(_ sql: String, databaseURL: String) throws {
+        let name = URL(string: databaseURL)?.path.dropFirst() ?? ""
+        let port = try start()
+        try Shell.run([
+            try Self.binary("psql"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-d", String(name),
+            "-c", sql,
+        ])
+    }
+
     /// Drops a database while clients are connected, to make it unreachable.
     public func dropDatabase(url databaseURL: String) throws {
         let name = URL(string: databaseURL)?.path.dropFirst() ?? ""

@@ -144,6 +144,18 @@ public struct TestServer: Sendable {
         try await login("admin", Self.adminPassword)
     }
 
+    /// Runs SQL directly in the server's database, behind its back (to plant faults): `postgres`
+    /// on PostgreSQL with psql, `sqlite` on the SQLite file with Python's sqlite3.
+    public func executeSQL(sqlite: String, postgres: String) async throws {
+        if let databaseURL {
+            try await PostgresServer.shared.execute(postgres, databaseURL: databaseURL)
+            return
+        }
+        let file = dataDirectory.appendingPathComponent("charthouse.sqlite").path
+        let script = "import sqlite3, sys; db = sqlite3.connect(sys.argv[1], timeout=30); db.executescript(sys.argv[2]); db.commit(); db.close()"
+        try Shell.run([try Shell.require("python3"), "-c", script, file, sqlite])
+    }
+
     /// A raw HTTP exchange, for what the generated client cannot send (malformed bodies, odd headers).
     public func request(
         _ method: HTTPRequest.Method,
