@@ -41,6 +41,7 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .target(name: "CMalloc"),
         .target(
             name: "HelmFormats",
             dependencies: [
@@ -77,6 +78,7 @@ let package = Package(
         .target(
             name: "CharthouseCore",
             dependencies: [
+                "CMalloc",
                 "CharthouseStore",
                 "HelmFormats",
                 "RegistryClient",

@@ -108,7 +108,9 @@ struct CatalogDiff: Sendable {
         return (added, removals.map { "\($0.chart)@\($0.version)" }, updated)
     }
 
-    private static func name(_ key: String) -> String { key.replacingOccurrences(of: "\u{0}", with: "@") }
+    private static func name(_ key: String) -> String {
+        String(decoding: key.utf8.map { $0 == 0 ? UInt8(ascii: "@") : $0 }, as: UTF8.self)
+    }
 
     /// One row per chart with its latest version.
     func chartRecords(registryID: String) -> [CatalogChartRecord] {

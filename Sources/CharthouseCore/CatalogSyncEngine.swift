@@ -70,7 +70,11 @@ public struct CatalogSyncEngine: Sendable {
                 )
             }
         }
-        defer { heartbeat.cancel() }
+        defer {
+            heartbeat.cancel()
+            // A sync allocates and frees tens of megabytes; give them back rather than keep the peak.
+            Allocator.releaseFreeMemory()
+        }
         do {
             let outcome = try await run(registry, state: state, force: force, started: started)
             return outcome
@@ -394,7 +398,13 @@ public struct CatalogSyncEngine: Sendable {
 
     static func catalogRecord(_ version: IndexChartVersion, url: String, semanticVersion: SemanticVersion?) -> CatalogVersionRecord {
         let metadata = version.metadataJSON
-        let fingerprint = Self.hex(SHA256.hash(data: Data((metadata + "\u{0}" + url).utf8)))
+        var hasher = SHA256()
+        var text = metadata
+        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        hasher.update(data: [0])
+        var location = url
+        location.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        let fingerprint = Self.hex(hasher.finalize())
         return CatalogVersionRecord(
             chart: version.entry,
             version: version.version,

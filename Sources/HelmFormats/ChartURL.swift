@@ -8,13 +8,26 @@ public enum ChartURL {
         let base = repository.hasSuffix("/") ? repository : repository + "/"
         // Fast path for the common cases: absolute http(s) URLs and plain relative file names.
         if reference.hasPrefix("https://") || reference.hasPrefix("http://") { return reference }
-        if !reference.isEmpty, !reference.utf8.contains(where: { $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }),
-            !reference.hasPrefix("/"), !reference.hasPrefix("."), !reference.contains("/."), !reference.contains("//")
-        {
-            return base + reference
-        }
+        if isPlainRelative(reference) { return base + reference }
         if let url = URL(string: reference), url.scheme != nil { return reference }
         guard let baseURL = URL(string: base), let resolved = URL(string: reference, relativeTo: baseURL) else { return base + reference }
         return resolved.absoluteString
+    }
+
+    /// A relative path that resolves by appending it to the base: no scheme, query, fragment,
+    /// leading slash or dot segment, no empty segment (checked on bytes, no Foundation).
+    private static func isPlainRelative(_ reference: String) -> Bool {
+        var previous: UInt8 = UInt8(ascii: "/")
+        var any = false
+        for byte in reference.utf8 {
+            switch byte {
+            case UInt8(ascii: ":"), UInt8(ascii: "?"), UInt8(ascii: "#"): return false
+            case UInt8(ascii: "."), UInt8(ascii: "/"): if previous == UInt8(ascii: "/") { return false }
+            default: break
+            }
+            previous = byte
+            any = true
+        }
+        return any
     }
 }

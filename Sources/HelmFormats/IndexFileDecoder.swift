@@ -180,25 +180,60 @@ public struct IndexFileDecoder {
             return keys
         }()
 
-        static func lookup(_ key: String) -> VersionField? { byKey[key] ?? byKey[key.lowercased()] }
+        /// The field a key names, and whether the key is spelled as the field (the usual case,
+        /// matched without hashing).
+        static func lookup(_ key: String) -> (field: VersionField, canonical: Bool)? {
+            if let field = canonical(key) { return (field, true) }
+            return (byKey[key] ?? byKey[key.lowercased()]).map { ($0, false) }
+        }
+
+        private static func canonical(_ key: String) -> VersionField? {
+            switch key {
+            case "name": return .name
+            case "version": return .version
+            case "appVersion": return .appVersion
+            case "description": return .description
+            case "apiVersion": return .apiVersion
+            case "urls": return .urls
+            case "created": return .created
+            case "digest": return .digest
+            case "type": return .type
+            case "home": return .home
+            case "icon": return .icon
+            case "keywords": return .keywords
+            case "sources": return .sources
+            case "maintainers": return .maintainers
+            case "annotations": return .annotations
+            case "dependencies": return .dependencies
+            case "kubeVersion": return .kubeVersion
+            case "deprecated": return .deprecated
+            default: return nil
+            }
+        }
     }
 
     private mutating func readChartVersion(entry: String) throws -> IndexChartVersion {
         var version = IndexChartVersion(entry: entry)
-        var seenFields: UInt64 = 0
-        var seenKeys: [String] = []
+        // A key twice, spelled the same way, is a duplicate: canonical spellings are tracked as
+        // bits, others (rare) in a list.
+        var canonicalSeen: UInt64 = 0
+        var otherSpellings: [String] = []
         while true {
             let event = try next()
             if event == .mappingEnd { return version }
             let key = try keyText(event)
-            guard let field = VersionField.lookup(key) else {
+            guard let (field, isCanonical) = VersionField.lookup(key) else {
                 try unknownField(key)
                 continue
             }
-            let bit: UInt64 = 1 << UInt64(field.rawValue)
-            if seenFields & bit != 0, seenKeys.contains(key), !lenient { throw fail("key \"\(key)\" is duplicated") }
-            seenFields |= bit
-            seenKeys.append(key)
+            if isCanonical {
+                let bit: UInt64 = 1 << UInt64(field.rawValue)
+                if canonicalSeen & bit != 0, !lenient { throw fail("key \"\(key)\" is duplicated") }
+                canonicalSeen |= bit
+            } else {
+                if otherSpellings.contains(key), !lenient { throw fail("key \"\(key)\" is duplicated") }
+                otherSpellings.append(key)
+            }
             switch field {
             // Chart.yaml fields come through helm's embedded `*Metadata`, which sigs.k8s.io/yaml does
             // not see through: no scalar is coerced to a string there.
@@ -232,13 +267,13 @@ public struct IndexFileDecoder {
     private mutating func readMaintainers() throws -> [IndexChartVersion.Maintainer?] {
         try readList(field: "maintainers") { decoder in
             var maintainer = IndexChartVersion.Maintainer()
-            var seen = Set<String>()
+            var seen = SmallKeySet()
             while true {
                 let event = try decoder.next()
                 if event == .mappingEnd { return maintainer }
                 let key = try decoder.keyText(event)
                 try decoder.noteKey(key, in: &seen)
-                switch key.lowercased() {
+                switch Self.lowercasedKey(key) {
                 case "name": maintainer.name = try decoder.readString(field: key, coerce: false)
                 case "email": maintainer.email = try decoder.readString(field: key, coerce: false)
                 case "url": maintainer.url = try decoder.readString(field: key, coerce: false)
@@ -251,13 +286,13 @@ public struct IndexFileDecoder {
     private mutating func readDependencies() throws -> [IndexChartVersion.Dependency?] {
         try readList(field: "dependencies") { decoder in
             var dependency = IndexChartVersion.Dependency()
-            var seen = Set<String>()
+            var seen = SmallKeySet()
             while true {
                 let event = try decoder.next()
                 if event == .mappingEnd { return dependency }
                 let key = try decoder.keyText(event)
                 try decoder.noteKey(key, in: &seen)
-                switch key.lowercased() {
+                switch Self.lowercasedKey(key) {
                 case "name": dependency.name = try decoder.readString(field: key, coerce: false)
                 case "version": dependency.version = try decoder.readString(field: key, coerce: false)
                 case "repository": dependency.repository = try decoder.readString(field: key, coerce: false)
@@ -299,6 +334,28 @@ public struct IndexFileDecoder {
 
     private func noteKey(_ key: String, in seen: inout Set<String>) throws {
         guard seen.insert(key).inserted || lenient else { throw fail("key \"\(key)\" is duplicated") }
+    }
+
+    private func noteKey(_ key: String, in seen: inout SmallKeySet) throws {
+        guard seen.insert(key) || lenient else { throw fail("key \"\(key)\" is duplicated") }
+    }
+
+    /// The keys of a small mapping (a maintainer, a dependency), without hashing: a few keys
+    /// compared directly.
+    private struct SmallKeySet {
+        private var keys: [String] = []
+
+        mutating func insert(_ key: String) -> Bool {
+            if keys.contains(key) { return false }
+            if keys.isEmpty { keys.reserveCapacity(8) }
+            keys.append(key)
+            return true
+        }
+    }
+
+    /// `key.lowercased()` without allocating when the key is already lowercase ASCII (as it is).
+    private static func lowercasedKey(_ key: String) -> String {
+        key.utf8.allSatisfy({ !(UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) && $0 < 0x80 }) ? key : key.lowercased()
     }
 
     private mutating func unknownField(_ key: String) throws {

@@ -59,10 +59,37 @@ enum YAMLScalar: Equatable {
         case ".nan", ".NaN", ".NAN": return .float(.nan)
         default: break
         }
+        guard Self.mayBeNumber(value) else { return .string(value) }
         let plain = value.utf8.contains(UInt8(ascii: "_")) ? value.replacingOccurrences(of: "_", with: "") : value
         if let integer = integerText(plain) { return .integer(integer) }
         if isFloat(plain), let double = Double(plain) { return .float(double) }
         return .string(value)
+    }
+
+    /// A quick look at the bytes: versions (`1.2.3`), times and digests are not numbers, and
+    /// most plain scalars that start with a digit are those. Only what may still be an integer
+    /// or a float goes on to the exact (slower) checks.
+    private static func mayBeNumber(_ value: String) -> Bool {
+        var dots = 0
+        var hexLetters = false
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "e"),
+                UInt8(ascii: "E"), UInt8(ascii: "x"), UInt8(ascii: "X"), UInt8(ascii: "o"), UInt8(ascii: "O"), UInt8(ascii: "b"),
+                UInt8(ascii: "B"):
+                continue
+            case UInt8(ascii: "."):
+                dots += 1
+                if dots > 1 { return false }
+            case UInt8(ascii: "a"), UInt8(ascii: "c"), UInt8(ascii: "d"), UInt8(ascii: "f"), UInt8(ascii: "A"), UInt8(ascii: "C"),
+                UInt8(ascii: "D"), UInt8(ascii: "F"):
+                hexLetters = true
+            default:
+                return false
+            }
+        }
+        // Hex digits other than b and e only appear in 0x… integers.
+        return !hexLetters || value.utf8.contains(UInt8(ascii: "x")) || value.utf8.contains(UInt8(ascii: "X"))
     }
 
     /// Go's `strconv.ParseInt(s, 0, 64)` / `ParseUint`, as go-yaml v2 calls them.
