@@ -20,11 +20,30 @@ struct CatalogDiff: Sendable {
     /// Versions helm skips, counted.
     var skipped = 0
 
-    /// The running summary of one chart: how many versions and the best candidate for "latest".
+    /// The running summary of one chart: how many versions and the best candidate for "latest"
+    /// (only what the chart row shows, not the whole record).
     private struct ChartSummary: Sendable {
         var versions = 0
-        var latest: CatalogVersionRecord
+        var latest: Latest
         var latestVersion: SemanticVersion?
+    }
+
+    private struct Latest: Sendable {
+        var version: String
+        var appVersion: String
+        var description: String
+        var deprecated: Bool
+        var icon: String
+        var keywords: String
+
+        init(_ listed: ListedVersion) {
+            version = listed.record.version
+            appVersion = listed.record.appVersion
+            description = listed.record.description
+            deprecated = listed.record.deprecated
+            icon = listed.icon
+            keywords = listed.keywords.joined(separator: " ")
+        }
     }
 
     init(stored: [String: String]) {
@@ -40,7 +59,9 @@ struct CatalogDiff: Sendable {
 
     /// Notes one version of the listing. A repeated chart version replaces the earlier one, as in
     /// helm's search.
-    mutating func add(_ record: CatalogVersionRecord, semanticVersion: SemanticVersion?) {
+    mutating func add(_ listed: ListedVersion) {
+        let record = listed.record
+        let semanticVersion = listed.semanticVersion
         let key = Self.key(chart: record.chart, version: record.version)
         let repeated = current.updateValue(record.fingerprint, forKey: key) != nil
         if repeated {
@@ -53,12 +74,12 @@ struct CatalogDiff: Sendable {
         if var summary = charts[record.chart] {
             if !repeated { summary.versions += 1 }
             if Self.isBetter(semanticVersion, than: summary.latestVersion) || summary.latest.version == record.version {
-                summary.latest = record
+                summary.latest = Latest(listed)
                 summary.latestVersion = semanticVersion
             }
             charts[record.chart] = summary
         } else {
-            charts[record.chart] = ChartSummary(versions: 1, latest: record, latestVersion: semanticVersion)
+            charts[record.chart] = ChartSummary(versions: 1, latest: Latest(listed), latestVersion: semanticVersion)
         }
     }
 
@@ -117,18 +138,44 @@ struct CatalogDiff: Sendable {
         charts.keys.sorted().compactMap { chart in
             guard let summary = charts[chart] else { return nil }
             let latest = summary.latest
-            let metadata = (try? JSONSerialization.jsonObject(with: Data(latest.metadata.utf8))) as? [String: Any]
             return CatalogChartRecord(
                 registryID: registryID,
                 chart: chart,
                 latestVersion: latest.version,
                 appVersion: latest.appVersion,
                 description: latest.description,
-                icon: metadata?["icon"] as? String ?? "",
-                keywords: (metadata?["keywords"] as? [String] ?? []).joined(separator: " "),
+                icon: latest.icon,
+                keywords: latest.keywords,
                 deprecated: latest.deprecated,
                 versions: summary.versions
             )
         }
+    }
+}
+
+/// One version of a listing as the diff takes it: its catalog record, its parsed SemVer, and
+/// the icon and keywords a chart row shows when it is the latest.
+struct ListedVersion: Sendable {
+    let record: CatalogVersionRecord
+    let semanticVersion: SemanticVersion?
+    let icon: String
+    let keywords: [String]
+
+    init(record: CatalogVersionRecord, semanticVersion: SemanticVersion?, icon: String, keywords: [String]) {
+        self.record = record
+        self.semanticVersion = semanticVersion
+        self.icon = icon
+        self.keywords = keywords
+    }
+
+    /// A record whose icon and keywords are only in its metadata JSON (OCI).
+    init(record: CatalogVersionRecord) {
+        let metadata = (try? JSONSerialization.jsonObject(with: Data(record.metadata.utf8))) as? [String: Any]
+        self.init(
+            record: record,
+            semanticVersion: SemanticVersion(record.version),
+            icon: metadata?["icon"] as? String ?? "",
+            keywords: metadata?["keywords"] as? [String] ?? []
+        )
     }
 }

@@ -112,13 +112,15 @@ public struct CatalogSyncEngine: Sendable {
     /// with the stored catalog's fingerprints to compare them with.
     private enum Listing {
         case unchanged
-        case changed(BatchPipe<ListingEvent>, stored: [String: String])
+        /// `retry` decodes the listing again in one piece, when the pipe fails with
+        /// ``IndexDecoding/HalvesFailed``.
+        case changed(BatchPipe<ListingEvent>, stored: [String: String], retry: (@Sendable () -> BatchPipe<ListingEvent>)? = nil)
     }
 
     /// What the listing side hands the writing side.
     enum ListingEvent: Sendable {
-        /// Versions decoded from `index.yaml`, URLs as written.
-        case indexVersions([IndexChartVersion])
+        /// Versions decoded from `index.yaml` with their catalog records made (on the decoding threads).
+        case indexRecords([ListedVersion])
         /// Versions with their catalog records made (OCI).
         case records([CatalogVersionRecord])
         /// Versions helm would skip.
@@ -144,32 +146,61 @@ public struct CatalogSyncEngine: Sendable {
         case .oci(let host, let path):
             listing = try await ociListing(registry, host: host, path: path, options: options)
         }
-        guard case .changed(let pipe, let stored) = listing else {
+        guard case .changed(let firstPipe, let stored, let retry) = listing else {
             return try await finishUnchanged(registry, state: state, started: started)
         }
-        defer { pipe.cancel() }
         let fetched = Date()
+        do {
+            return try await apply(firstPipe, stored: stored, registry: registry, state: state, force: force, started: started, fetched: fetched)
+        } catch is IndexDecoding.HalvesFailed {
+            // The index could not be read in halves: read it whole (same result, or helm's exact error).
+            guard let retry else { throw CharthouseError(.internal, "listing failed") }
+            logger.info("index read whole after the halves failed", metadata: ["registry": .string(registry.name)])
+            return try await apply(retry(), stored: stored, registry: registry, state: state, force: force, started: started, fetched: fetched)
+        }
+    }
+
+    /// Streams a listing into the catalog in one transaction: versions written as they arrive,
+    /// then the shrink check, removals, chart rows, state and the run record.
+    private func apply(
+        _ pipe: BatchPipe<ListingEvent>,
+        stored: [String: String],
+        registry: RegistryRecord,
+        state: SyncStateRecord,
+        force: Bool,
+        started: Date,
+        fetched: Date
+    ) async throws -> SyncRunRecord {
+        defer { pipe.cancel() }
         let shrinkThreshold = settings.shrinkThreshold
         let finalState = state
-        let repository = registry.endpoint
         // Versions are written while the rest of the listing is still being decoded; the
         // transaction commits only once the whole listing was read and checked.
         let (run, diffMs) = try await stores.catalog.write(registryID: registry.id) { writer in
             var diff = CatalogDiff(stored: stored)
-            for try await event in pipe {
-                switch event {
-                case .indexVersions(let versions):
-                    for version in versions {
-                        let semanticVersion = SemanticVersion(version.version)
-                        let url = version.urls.first.map { ChartURL.resolve($0, repository: repository) } ?? ""
-                        diff.add(Self.catalogRecord(version, url: url, semanticVersion: semanticVersion), semanticVersion: semanticVersion)
+            var writing: Task<Void, any Error>?
+            do {
+                for try await event in pipe {
+                    switch event {
+                    case .indexRecords(let records):
+                        for listed in records { diff.add(listed) }
+                    case .records(let records):
+                        for record in records { diff.add(ListedVersion(record: record)) }
+                    case .skipped(let count):
+                        diff.skipped += count
                     }
-                case .records(let records):
-                    for record in records { diff.add(record, semanticVersion: SemanticVersion(record.version)) }
-                case .skipped(let count):
-                    diff.skipped += count
+                    // The previous batch is written while this one was compared; one write at a time.
+                    if diff.pendingCount > 0 {
+                        try await writing?.value
+                        let batch = diff.takeBatch()
+                        writing = Task { try await writer.upsert(batch) }
+                    }
                 }
-                if diff.pendingCount > 0 { try await writer.upsert(diff.takeBatch()) }
+                try await writing?.value
+            } catch {
+                // Never leave a write running on the transaction's connection while it rolls back.
+                _ = try? await writing?.value
+                throw error
             }
             let streamed = Date()
             if !force, diff.isSuspiciousShrink(threshold: shrinkThreshold) {
@@ -264,24 +295,9 @@ public struct CatalogSyncEngine: Sendable {
         // unchanged upstream costs one conditional request and nothing else.
         let stored = try await stores.catalog.fingerprints(registryID: registry.id)
         return .changed(
-            BatchPipe.start(name: "index-decode") { emit in
-                var batch: [IndexChartVersion] = []
-                batch.reserveCapacity(Self.writeBatch)
-                do {
-                    let report = try IndexFileDecoder.decode(body.readableBytesView) { version in
-                        batch.append(version)
-                        if batch.count >= Self.writeBatch {
-                            try emit(.indexVersions(batch))
-                            batch.removeAll(keepingCapacity: true)
-                        }
-                    }
-                    try emit(.indexVersions(batch))
-                    try emit(.skipped(report.skipped.count))
-                } catch let error as HelmFormatError {
-                    throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)")
-                }
-            },
-            stored: stored
+            IndexDecoding.pipe(body, repository: registry.endpoint, halves: true, logger: logger),
+            stored: stored,
+            retry: { [logger] in IndexDecoding.pipe(body, repository: registry.endpoint, halves: false, logger: logger) }
         )
     }
 

@@ -33,6 +33,7 @@ public func buildApplication(
             try await database.withConnection { db in
                 try await db.raw("PRAGMA journal_mode=WAL").run()
                 try await db.raw("PRAGMA synchronous=NORMAL").run()
+                try await db.raw("PRAGMA cache_size=-7000").run()
             }
         }
         try await Migrator(database: database, logger: logger).migrate()

@@ -23,6 +23,19 @@ public struct IndexFileDecoder {
         public var versions = 0
         /// Versions helm would skip, with the reason.
         public var skipped: [Skipped] = []
+        /// When a part of an index was decoded: its chart entries and top-level keys, for the
+        /// checks across parts (a key in both halves is a duplicate).
+        var entryNames: [String] = []
+        var topLevelKeys: [String] = []
+    }
+
+    /// What the decoder reads: a whole index, or one of its two halves (see `IndexFileDecoder+Halves`).
+    enum Part: Equatable {
+        case whole
+        /// The index up to a cut before a chart entry: everything but the apiVersion check.
+        case head
+        /// `entries:` followed by the rest of the index from the cut; that first key is not the index's own.
+        case tail
     }
 
     /// A chart version helm skips when it loads the index.
@@ -34,6 +47,7 @@ public struct IndexFileDecoder {
 
     private let events: YAMLEventStream
     private let lenient: Bool
+    private let part: Part
     private var peeked: YAMLEvent?
 
     /// Decodes `data`, calling `onVersion` for every version helm keeps, in file order.
@@ -53,8 +67,9 @@ public struct IndexFileDecoder {
         return try decoder.decodeDocument(onVersion)
     }
 
-    private init(events: YAMLEventStream, lenient: Bool) {
+    init(events: YAMLEventStream, lenient: Bool, part: Part = .whole) {
         self.events = events
+        self.part = part
         self.lenient = lenient
     }
 
@@ -90,7 +105,7 @@ public struct IndexFileDecoder {
 
     // MARK: - Document
 
-    private mutating func decodeDocument(_ onVersion: (IndexChartVersion) throws -> Void) throws -> Report {
+    mutating func decodeDocument(_ onVersion: (IndexChartVersion) throws -> Void) throws -> Report {
         var report = Report()
         guard try next() == .streamStart else { throw fail("not a YAML stream") }
         guard try next() == .documentStart else {
@@ -109,6 +124,7 @@ public struct IndexFileDecoder {
             if event == .mappingEnd { break }
             let key = try keyText(event)
             try noteKey(key, in: &seen)
+            if part == .head || (part == .tail && seen.count > 1) { report.topLevelKeys.append(key) }
             switch key.lowercased() {
             case "apiversion": report.apiVersion = try readString(field: "apiVersion")
             case "generated": report.generated = try readTime(field: "generated")
@@ -119,7 +135,7 @@ public struct IndexFileDecoder {
             default: try unknownField(key)
             }
         }
-        guard !report.apiVersion.isEmpty else { throw HelmFormatError("no API version specified") }
+        guard !report.apiVersion.isEmpty || part != .whole else { throw HelmFormatError("no API version specified") }
         return report
     }
 
@@ -135,6 +151,7 @@ public struct IndexFileDecoder {
             if event == .mappingEnd { return }
             let entry = try keyText(event)
             try noteKey(entry, in: &seen)
+            if part != .whole { report.entryNames.append(entry) }
             switch try next() {
             case .sequenceStart: break
             case .scalar(let value, let style, let tag) where YAMLScalar(value, style: style, tag: tag) == .null: continue

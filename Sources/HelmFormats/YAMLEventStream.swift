@@ -17,6 +17,8 @@ final class YAMLEventStream {
     private var parser = yaml_parser_t()
     /// A copy of the input this stream owns, when it was not given borrowed memory.
     private let ownedInput: UnsafeMutableBufferPointer<UInt8>?
+    /// The reader of chunked input, kept alive while libyaml calls it.
+    private let chunks: ChunkReader?
     private var finished = false
 
     /// Parses a copy of `data`.
@@ -33,11 +35,51 @@ final class YAMLEventStream {
 
     private init(input: UnsafeBufferPointer<UInt8>, owned: UnsafeMutableBufferPointer<UInt8>?) throws {
         ownedInput = owned
+        chunks = nil
         guard yaml_parser_initialize(&parser) == 1 else {
             owned?.deallocate()
             throw HelmFormatError("cannot initialise the YAML parser")
         }
         yaml_parser_set_input_string(&parser, input.baseAddress, input.count)
+    }
+
+    /// Parses `chunks` one after the other as one input, in place: the caller keeps that memory
+    /// alive and unchanged while it uses the stream.
+    init(borrowingChunks chunks: [UnsafeRawBufferPointer]) throws {
+        ownedInput = nil
+        let reader = ChunkReader(chunks)
+        self.chunks = reader
+        guard yaml_parser_initialize(&parser) == 1 else { throw HelmFormatError("cannot initialise the YAML parser") }
+        yaml_parser_set_input(
+            &parser,
+            { context, buffer, size, sizeRead in
+                guard let context, let buffer, let sizeRead else { return 0 }
+                sizeRead.pointee = Unmanaged<ChunkReader>.fromOpaque(context).takeUnretainedValue().read(into: buffer, size: size)
+                return 1
+            },
+            Unmanaged.passUnretained(reader).toOpaque()
+        )
+    }
+
+    /// Hands libyaml the chunks in order.
+    private final class ChunkReader {
+        private let chunks: [UnsafeRawBufferPointer]
+        private var index = 0
+        private var offset = 0
+
+        init(_ chunks: [UnsafeRawBufferPointer]) { self.chunks = chunks }
+
+        func read(into buffer: UnsafeMutablePointer<UInt8>, size: Int) -> Int {
+            while index < chunks.count, offset == chunks[index].count {
+                index += 1
+                offset = 0
+            }
+            guard index < chunks.count else { return 0 }
+            let count = min(size, chunks[index].count - offset)
+            UnsafeMutableRawPointer(buffer).copyMemory(from: chunks[index].baseAddress! + offset, byteCount: count)
+            offset += count
+            return count
+        }
     }
 
     deinit {

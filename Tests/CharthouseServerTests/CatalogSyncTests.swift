@@ -209,6 +209,67 @@ struct CatalogSyncTests {
         }
     }
 
+    /// An index of `charts` charts × 10 versions, `middle` inserted halfway, about 2.6 MB at 1,000 charts.
+    static func largeIndex(charts: Int, middle: String = "") -> String {
+        var text = "apiVersion: v1\nentries:\n"
+        let padding = String(repeating: "a large index for the halves ", count: 6)
+        for number in 0..<charts {
+            if number == charts / 2 { text += middle }
+            text += "  big-\(number):\n"
+            for minor in 0..<10 {
+                text +=
+                    "  - {name: big-\(number), version: 1.\(minor).0, description: \(padding), digest: d\(minor), urls: [big-\(number)-1.\(minor).0.tgz]}\n"
+            }
+        }
+        return text + "generated: \"2024-01-01T00:00:00Z\"\n"
+    }
+
+    @Test("a large index is decoded in two halves; where the halves cannot read it, it is read whole with helm's result")
+    func largeIndexHalves() async throws {
+        let folder = try ScratchDirectory.make("charthouse-halves")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let index = folder.appendingPathComponent("index.yaml")
+        try Self.largeIndex(charts: 1000).write(to: index, atomically: true, encoding: .utf8)
+        let nginx = try await NginxServer(serving: folder)
+        defer { nginx.stop() }
+        try await TestServer.with { server in
+            let token = try await TwoTenants.make(on: server).adminA.token
+            let client = server.client(token: token)
+            let created = try await client.createRegistry(body: .json(.init(name: "large", endpoint: nginx.baseURL, noAuthentication: true)))
+                .created.body.json
+            let first = try await Self.waitForSync(server, token: token, id: created.id)
+            #expect(first.syncState == .ok, "\(first.lastError ?? "")")
+            #expect(first.versions == 10_000)
+            #expect(first.charts == 1000)
+            #expect(server.logs.text.contains("index read in halves"), "the index is large enough to be read in halves")
+
+            // A quoted description runs over a line that looks like a chart entry, right where
+            // the index is cut (its long first line puts the middle of the file inside it).
+            let long = String(repeating: "x", count: 20_000)
+            let trap =
+                "  trap:\n  - name: trap\n    version: 1.0.0\n    description: \"starts here \(long)\n  looks-like-an-entry:\n    ends here\"\n"
+            try Self.largeIndex(charts: 1000, middle: trap).write(to: index, atomically: true, encoding: .utf8)
+            let second = try await Self.syncNow(server, token: token, id: created.id)
+            #expect(second.syncState == .ok, "\(second.lastError ?? "")")
+            #expect(second.versions == 10_001)
+            #expect(second.lastDiff?.added == 1)
+            let trapped = try await client.getChartVersion(path: .init(id: created.id, chart: "trap", version: "1.0.0")).ok.body.json
+            #expect(trapped.description == "starts here \(long) looks-like-an-entry: ends here")
+            #expect(server.logs.text.contains("index read whole after the halves failed"))
+
+            // A chart listed in both halves: refused as a whole, with the line helm's parser names.
+            try Self.largeIndex(charts: 1000, middle: "  big-0:\n  - {name: big-0, version: 9.0.0}\n").write(
+                to: index,
+                atomically: true,
+                encoding: .utf8
+            )
+            let third = try await Self.syncNow(server, token: token, id: created.id)
+            #expect(third.syncState == .failed)
+            #expect(third.lastError?.contains("key \"big-0\" is duplicated (line ") == true, "\(third.lastError ?? "")")
+            #expect(third.versions == 10_001)
+        }
+    }
+
     @Test("an index above the configured size cap is refused when the registry is added and fails a later sync")
     func sizeCap() async throws {
         let folder = try ScratchDirectory.make("charthouse-big")
