@@ -121,19 +121,31 @@ struct ChartCommand: AsyncParsableCommand {
     /// Upper bound on a chart file printed by the CLI (Helm caps a chart file at 5 MiB).
     static let maxFileSize = 8 << 20
 
+    /// One of a chart version's files, printed as the server sends it.
+    enum TextFile {
+        case values, readme
+
+        func fetch(_ target: ChartVersionArguments, options: ClientOptions) async throws -> String {
+            let client = try options.makeClient()
+            let found = try await RegistryCommand.find(target.registry, client: client)
+            let path = Operations.GetChartValues.Input.Path(id: found.id, chart: target.chart, version: target.version)
+            let body = try await callServer {
+                switch self {
+                case .values: return try await client.getChartValues(path: path).ok.body.yaml
+                case .readme:
+                    return try await client.getChartReadme(path: .init(id: path.id, chart: path.chart, version: path.version)).ok.body.textMarkdown
+                }
+            }
+            return try await String(collecting: body, upTo: ChartCommand.maxFileSize)
+        }
+    }
+
     struct Values: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a chart version's default values (values.yaml), as helm show values does.")
         @OptionGroup var target: ChartVersionArguments
         @OptionGroup var options: ClientOptions
 
-        func run() async throws {
-            let client = try options.makeClient()
-            let found = try await RegistryCommand.find(target.registry, client: client)
-            let body = try await callServer {
-                try await client.getChartValues(path: .init(id: found.id, chart: target.chart, version: target.version)).ok.body.yaml
-            }
-            print(try await String(collecting: body, upTo: ChartCommand.maxFileSize))
-        }
+        func run() async throws { print(try await TextFile.values.fetch(target, options: options)) }
     }
 
     struct Readme: AsyncParsableCommand {
@@ -141,14 +153,7 @@ struct ChartCommand: AsyncParsableCommand {
         @OptionGroup var target: ChartVersionArguments
         @OptionGroup var options: ClientOptions
 
-        func run() async throws {
-            let client = try options.makeClient()
-            let found = try await RegistryCommand.find(target.registry, client: client)
-            let body = try await callServer {
-                try await client.getChartReadme(path: .init(id: found.id, chart: target.chart, version: target.version)).ok.body.textMarkdown
-            }
-            print(try await String(collecting: body, upTo: ChartCommand.maxFileSize))
-        }
+        func run() async throws { print(try await TextFile.readme.fetch(target, options: options)) }
     }
 
     struct Schema: AsyncParsableCommand {

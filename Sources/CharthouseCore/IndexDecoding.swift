@@ -85,17 +85,11 @@ enum IndexDecoding {
             let sharedBytes = Shared(bytes)
             let tailThread = Thread {
                 let result = Result {
-                    guard let emit = sharedEmit.value else { throw HalvesFailed() }
-                    var batch = Batch(emit: emit, repository: repository)
-                    guard let bytes = sharedBytes.value else { throw HalvesFailed() }
-                    let report = try IndexFileDecoder.decodeTail(bytes, from: cut) { version in
-                        if failed.withLock({ $0 }) { throw HalvesFailed() }
-                        try batch.add(version)
+                    guard let emit = sharedEmit.value, let bytes = sharedBytes.value else { throw HalvesFailed() }
+                    return try decodeHalf(emit: emit, repository: repository, failed: failed) { onVersion in
+                        try IndexFileDecoder.decodeTail(bytes, from: cut, onVersion: onVersion)
                     }
-                    try batch.flush()
-                    return report
                 }
-                if case .failure = result { failed.withLock { $0 = true } }
                 tailReport.withLock { $0 = result }
                 // `emit` must not outlive `withoutActuallyEscaping`: drop it before saying done.
                 sharedEmit.value = nil
@@ -104,15 +98,10 @@ enum IndexDecoding {
             tailThread.name = "index-decode-tail"
             tailThread.start()
             let head = Result {
-                var batch = Batch(emit: emit, repository: repository)
-                let report = try IndexFileDecoder.decodeHead(bytes, upTo: cut) { version in
-                    if failed.withLock({ $0 }) { throw HalvesFailed() }
-                    try batch.add(version)
+                try decodeHalf(emit: emit, repository: repository, failed: failed) { onVersion in
+                    try IndexFileDecoder.decodeHead(bytes, upTo: cut, onVersion: onVersion)
                 }
-                try batch.flush()
-                return report
             }
-            if case .failure = head { failed.withLock { $0 = true } }
             // The tail thread uses `bytes` and `emit`: wait for it before either goes away.
             done.wait()
             let tail = tailReport.withLock { $0 }
@@ -123,6 +112,28 @@ enum IndexDecoding {
                 let report = try? IndexFileDecoder.merge(headReport, tailReport)
             else { throw HalvesFailed() }
             try emit(.skipped(report.skipped.count))
+        }
+    }
+
+    /// Decodes one half with `decode`, emitting its records in batches; stops at the next version
+    /// once the other half failed, and says so when this one fails.
+    private static func decodeHalf(
+        emit: @escaping (Event) throws -> Void,
+        repository: String,
+        failed: Locked<Bool>,
+        _ decode: ((IndexChartVersion) throws -> Void) throws -> IndexFileDecoder.Report
+    ) throws -> IndexFileDecoder.Report {
+        do {
+            var batch = Batch(emit: emit, repository: repository)
+            let report = try decode { version in
+                if failed.withLock({ $0 }) { throw HalvesFailed() }
+                try batch.add(version)
+            }
+            try batch.flush()
+            return report
+        } catch {
+            failed.withLock { $0 = true }
+            throw error
         }
     }
 
