@@ -159,7 +159,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CharthouseStoreTests",
-            dependencies: ["CharthouseStore", "TestSupport"],
+            dependencies: [
+                "CharthouseStore", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
