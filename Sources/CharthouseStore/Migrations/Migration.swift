@@ -20,5 +20,6 @@ public enum Migrations {
         CreateCatalog(),
         AddRegistryRepositories(),
         CreateChartFiles(),
+        CreateHostedRepositories(),
     ]
 }

@@ -1,0 +1,93 @@
+import CharthouseStore
+import Foundation
+import Testing
+
+/// The OCI metadata of hosted registries, on the engine under test.
+@Suite("Hosted registry metadata")
+struct HostedStoreTests {
+    static func registry(_ id: String, tenant: String) -> RegistryRecord {
+        RegistryRecord(
+            id: id,
+            tenantID: tenant,
+            name: "hosted-\(id)",
+            kind: .oci,
+            endpoint: "oci://charthouse.local/\(id)",
+            isProtected: false,
+            noAuthentication: true,
+            username: nil,
+            sealedPassword: nil,
+            caCertificate: nil,
+            insecureSkipTLSVerify: false,
+            plainHTTP: false,
+            syncIntervalSeconds: 1800,
+            createdAt: Date(),
+            updatedAt: Date()
+        )
+    }
+
+    static func manifest(_ repository: String, _ digest: String, version: String) -> HostedManifestRecord {
+        HostedManifestRecord(
+            repositoryID: repository,
+            digest: digest,
+            mediaType: "application/vnd.oci.image.manifest.v1+json",
+            content: #"{"schemaVersion":2}"#,
+            size: 19,
+            configDigest: "sha256:" + String(repeating: "c", count: 64),
+            chartName: "web",
+            chartVersion: version,
+            createdAt: Date()
+        )
+    }
+
+    @Test("repositories per registry, blob links, uploads, manifests by digest and tag, tag paging, deletes")
+    func metadata() async throws {
+        try await withTestDatabase { database in
+            try await SQLTenantStore(database: database).create(TenantRecord(id: "ta", name: "acme", createdAt: Date()))
+            try await SQLTenantStore(database: database).create(TenantRecord(id: "tb", name: "globex", createdAt: Date()))
+            try await SQLRegistryStore(database: database).create(Self.registry("ra", tenant: "ta"))
+            try await SQLRegistryStore(database: database).create(Self.registry("rb", tenant: "tb"))
+            let store = SQLHostedStore(database: database)
+
+            let web = try await store.ensureRepository(registryID: "ra", name: "acme/charts/web")
+            #expect(try await store.ensureRepository(registryID: "ra", name: "acme/charts/web") == web, "created once")
+            _ = try await store.ensureRepository(registryID: "ra", name: "acme/api")
+            let other = try await store.ensureRepository(registryID: "rb", name: "globex/web")
+            #expect(try await store.repositoryNames(registryIDs: ["ra"], after: nil, limit: 10) == ["acme/api", "acme/charts/web"])
+            #expect(try await store.repositoryNames(registryIDs: ["ra"], after: "acme/api", limit: 10) == ["acme/charts/web"])
+            #expect(try await store.repositoryNames(registryIDs: ["ra", "rb"], after: nil, limit: 2) == ["acme/api", "acme/charts/web"])
+            #expect(try await store.repository(registryID: "rb", name: "acme/charts/web") == nil, "names are per registry")
+
+            let blob = "sha256:" + String(repeating: "a", count: 64)
+            try await store.linkBlob(repositoryID: web.id, digest: blob, size: 42)
+            try await store.linkBlob(repositoryID: web.id, digest: blob, size: 42)
+            #expect(try await store.linkedBlob(repositoryID: web.id, digest: blob) == 42)
+            #expect(try await store.linkedBlob(repositoryID: other.id, digest: blob) == nil, "a blob is readable only where it was pushed or mounted")
+
+            try await store.startUpload(id: "u1", repositoryID: web.id)
+            #expect(try await store.uploadRepository(id: "u1") == web.id)
+            try await store.endUpload(id: "u1")
+            #expect(try await store.uploadRepository(id: "u1") == nil)
+
+            let first = "sha256:" + String(repeating: "1", count: 64)
+            let second = "sha256:" + String(repeating: "2", count: 64)
+            #expect(try await store.putManifest(Self.manifest(web.id, first, version: "1.0.0"), tag: "1.0.0") == nil)
+            #expect(try await store.putManifest(Self.manifest(web.id, second, version: "1.0.0"), tag: "1.0.0") == first, "a re-push moves the tag")
+            try await store.putManifest(Self.manifest(web.id, first, version: "0.9.0"), tag: "0.9.0")
+            try await store.putManifest(Self.manifest(web.id, first, version: "0.9.0"), tag: "latest")
+            #expect(try await store.manifest(repositoryID: web.id, tag: "1.0.0")?.digest == second)
+            #expect(try await store.manifest(repositoryID: web.id, digest: first)?.chartVersion == "1.0.0", "the first stored copy stays")
+            #expect(try await store.manifest(repositoryID: other.id, digest: first) == nil)
+            #expect(try await store.tags(repositoryID: web.id, after: nil, limit: 2) == ["0.9.0", "1.0.0"])
+            #expect(try await store.tags(repositoryID: web.id, after: "1.0.0", limit: 10) == ["latest"])
+
+            #expect(try await store.deleteManifest(repositoryID: web.id, digest: first))
+            #expect(try await store.tags(repositoryID: web.id, after: nil, limit: 10) == ["1.0.0"], "tags of a deleted manifest go with it")
+            #expect(try await !store.deleteManifest(repositoryID: web.id, digest: first))
+
+            // Removing the registry removes its repositories and everything under them.
+            try await SQLRegistryStore(database: database).delete(id: "ra")
+            #expect(try await store.repositoryNames(registryIDs: ["ra"], after: nil, limit: 10).isEmpty)
+            #expect(try await store.linkedBlob(repositoryID: web.id, digest: blob) == nil)
+        }
+    }
+}
