@@ -18,6 +18,9 @@ public struct CatalogService: Sendable {
     /// Starts a sync of a registry (admins of its scope); protected registries are `conflict`.
     public func requestSync(registryID: String, force: Bool, caller: Caller) async throws -> RegistryView {
         let record = try await registries.visibleRecord(id: registryID, caller: caller)
+        guard record.kind != .hosted else {
+            throw CharthouseError(.conflict, "hosted registries are not synced: charts pushed to them are in the catalog at once")
+        }
         try registries.authorizeChange(record, caller: caller)
         guard !record.isProtected else { throw CharthouseError(.conflict, "protected registries are not synced") }
         await scheduler.request(registryID: registryID, force: force)

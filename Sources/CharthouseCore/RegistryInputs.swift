@@ -94,6 +94,8 @@ public struct RegistryView: Sendable, Hashable {
 
     public let record: RegistryRecord
     public let scope: Scope
+    /// The endpoint as clients use it; for a hosted registry `oci://<where the server is reached>/<namespace>`.
+    public let endpoint: String
     /// `protected` (never synced), `never`, `running`, `ok` or `failed`.
     public let syncState: String
     /// The last sync's outcome and counts, once a sync ran.
@@ -101,9 +103,10 @@ public struct RegistryView: Sendable, Hashable {
 
     public var hasCredentials: Bool { !record.noAuthentication && record.sealedPassword != nil }
 
-    init(_ record: RegistryRecord, sync: SyncStateRecord? = nil, now: Date = Date()) {
+    init(_ record: RegistryRecord, sync: SyncStateRecord? = nil, hostedAddress: String = "", now: Date = Date()) {
         self.record = record
         self.scope = record.tenantID == nil ? .system : .tenant
+        self.endpoint = record.hostedNamespace.map { "oci://\(hostedAddress)/\($0)" } ?? record.endpoint
         var sync = sync
         if record.isProtected {
             self.syncState = "protected"

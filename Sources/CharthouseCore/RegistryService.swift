@@ -14,23 +14,30 @@ public struct RegistryService: Sendable {
     private let stores: Stores
     private let policy: RegistryPolicy
     private let validator: RegistryValidator
+    /// `host[:port]` where clients reach this server, for hosted registries' endpoints.
+    private let hostedAddress: @Sendable () -> String
 
-    public init(stores: Stores, policy: RegistryPolicy) {
+    public init(stores: Stores, policy: RegistryPolicy, hostedAddress: @escaping @Sendable () -> String = { "localhost" }) {
         self.stores = stores
         self.policy = policy
         self.validator = RegistryValidator(policy: policy)
+        self.hostedAddress = hostedAddress
+    }
+
+    private func view(_ record: RegistryRecord, sync: SyncStateRecord? = nil) -> RegistryView {
+        RegistryView(record, sync: sync, hostedAddress: hostedAddress())
     }
 
     /// The caller's tenant's registries followed by the system registries.
     public func list(caller: Caller) async throws -> [RegistryView] {
         let records = try await stores.registries.listVisible(tenantID: caller.tenantID)
         let states = try await stores.catalog.states(registryIDs: records.map(\.id))
-        return records.map { RegistryView($0, sync: states[$0.id]) }
+        return records.map { view($0, sync: states[$0.id]) }
     }
 
     public func get(id: String, caller: Caller) async throws -> RegistryView {
         let record = try await visibleRecord(id: id, caller: caller)
-        return RegistryView(record, sync: try await stores.catalog.state(registryID: record.id))
+        return view(record, sync: try await stores.catalog.state(registryID: record.id))
     }
 
     /// Adds a registry to the caller's tenant (tenant admins), or to the system when `system` (system admin).
@@ -77,7 +84,7 @@ public struct RegistryService: Sendable {
         } catch let error as StoreError where error.isDuplicate {
             throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists")
         }
-        return RegistryView(record)
+        return view(record)
     }
 
     /// Changes a registry; unprotected registries are validated again when the change touches the
@@ -120,7 +127,7 @@ public struct RegistryService: Sendable {
         } else if let newPassword {
             record.sealedPassword = try stores.sealer.seal(newPassword, context: RegistryRecord.passwordSealingContext(id: id))
         }
-        guard record != current else { return RegistryView(current) }
+        guard record != current else { return view(current) }
         record.updatedAt = Date()
         do {
             try await stores.registries.update(record)
@@ -129,13 +136,71 @@ public struct RegistryService: Sendable {
         } catch let error as StoreError where error.isNotFound {
             throw CharthouseError.notFound("registry \"\(id)\"")
         }
-        return RegistryView(record)
+        return view(record)
     }
 
     public func delete(id: String, caller: Caller) async throws {
         let record = try await visibleRecord(id: id, caller: caller)
         try authorizeChange(record, caller: caller)
         guard try await stores.registries.delete(id: id) else { throw CharthouseError.notFound("registry \"\(id)\"") }
+    }
+
+    /// Gives the system and every tenant its hosted registry, where one is missing (at start-up;
+    /// new tenants get theirs when they are created).
+    public func ensureHostedRegistries() async throws {
+        try await Self.ensureHostedRegistry(tenant: nil, stores: stores, policy: policy)
+        for tenant in try await stores.tenants.list() {
+            try await Self.ensureHostedRegistry(tenant: tenant, stores: stores, policy: policy)
+        }
+    }
+
+    /// The hosted registry of `tenant` (of the system when `nil`), created if missing: named
+    /// `hosted` in a tenant (`system` for the system's), or `hosted-N` when a registry already
+    /// took that name.
+    static func ensureHostedRegistry(tenant: TenantRecord?, stores: Stores, policy: RegistryPolicy) async throws {
+        let namespace = tenant?.name ?? "system"
+        let existing = try await stores.registries.listVisible(tenantID: tenant?.id)
+        if existing.contains(where: { $0.kind == .hosted && $0.tenantID == tenant?.id }) { return }
+        let base = tenant == nil ? "system" : "hosted"
+        let taken = Set(existing.filter { $0.tenantID == tenant?.id }.map(\.name))
+        let name = ([base] + (2...99).map { "\(base)-\($0)" }).first { !taken.contains($0) } ?? "\(base)-\(TokenValue.newID().prefix(8))"
+        let now = Date()
+        do {
+            try await createHosted(name: name, tenant: tenant, namespace: namespace, now: now, stores: stores, policy: policy)
+        } catch let error as StoreError where error.isDuplicate {
+            // Another replica starting at the same time made it first: that one stands.
+            let again = try await stores.registries.listVisible(tenantID: tenant?.id)
+            guard again.contains(where: { $0.kind == .hosted && $0.tenantID == tenant?.id }) else { throw error }
+        }
+    }
+
+    private static func createHosted(
+        name: String,
+        tenant: TenantRecord?,
+        namespace: String,
+        now: Date,
+        stores: Stores,
+        policy: RegistryPolicy
+    ) async throws {
+        try await stores.registries.create(
+            RegistryRecord(
+                id: TokenValue.newID(),
+                tenantID: tenant?.id,
+                name: name,
+                kind: .hosted,
+                endpoint: RegistryRecord.hostedEndpoint(namespace: namespace),
+                isProtected: false,
+                noAuthentication: true,
+                username: nil,
+                sealedPassword: nil,
+                caCertificate: nil,
+                insecureSkipTLSVerify: false,
+                plainHTTP: false,
+                syncIntervalSeconds: policy.defaultSyncInterval,
+                createdAt: now,
+                updatedAt: now
+            )
+        )
     }
 
     /// Creates or updates the system registries named on the command line. A failed live check is
@@ -193,6 +258,9 @@ public struct RegistryService: Sendable {
     }
 
     func authorizeChange(_ record: RegistryRecord, caller: Caller) throws {
+        if record.kind == .hosted {
+            throw CharthouseError(.conflict, "the hosted registry \"\(record.name)\" is managed by Charthouse: push charts to it with helm")
+        }
         if record.tenantID == nil {
             guard caller.isSystemAdmin else { throw CharthouseError.forbidden("system registries are read-only for tenants") }
         } else {

@@ -18,6 +18,8 @@ public struct TenantService: Sendable {
         } catch let error as StoreError where error.isDuplicate {
             throw CharthouseError(.conflict, "tenant \"\(name)\" already exists")
         }
+        // Every tenant owns a hosted registry from the start.
+        try await RegistryService.ensureHostedRegistry(tenant: tenant, stores: stores, policy: RegistryPolicy())
         return tenant
     }
 

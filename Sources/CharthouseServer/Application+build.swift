@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import OpenAPIHummingbird
+import Synchronization
 
 /// Builds the whole server from its configuration: data directory, database and migrations,
 /// secret key, first administrator, router. Wiring only; behaviour lives in Core and the middleware.
@@ -52,12 +53,24 @@ public func buildApplication(
         announce("Charthouse system administrator created.\n  username: admin\n  password: \(password)\nStore it now: it is not shown again.")
     }
 
-    let registries = RegistryService(stores: stores, policy: configuration.registryPolicy)
+    // Where clients reach this server (for hosted registries' endpoints): CHARTHOUSE_PUBLIC_HOST,
+    // else the listening address, with the port known once the server is bound.
+    let listening = Mutex("\(configuration.host):\(configuration.port)")
+    let publicHost = configuration.publicHost
+    let registries = RegistryService(
+        stores: stores,
+        policy: configuration.registryPolicy,
+        hostedAddress: { publicHost ?? listening.withLock { $0 } }
+    )
     do {
         try await registries.ensureSystemRegistries(configuration.systemRegistries, logger: logger)
+        try await registries.ensureHostedRegistries()
     } catch let error as CharthouseError {
         try? await database.shutdown()
         throw ConfigurationError("--system-registry: \(error.message)")
+    } catch {
+        try? await database.shutdown()
+        throw error
     }
     var syncSettings = CatalogSyncEngine.Settings()
     syncSettings.leaseDuration = TimeInterval(configuration.syncLeaseSeconds)
@@ -81,7 +94,11 @@ public func buildApplication(
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Charthouse"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            listening.withLock { $0 = "\(configuration.host):\(port)" }
+            await onServerRunning(port)
+        },
         logger: logger
     )
     app.addServices(

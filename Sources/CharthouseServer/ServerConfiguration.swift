@@ -59,6 +59,9 @@ public struct ServerConfiguration: Sendable {
     public var maxIndexSize: Int
     /// Percentage of the catalog an index may lose at once before the sync is held as suspicious.
     public var syncShrinkPercent: Int
+    /// `CHARTHOUSE_PUBLIC_HOST`: `host[:port]` clients use to reach this server (hosted
+    /// registries' endpoints), or `nil` for the listening address.
+    public var publicHost: String?
     /// System registries from `--system-registry` / `CHARTHOUSE_SYSTEM_REGISTRIES`.
     public var systemRegistries: [SystemRegistrySpec]
 
@@ -124,6 +127,12 @@ public struct ServerConfiguration: Sendable {
             environment: "CHARTHOUSE_SYNC_SHRINK_PERCENT",
             defaultValue: "50",
             help: "Share of the catalog (%) an index may lose at once before the sync is held until forced."
+        ),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_PUBLIC_HOST",
+            defaultValue: "the listening address",
+            help: "host[:port] clients reach this server at, shown as hosted registries' endpoints."
         ),
         .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
         .init(
@@ -191,6 +200,7 @@ public struct ServerConfiguration: Sendable {
         registryPolicy.maxIndexSize = maxIndexSize
         registryPolicy.maxChartSize = try integer(nil, "CHARTHOUSE_MAX_CHART_SIZE", default: 20 << 20, range: 1024...(1 << 30))
         syncShrinkPercent = try integer(nil, "CHARTHOUSE_SYNC_SHRINK_PERCENT", default: 50, range: 1...100)
+        publicHost = value(nil, "CHARTHOUSE_PUBLIC_HOST")
         var specs = arguments.systemRegistries
         if specs.isEmpty, let list = value(nil, "CHARTHOUSE_SYSTEM_REGISTRIES") {
             specs = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

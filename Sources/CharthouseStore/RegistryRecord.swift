@@ -6,6 +6,9 @@ public enum RegistryKind: String, Sendable, Hashable, CaseIterable {
     case classic
     /// An OCI distribution registry (Helm 3.8+).
     case oci
+    /// A registry Charthouse hosts itself (one per tenant, and `system`): charts are pushed to it
+    /// with helm over OCI or the classic protocol.
+    case hosted
 }
 
 /// A Helm registry as stored. The password is sealed (``SecretSealer``) and bound to the row's id.
@@ -69,6 +72,16 @@ public struct RegistryRecord: Sendable, Hashable {
     /// The full OCI repository name of `repository` listed under an endpoint's `path`.
     public static func repositoryName(_ repository: String, under path: String) -> String {
         path.isEmpty ? repository : path + "/" + repository
+    }
+
+    /// The stored endpoint of a hosted registry: `hosted:<namespace>` (the tenant's name, or
+    /// `system`); the address clients use depends on where the server is reached.
+    public static func hostedEndpoint(namespace: String) -> String { "hosted:\(namespace)" }
+
+    /// The namespace of a hosted registry (its repositories' first path component), else `nil`.
+    public var hostedNamespace: String? {
+        guard kind == .hosted, endpoint.hasPrefix("hosted:") else { return nil }
+        return String(endpoint.dropFirst("hosted:".count))
     }
 
     /// The context a registry's password is sealed under: a sealed value opens only in its own row.

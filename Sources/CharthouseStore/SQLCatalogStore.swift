@@ -183,7 +183,7 @@ public struct SQLCatalogStore: CatalogStore {
             return try await db.raw(
                 """
                 SELECT r.id FROM registries r LEFT JOIN registry_sync_state s ON s.registry_id = r.id
-                WHERE r.protected = 0 AND (s.registry_id IS NULL OR s.next_sync_at IS NULL OR s.next_sync_at <= \(bind: millis))
+                WHERE r.protected = 0 AND r.kind <> 'hosted' AND (s.registry_id IS NULL OR s.next_sync_at IS NULL OR s.next_sync_at <= \(bind: millis))
                   AND (s.lease_owner IS NULL OR s.lease_expires_at IS NULL OR s.lease_expires_at < \(bind: millis))
                 ORDER BY s.next_sync_at
                 """

@@ -60,3 +60,8 @@ func expectError(_ response: RawResponse, _ status: Int, _ code: String, sourceL
     #expect(response.error?.code == code, "body: \(response.text)", sourceLocation: sourceLocation)
     #expect(response.error?.message.isEmpty == false, sourceLocation: sourceLocation)
 }
+
+extension Array where Element == Components.Schemas.Registry {
+    /// The registries people added: without the hosted ones every tenant and the system own.
+    var added: [Element] { filter { $0.kind != .hosted } }
+}

@@ -59,7 +59,7 @@ struct RegistryRulesTests {
                 expectError(response, 400, "bad_request")
                 #expect(response.error?.message.contains("\"\(field)\"") == true, "\(body): \(response.text)")
             }
-            #expect(try await server.client(token: cast.adminA.token).listRegistries().ok.body.json.items.isEmpty)
+            #expect(try await server.client(token: cast.adminA.token).listRegistries().ok.body.json.items.added.isEmpty)
         }
     }
 
@@ -101,7 +101,7 @@ struct RegistryRulesTests {
                 "forbidden"
             )
             // Members read their tenant's registries.
-            let seen = try await server.client(token: cast.memberA.token).listRegistries().ok.body.json.items
+            let seen = try await server.client(token: cast.memberA.token).listRegistries().ok.body.json.items.added
             #expect(seen.map(\.name) == ["private"])
         }
     }
@@ -124,7 +124,7 @@ struct RegistryRulesTests {
                 )
                 expectError(patch, 404, "not_found")
                 expectError(try await server.request(.delete, "/api/v1/registries/\(registry.id)", token: token), 404, "not_found")
-                #expect(try await server.client(token: token).listRegistries().ok.body.json.items.isEmpty)
+                #expect(try await server.client(token: token).listRegistries().ok.body.json.items.added.isEmpty)
             }
             let still = try await server.client(token: cast.adminA.token).getRegistry(path: .init(id: registry.id)).ok.body.json
             #expect(still == registry)
@@ -149,7 +149,7 @@ struct RegistryRulesTests {
             let object = try #require(try JSONSerialization.jsonObject(with: created.body) as? [String: Any])
             let id = try #require(object["id"] as? String)
             for token in [cast.adminA.token, cast.memberB.token] {
-                let list = try await server.client(token: token).listRegistries().ok.body.json.items
+                let list = try await server.client(token: token).listRegistries().ok.body.json.items.added
                 #expect(list.map(\.name) == ["stable"])
                 #expect(list.first?.scope == .system)
                 expectError(
@@ -169,7 +169,7 @@ struct RegistryRulesTests {
             _ = try await server.client(token: cast.adminA.token).createRegistry(
                 body: .json(.init(name: "zz-own", endpoint: "https://own.internal", protected: true, noAuthentication: true))
             ).created
-            #expect(try await server.client(token: cast.adminA.token).listRegistries().ok.body.json.items.map(\.name) == ["zz-own", "stable"])
+            #expect(try await server.client(token: cast.adminA.token).listRegistries().ok.body.json.items.added.map(\.name) == ["zz-own", "stable"])
             let patched = try await server.request(
                 .patch,
                 "/api/v1/registries/\(id)",

@@ -61,7 +61,7 @@ struct RegistryValidationTests {
             expectError(wrongKind, 422, "unprocessable")
             #expect(wrongKind.error?.message.contains("not a Helm repository") == true, "\(wrongKind.text)")
 
-            let names = try await server.client(token: token).listRegistries().ok.body.json.items.map(\.name)
+            let names = try await server.client(token: token).listRegistries().ok.body.json.items.added.map(\.name)
             #expect(names == ["open", "secured"])
         }
     }
@@ -135,7 +135,7 @@ struct RegistryValidationTests {
                 ["name": "oci-open", "endpoint": "oci://\(registry.host)/charts", "noAuthentication": true, "plainHTTP": true]
             )
             #expect(created.status == 201, "\(created.text)")
-            let view = try await server.client(token: token).listRegistries().ok.body.json.items
+            let view = try await server.client(token: token).listRegistries().ok.body.json.items.added
             #expect(view.first?.kind == .oci)
             #expect(view.first?.endpoint == "oci://\(registry.host)/charts")
             let tlsToPlain = try await Self.create(

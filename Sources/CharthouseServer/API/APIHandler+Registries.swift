@@ -76,8 +76,8 @@ extension Components.Schemas.Registry {
         self.init(
             id: record.id,
             name: record.name,
-            endpoint: record.endpoint,
-            kind: record.kind == .oci ? .oci : .classic,
+            endpoint: view.endpoint,
+            kind: .init(rawValue: record.kind.rawValue) ?? .classic,
             scope: view.scope == .system ? .system : .tenant,
             protected: record.isProtected,
             noAuthentication: record.noAuthentication,
