@@ -10,6 +10,9 @@ public struct AccessService: Sendable {
     private let stores: Stores
     private let hasher: PasswordHasher
     private let directory: UserDirectory
+    /// Username/password pairs proven recently, so registry clients that send Basic credentials
+    /// on every request do not pay bcrypt each time.
+    private let provenCredentials = ProvenCredentials(lifetime: 60)
     /// How long a login session lasts.
     public let sessionLifetime: TimeInterval
 
@@ -43,6 +46,37 @@ public struct AccessService: Sendable {
             )
         )
         return SessionGrant(token: value, expiresAt: expiresAt)
+    }
+
+    /// The caller behind Basic credentials, as registry clients send them: a username and its
+    /// password, or any username with an API token (`cht_…`) or session token as the password.
+    /// A proven pair is remembered for a minute (by its digest, never in clear).
+    public func authenticate(username: String, password: String) async throws -> Caller {
+        guard !password.isEmpty, password.count <= 1024, username.count <= 256 else { throw CharthouseError.unauthenticated }
+        if password.hasPrefix("cht_") || password.hasPrefix("chs_") { return try await authenticate(bearer: password) }
+        let key = TokenValue.digest(username + "\u{0}" + password)
+        if let caller = await provenCredentials.caller(for: key) {
+            // Still there and unchanged? A removed user or a changed role must not linger a minute.
+            if let user = try await stores.users.find(id: caller.userID), user.role == caller.role, user.passwordHash == caller.passwordHashMark {
+                return caller.caller
+            }
+            await provenCredentials.forget(key)
+        }
+        let user = try await stores.users.find(username: username)
+        guard try await hasher.verify(password, hash: user?.passwordHash), let user else {
+            throw CharthouseError(.unauthorized, "wrong username or password")
+        }
+        let tenantName = try await user.tenantID.asyncMap { try await stores.tenants.find(id: $0)?.name } ?? nil
+        let caller = Caller(
+            userID: user.id,
+            username: user.username,
+            role: user.role,
+            tenantID: user.tenantID,
+            tenantName: tenantName,
+            tokenID: "basic"
+        )
+        await provenCredentials.remember(key, ProvenCredentials.Entry(caller: caller, role: user.role, passwordHashMark: user.passwordHash))
+        return caller
     }
 
     /// Deletes tokens past their expiry; returns how many went. Expired tokens never authenticate
@@ -142,5 +176,46 @@ public struct AccessService: Sendable {
             expiresAt: record.expiresAt,
             lastUsedAt: record.lastUsedAt
         )
+    }
+}
+
+/// Recently proven Basic credentials, by the digest of username and password.
+actor ProvenCredentials {
+    struct Entry: Sendable {
+        let caller: Caller
+        let role: UserRole
+        /// The password hash the pair was proven against: a changed password drops it.
+        let passwordHashMark: String
+        var userID: String { caller.userID }
+    }
+
+    private let lifetime: TimeInterval
+    private var entries: [String: (entry: Entry, expires: Date)] = [:]
+
+    init(lifetime: TimeInterval) {
+        self.lifetime = lifetime
+    }
+
+    func caller(for key: String) -> Entry? {
+        guard let found = entries[key] else { return nil }
+        guard found.expires > Date() else {
+            entries[key] = nil
+            return nil
+        }
+        return found.entry
+    }
+
+    func remember(_ key: String, _ entry: Entry) {
+        if entries.count > 10_000 { entries.removeAll() }
+        entries[key] = (entry, Date().addingTimeInterval(lifetime))
+    }
+
+    func forget(_ key: String) { entries[key] = nil }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

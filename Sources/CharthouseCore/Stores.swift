@@ -10,6 +10,8 @@ public struct Stores: Sendable {
     public let catalog: any CatalogStore
     /// Files of chart archives (values, README, schema), cached by archive digest.
     public let chartFiles: any ChartFileStore
+    /// OCI metadata of the hosted registries.
+    public let hosted: any HostedStore
     /// Seals secrets (registry passwords, kubeconfigs) before they are stored.
     public let sealer: SecretSealer
 
@@ -22,5 +24,6 @@ public struct Stores: Sendable {
         self.registries = SQLRegistryStore(database: database)
         self.catalog = SQLCatalogStore(database: database)
         self.chartFiles = SQLChartFileStore(database: database)
+        self.hosted = SQLHostedStore(database: database)
     }
 }

@@ -90,7 +90,11 @@ public func buildApplication(
         scheduler: scheduler,
         database: database
     )
-    let router = try buildRouter(handler: handler, access: access, configuration: configuration, logger: logger)
+    var hostedLimits = HostedRegistryService.Limits()
+    hostedLimits.maxChartSize = configuration.registryPolicy.maxChartSize
+    let blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs"))
+    let hosted = HostedRegistryService(stores: stores, blobs: blobs, limits: hostedLimits)
+    let router = try buildRouter(handler: handler, access: access, hosted: hosted, configuration: configuration, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Charthouse"),
@@ -122,6 +126,7 @@ public func buildApplication(
 func buildRouter(
     handler: APIHandler,
     access: AccessService,
+    hosted: HostedRegistryService,
     configuration: ServerConfiguration,
     logger: Logger
 ) throws -> Router<CharthouseRequestContext> {
@@ -142,6 +147,7 @@ func buildRouter(
             body: .init(byteBuffer: ByteBuffer(bytes: document))
         )
     }
+    OCIRoutes(service: hosted, access: access).register(on: router)
     try handler.registerHandlers(
         on: router,
         serverURL: URL(string: "/")!,

@@ -2,7 +2,8 @@ import CharthouseCore
 import Hummingbird
 import NIOCore
 
-/// Refuses REST request bodies larger than the configured limit with 413, before any handler runs.
+/// Refuses REST request bodies (`/api/v1/…`) larger than the configured limit with 413, before any
+/// handler runs.
 ///
 /// A declared `Content-Length` over the limit is refused unread; a streamed body is read up to the
 /// limit and refused as soon as it passes it.
@@ -11,6 +12,8 @@ struct BodyLimitMiddleware: RouterMiddleware {
     let maxBodySize: Int
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        // Registry protocols stream their bodies (blobs, charts) under limits of their own.
+        guard request.uri.path.hasPrefix("/api/v1/") || request.uri.path == "/api/v1" else { return try await next(request, context) }
         var request = request
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
             throw tooLarge

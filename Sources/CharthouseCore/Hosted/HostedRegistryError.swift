@@ -1,0 +1,34 @@
+/// An error of the hosted registry's OCI side, with the distribution spec's error code; the HTTP
+/// layer gives each code its status and the spec's error body.
+public struct HostedRegistryError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The distribution spec's error codes.
+    public enum Code: String, Sendable {
+        case blobUnknown = "BLOB_UNKNOWN"
+        case blobUploadInvalid = "BLOB_UPLOAD_INVALID"
+        case blobUploadUnknown = "BLOB_UPLOAD_UNKNOWN"
+        case digestInvalid = "DIGEST_INVALID"
+        case manifestBlobUnknown = "MANIFEST_BLOB_UNKNOWN"
+        case manifestInvalid = "MANIFEST_INVALID"
+        case manifestUnknown = "MANIFEST_UNKNOWN"
+        case nameInvalid = "NAME_INVALID"
+        case nameUnknown = "NAME_UNKNOWN"
+        case sizeInvalid = "SIZE_INVALID"
+        case unauthorized = "UNAUTHORIZED"
+        case denied = "DENIED"
+        case unsupported = "UNSUPPORTED"
+        /// Not in the spec's list: a `Content-Range` that does not continue the upload (416).
+        case rangeInvalid = "RANGE_INVALID"
+        /// Not in the spec's list: the version is already stored and overwrites are off (409).
+        case conflict = "CONFLICT"
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

@@ -1,0 +1,329 @@
+import CharthouseStore
+import Crypto
+import Foundation
+import HelmFormats
+import NIOCore
+
+/// The OCI side of hosted registries: who may pull and push where, blob uploads (monolithic,
+/// chunked, mounted), manifests checked to be Helm charts, tags and the catalog.
+///
+/// Repositories are named `<namespace>/<path…>/<chart>`: the namespace is a tenant's name (its
+/// hosted registry) or `system`. Members of a tenant pull from it, its admins push; everyone
+/// signed in pulls from `system`, only the system administrator pushes there. Another tenant's
+/// repositories answer `DENIED` exactly as names that do not exist, so nothing leaks.
+public struct HostedRegistryService: Sendable {
+    /// What a caller wants to do with a repository.
+    public enum Action: Sendable { case pull, push }
+
+    /// Size limits of what is pushed.
+    public struct Limits: Sendable {
+        public var maxBlobSize: Int64 = 1 << 30
+        public var maxManifestSize = 4 << 20
+        /// Chart archives are read whole to be checked: at most this large.
+        public var maxChartSize = 20 << 20
+        public init() {}
+    }
+
+    /// A repository the caller may use, with its hosted registry.
+    public struct Target: Sendable {
+        public let name: String
+        public let registry: RegistryRecord
+        /// `nil` until something was pushed to it.
+        public let repository: HostedRepositoryRecord?
+    }
+
+    private let stores: Stores
+    private let blobs: any BlobStore
+    private let limits: Limits
+    private let hosted: any HostedStore
+
+    public init(stores: Stores, blobs: any BlobStore, limits: Limits = .init()) {
+        self.stores = stores
+        self.blobs = blobs
+        self.limits = limits
+        self.hosted = stores.hosted
+    }
+
+    // MARK: - Access
+
+    /// The repository `name` if the caller may `action` it; creates it on push.
+    public func target(_ name: String, caller: Caller, action: Action) async throws -> Target {
+        guard NameRules.isOCIRepositoryName(name), name.contains("/"), name.count <= 255 else {
+            throw HostedRegistryError(.nameInvalid, "invalid repository name \"\(name)\": <tenant>/<path>/<chart>, lowercase")
+        }
+        let namespace = String(name.prefix { $0 != "/" })
+        let denied = HostedRegistryError(.denied, "no \(action == .push ? "push" : "pull") access to repository \(name)")
+        let registry: RegistryRecord
+        if namespace == "system" {
+            guard action == .pull || caller.isSystemAdmin else { throw denied }
+            guard let found = try await hostedRegistry(tenantID: nil) else { throw denied }
+            registry = found
+        } else {
+            guard let tenantID = caller.tenantID, let tenant = try await stores.tenants.find(name: namespace), tenant.id == tenantID else {
+                throw denied
+            }
+            guard action == .pull || caller.role == .admin else { throw denied }
+            guard let found = try await hostedRegistry(tenantID: tenantID) else { throw denied }
+            registry = found
+        }
+        let repository: HostedRepositoryRecord?
+        switch action {
+        case .pull: repository = try await hosted.repository(registryID: registry.id, name: name)
+        case .push: repository = try await hosted.ensureRepository(registryID: registry.id, name: name)
+        }
+        return Target(name: name, registry: registry, repository: repository)
+    }
+
+    private func hostedRegistry(tenantID: String?) async throws -> RegistryRecord? {
+        try await stores.registries.listVisible(tenantID: tenantID).first { $0.kind == .hosted && $0.tenantID == tenantID }
+    }
+
+    /// Repository names the caller may pull, in lexical order after `last`.
+    public func catalog(caller: Caller, after last: String?, limit: Int) async throws -> [String] {
+        var registryIDs: [String] = []
+        if let system = try await hostedRegistry(tenantID: nil) { registryIDs.append(system.id) }
+        if let tenantID = caller.tenantID, let own = try await hostedRegistry(tenantID: tenantID) { registryIDs.append(own.id) }
+        return try await hosted.repositoryNames(registryIDs: registryIDs, after: last, limit: min(max(limit, 1), 1000))
+    }
+
+    // MARK: - Blobs
+
+    /// A blob of the repository: its size and, for local storage, its file.
+    public func blob(_ target: Target, digest: String) async throws -> (info: BlobInfo, path: String?) {
+        guard BlobDigest.isValid(digest) else { throw HostedRegistryError(.digestInvalid, "invalid digest \"\(digest)\"") }
+        guard let repository = target.repository, try await hosted.linkedBlob(repositoryID: repository.id, digest: digest) != nil,
+            let info = try await blobs.info(digest: digest)
+        else { throw HostedRegistryError(.blobUnknown, "blob \(digest) is not in \(target.name)") }
+        return (info, blobs.localPath(digest: digest))
+    }
+
+    /// Opens an upload session in the repository.
+    public func startUpload(_ target: Target) async throws -> String {
+        guard let repository = target.repository else { throw HostedRegistryError(.nameUnknown, "repository \(target.name) is unknown") }
+        let id = try await blobs.startUpload()
+        try await hosted.startUpload(id: id, repositoryID: repository.id)
+        return id
+    }
+
+    /// Appends to an upload; `offset`, when the client said where the bytes go, must be the end.
+    public func appendUpload<Chunks: AsyncSequence & Sendable>(
+        _ target: Target,
+        upload: String,
+        offset: Int64?,
+        _ chunks: Chunks
+    ) async throws -> Int64 where Chunks.Element == ByteBuffer {
+        try await checkUpload(target, upload)
+        if let offset {
+            let size = try await blobs.uploadedSize(upload) ?? 0
+            guard offset == size else {
+                throw HostedRegistryError(.rangeInvalid, "the upload has \(size) bytes; a chunk starting at \(offset) does not continue it")
+            }
+        }
+        do {
+            return try await blobs.append(to: upload, chunks, limit: limits.maxBlobSize)
+        } catch let error as BlobStoreError {
+            throw Self.translate(error)
+        }
+    }
+
+    /// The bytes received so far by an upload.
+    public func uploadSize(_ target: Target, upload: String) async throws -> Int64 {
+        try await checkUpload(target, upload)
+        guard let size = try await blobs.uploadedSize(upload) else { throw HostedRegistryError(.blobUploadUnknown, "upload \(upload) is unknown") }
+        return size
+    }
+
+    /// Appends the last bytes, checks the digest and stores the blob in the repository.
+    public func finishUpload<Chunks: AsyncSequence & Sendable>(
+        _ target: Target,
+        upload: String,
+        digest: String,
+        _ chunks: Chunks
+    ) async throws -> BlobInfo where Chunks.Element == ByteBuffer {
+        try await checkUpload(target, upload)
+        guard BlobDigest.isValid(digest) else { throw HostedRegistryError(.digestInvalid, "invalid digest \"\(digest)\"") }
+        do {
+            _ = try await blobs.append(to: upload, chunks, limit: limits.maxBlobSize)
+            let info = try await blobs.finishUpload(upload, digest: digest)
+            try await hosted.endUpload(id: upload)
+            try await hosted.linkBlob(repositoryID: target.repository!.id, digest: digest, size: info.size)
+            return info
+        } catch let error as BlobStoreError {
+            if case .digestMismatch = error { try? await hosted.endUpload(id: upload) }
+            throw Self.translate(error)
+        }
+    }
+
+    public func cancelUpload(_ target: Target, upload: String) async throws {
+        try await checkUpload(target, upload)
+        try? await blobs.cancelUpload(upload)
+        try await hosted.endUpload(id: upload)
+    }
+
+    /// Makes a blob of `source` (which the caller may pull) part of the target too; false when
+    /// the source does not hold it (the client then uploads it).
+    public func mount(_ target: Target, digest: String, from source: String, caller: Caller) async throws -> Bool {
+        guard BlobDigest.isValid(digest), let repository = target.repository,
+            let from = try? await self.target(source, caller: caller, action: .pull), let fromRepository = from.repository,
+            let size = try await hosted.linkedBlob(repositoryID: fromRepository.id, digest: digest),
+            try await blobs.info(digest: digest) != nil
+        else { return false }
+        try await hosted.linkBlob(repositoryID: repository.id, digest: digest, size: size)
+        return true
+    }
+
+    private func checkUpload(_ target: Target, _ upload: String) async throws {
+        guard let repository = target.repository, UUID(uuidString: upload) != nil,
+            try await hosted.uploadRepository(id: upload) == repository.id
+        else { throw HostedRegistryError(.blobUploadUnknown, "upload \(upload) is unknown in \(target.name)") }
+    }
+
+    private static func translate(_ error: BlobStoreError) -> HostedRegistryError {
+        switch error {
+        case .digestMismatch(let expected, let actual):
+            return HostedRegistryError(.digestInvalid, "the uploaded bytes have digest \(actual), not \(expected)")
+        case .invalidDigest(let digest): return HostedRegistryError(.digestInvalid, "invalid digest \"\(digest)\"")
+        case .unknownUpload(let id): return HostedRegistryError(.blobUploadUnknown, "upload \(id) is unknown or busy")
+        case .tooLarge(let limit): return HostedRegistryError(.sizeInvalid, "a blob may be at most \(limit) bytes")
+        }
+    }
+
+    // MARK: - Manifests
+
+    /// A stored manifest by tag or digest.
+    public func manifest(_ target: Target, reference: String) async throws -> HostedManifestRecord {
+        let unknown = HostedRegistryError(.manifestUnknown, "manifest \(reference) is not in \(target.name)")
+        guard let repository = target.repository else { throw unknown }
+        let found =
+            reference.hasPrefix("sha256:")
+            ? try await hosted.manifest(repositoryID: repository.id, digest: reference)
+            : try await hosted.manifest(repositoryID: repository.id, tag: reference)
+        guard let found else { throw unknown }
+        return found
+    }
+
+    /// Stores a manifest after checking it is a Helm chart whose blobs the repository holds, whose
+    /// chart is named like the repository's last segment and whose version is the tag.
+    public func putManifest(_ target: Target, reference: String, body: ByteBuffer, contentType: String?) async throws -> HostedManifestRecord {
+        guard let repository = target.repository else { throw HostedRegistryError(.nameUnknown, "repository \(target.name) is unknown") }
+        guard body.readableBytes <= limits.maxManifestSize else {
+            throw HostedRegistryError(.sizeInvalid, "a manifest may be at most \(limits.maxManifestSize) bytes")
+        }
+        let digest = "sha256:" + CatalogSyncEngine.hex(SHA256.hash(data: body.readableBytesView))
+        let isDigest = reference.hasPrefix("sha256:")
+        if isDigest, reference != digest {
+            throw HostedRegistryError(.digestInvalid, "the manifest's digest is \(digest), not \(reference)")
+        }
+        if !isDigest, !Self.isTag(reference) { throw HostedRegistryError(.manifestInvalid, "invalid tag \"\(reference)\"") }
+
+        struct Descriptor: Decodable {
+            let mediaType: String?
+            let digest: String
+            let size: Int64?
+        }
+        struct Manifest: Decodable {
+            let schemaVersion: Int?
+            let mediaType: String?
+            let config: Descriptor?
+            let layers: [Descriptor]?
+        }
+        guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(body.readableBytesView)), manifest.schemaVersion == 2,
+            let config = manifest.config
+        else { throw HostedRegistryError(.manifestInvalid, "not an OCI image manifest (schemaVersion 2 with a config)") }
+        let mediaType =
+            contentType.flatMap { $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? manifest.mediaType ?? HelmMediaType.ociManifest
+        guard mediaType == HelmMediaType.ociManifest, config.mediaType == HelmMediaType.config else {
+            throw HostedRegistryError(.manifestInvalid, "only Helm charts are stored here (config media type \(HelmMediaType.config))")
+        }
+        let layers = manifest.layers ?? []
+        guard let chartLayer = layers.first(where: { $0.mediaType == HelmMediaType.chartContent }),
+            layers.filter({ $0.mediaType == HelmMediaType.chartContent }).count == 1,
+            layers.allSatisfy({ $0.mediaType == HelmMediaType.chartContent || $0.mediaType == HelmMediaType.provenance })
+        else { throw HostedRegistryError(.manifestInvalid, "a Helm chart manifest has one chart layer (and at most a provenance layer)") }
+        for descriptor in [config] + layers {
+            guard BlobDigest.isValid(descriptor.digest),
+                let size = try await hosted.linkedBlob(repositoryID: repository.id, digest: descriptor.digest)
+            else { throw HostedRegistryError(.manifestBlobUnknown, "blob \(descriptor.digest) is not in \(target.name): push it first") }
+            if let declared = descriptor.size, declared != size {
+                throw HostedRegistryError(.manifestInvalid, "blob \(descriptor.digest) has \(size) bytes, the manifest says \(declared)")
+            }
+        }
+
+        // The chart: its metadata from the config, its archive read with Helm's rules.
+        guard let configBytes = try await blobs.read(digest: config.digest, limit: 1 << 20) else {
+            throw HostedRegistryError(.manifestInvalid, "the Helm config blob is larger than 1 MiB")
+        }
+        let chartName = String(target.name.split(separator: "/").last ?? "")
+        let chart: IndexChartVersion
+        do {
+            chart = try IndexChartVersion(entry: chartName, chartConfig: Data(configBytes.readableBytesView))
+        } catch let error as HelmFormatError {
+            throw HostedRegistryError(.manifestInvalid, error.message)
+        }
+        guard chart.name == chartName else {
+            throw HostedRegistryError(
+                .manifestInvalid,
+                "the chart is named \"\(chart.name)\" but the repository \(target.name) is for \"\(chartName)\""
+            )
+        }
+        guard SemanticVersion(chart.version) != nil else {
+            throw HostedRegistryError(.manifestInvalid, "chart version \"\(chart.version)\" is not SemVer")
+        }
+        if !isDigest, reference != chart.version.replacingOccurrences(of: "+", with: "_") {
+            throw HostedRegistryError(.manifestInvalid, "the tag \(reference) is not the chart's version \(chart.version)")
+        }
+        guard let archive = try await blobs.read(digest: chartLayer.digest, limit: limits.maxChartSize) else {
+            throw HostedRegistryError(.manifestInvalid, "the chart archive is larger than \(limits.maxChartSize) bytes")
+        }
+        do {
+            _ = try archive.withUnsafeReadableBytes { bytes in
+                try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes) }.get()
+            }
+        } catch let error as HelmFormatError {
+            throw HostedRegistryError(.manifestInvalid, "the chart archive is not a valid chart: \(error.message)")
+        }
+
+        // Versions are immutable: a tag names one chart archive for good.
+        if !isDigest, let existing = try await hosted.manifest(repositoryID: repository.id, tag: reference), existing.digest != digest {
+            throw HostedRegistryError(.conflict, "\(target.name):\(reference) is already stored; push a new version instead of replacing it")
+        }
+        let record = HostedManifestRecord(
+            repositoryID: repository.id,
+            digest: digest,
+            mediaType: mediaType,
+            content: String(decoding: body.readableBytesView, as: UTF8.self),
+            size: body.readableBytes,
+            configDigest: config.digest,
+            chartName: chart.name,
+            chartVersion: chart.version,
+            createdAt: Date()
+        )
+        try await hosted.putManifest(record, tag: isDigest ? nil : reference)
+        return record
+    }
+
+    /// Deletes a manifest by digest and the tags pointing at it.
+    public func deleteManifest(_ target: Target, digest: String) async throws {
+        guard digest.hasPrefix("sha256:") else { throw HostedRegistryError(.unsupported, "delete a manifest by its digest") }
+        guard let repository = target.repository, try await hosted.deleteManifest(repositoryID: repository.id, digest: digest) else {
+            throw HostedRegistryError(.manifestUnknown, "manifest \(digest) is not in \(target.name)")
+        }
+    }
+
+    /// Tags of the repository in lexical order after `last`.
+    public func tags(_ target: Target, after last: String?, limit: Int) async throws -> [String] {
+        guard let repository = target.repository else { throw HostedRegistryError(.nameUnknown, "repository \(target.name) is unknown") }
+        return try await hosted.tags(repositoryID: repository.id, after: last, limit: min(max(limit, 1), 1000))
+    }
+
+    /// The distribution spec's tag grammar: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`.
+    static func isTag(_ tag: String) -> Bool {
+        let bytes = Array(tag.utf8)
+        guard (1...128).contains(bytes.count) else { return false }
+        func word(_ byte: UInt8) -> Bool {
+            (48...57).contains(byte) || (65...90).contains(byte) || (97...122).contains(byte) || byte == UInt8(ascii: "_")
+        }
+        return word(bytes[0]) && bytes.dropFirst().allSatisfy { word($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+}

@@ -1,0 +1,273 @@
+import CharthouseCore
+import CharthouseStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The OCI distribution API of the hosted registries under `/v2/`: what `helm registry login`,
+/// `helm push`, `helm pull` and `skopeo` speak. Plain Hummingbird routes (not the REST API):
+/// errors are the spec's `{"errors":[…]}` bodies, blobs stream from disk and into it.
+struct OCIRoutes: Sendable {
+    let service: HostedRegistryService
+    let access: AccessService
+    let fileIO = FileIO()
+    static let realm = "Charthouse"
+
+    func register(on router: Router<CharthouseRequestContext>) {
+        router.get("/v2") { request, context in await self.respond(request, context) { caller in try await self.base(caller) } }
+        for method in [HTTPRequest.Method.get, .head, .post, .patch, .put, .delete] {
+            router.on("/v2/**", method: method) { request, context in
+                await self.respond(request, context) { caller in try await self.route(request, context: context, caller: caller) }
+            }
+        }
+    }
+
+    // MARK: - Authentication and errors
+
+    /// Authenticates the request (Basic credentials of a user, or of any name with an API token
+    /// as password), runs `body`, and renders failures as the spec's error bodies.
+    private func respond(
+        _ request: Request,
+        _ context: CharthouseRequestContext,
+        _ body: (Caller) async throws -> Response
+    ) async -> Response {
+        do {
+            guard let header = request.headers[.authorization], let (username, password) = Self.basicCredentials(header) else {
+                throw HostedRegistryError(.unauthorized, "authentication required")
+            }
+            let caller: Caller
+            do {
+                caller = try await access.authenticate(username: username, password: password)
+            } catch {
+                throw HostedRegistryError(.unauthorized, "wrong username or password")
+            }
+            context.state.caller = caller
+            var response = try await body(caller)
+            response.headers[Self.apiVersion] = "registry/2.0"
+            return response
+        } catch let error as HostedRegistryError {
+            return Self.errorResponse(error)
+        } catch {
+            context.logger.error("registry request failed", metadata: ["error": .string("\(error)")])
+            return Self.errorResponse(HostedRegistryError(.unsupported, "internal error"), status: .internalServerError)
+        }
+    }
+
+    static let apiVersion = HTTPField.Name("Docker-Distribution-API-Version")!
+    static let contentDigest = HTTPField.Name("Docker-Content-Digest")!
+    static let uploadUUID = HTTPField.Name("Docker-Upload-UUID")!
+    static let range = HTTPField.Name("Range")!
+    static let contentRange = HTTPField.Name("Content-Range")!
+    static let link = HTTPField.Name("Link")!
+
+    static func errorResponse(_ error: HostedRegistryError, status: HTTPResponse.Status? = nil) -> Response {
+        let status = status ?? Self.status(for: error.code)
+        struct Body: Encodable {
+            struct Item: Encodable {
+                let code: String
+                let message: String
+            }
+            let errors: [Item]
+        }
+        let data = (try? JSONEncoder().encode(Body(errors: [.init(code: error.code.rawValue, message: error.message)]))) ?? Data()
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", Self.apiVersion: "registry/2.0"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"\(Self.realm)\"" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func status(for code: HostedRegistryError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .blobUnknown, .blobUploadUnknown, .manifestUnknown, .nameUnknown: .notFound
+        case .unauthorized: .unauthorized
+        case .denied: .forbidden
+        case .unsupported: .methodNotAllowed
+        case .rangeInvalid: .rangeNotSatisfiable
+        case .conflict: .conflict
+        case .sizeInvalid: .contentTooLarge
+        case .blobUploadInvalid, .digestInvalid, .manifestBlobUnknown, .manifestInvalid, .nameInvalid: .badRequest
+        }
+    }
+
+    static func basicCredentials(_ header: String) -> (String, String)? {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "basic", let data = Data(base64Encoded: String(parts[1])),
+            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+    }
+
+    // MARK: - Routing
+
+    private func base(_ caller: Caller) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+    }
+
+    private func route(_ request: Request, context: CharthouseRequestContext, caller: Caller) async throws -> Response {
+        let path = String(request.uri.path.dropFirst("/v2/".count))
+        let method = request.method
+        let query = request.uri.queryParameters
+        if path == "_catalog" {
+            guard method == .get else { throw HostedRegistryError(.unsupported, "\(method) is not supported here") }
+            let limit = query["n"].flatMap { Int($0) } ?? 100
+            let names = try await service.catalog(caller: caller, after: query["last"].map(String.init), limit: limit)
+            return Self.listResponse(["repositories": names], next: names.count == limit ? "/v2/_catalog?n=\(limit)&last=\(names.last!)" : nil)
+        }
+        if path.hasSuffix("/tags/list") {
+            let name = String(path.dropLast("/tags/list".count))
+            let target = try await service.target(name, caller: caller, action: .pull)
+            let limit = query["n"].flatMap { Int($0) } ?? 1000
+            let tags = try await service.tags(target, after: query["last"].map(String.init), limit: limit)
+            let next = tags.count == limit ? "/v2/\(name)/tags/list?n=\(limit)&last=\(tags.last!)" : nil
+            return Self.listResponse(["name": name, "tags": tags], next: next)
+        }
+        if let range = path.range(of: "/manifests/", options: .backwards) {
+            return try await manifests(request, name: String(path[..<range.lowerBound]), reference: String(path[range.upperBound...]), caller: caller)
+        }
+        if let range = path.range(of: "/blobs/uploads", options: .backwards) {
+            let rest = path[range.upperBound...]
+            let upload = rest.hasPrefix("/") ? String(rest.dropFirst()) : String(rest)
+            return try await uploads(request, context: context, name: String(path[..<range.lowerBound]), upload: upload, caller: caller)
+        }
+        if let range = path.range(of: "/blobs/", options: .backwards) {
+            return try await blobs(
+                request,
+                context: context,
+                name: String(path[..<range.lowerBound]),
+                digest: String(path[range.upperBound...]),
+                caller: caller
+            )
+        }
+        throw HostedRegistryError(.nameUnknown, "no such registry route: /v2/\(path)")
+    }
+
+    private static func listResponse(_ object: [String: any Sendable], next: String?) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let next { headers[Self.link] = "<\(next)>; rel=\"next\"" }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: - Blobs
+
+    private func blobs(_ request: Request, context: CharthouseRequestContext, name: String, digest: String, caller: Caller) async throws -> Response {
+        switch request.method {
+        case .get, .head:
+            let target = try await service.target(name, caller: caller, action: .pull)
+            let (info, path) = try await service.blob(target, digest: digest)
+            var headers: HTTPFields = [
+                .contentType: "application/octet-stream", Self.contentDigest: digest, .acceptRanges: "bytes",
+                .contentLength: "\(info.size)",
+            ]
+            guard let path else { throw HostedRegistryError(.blobUnknown, "blob \(digest) is not stored locally") }
+            if request.method == .head { return Response(status: .ok, headers: headers) }
+            if let rangeHeader = request.headers[Self.range], let range = Self.byteRange(rangeHeader, size: info.size) {
+                headers[.contentLength] = "\(range.count)"
+                headers[Self.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(info.size)"
+                let body = try await fileIO.loadFile(path: path, range: range, context: context)
+                return Response(status: .partialContent, headers: headers, body: body)
+            }
+            guard info.size > 0 else { return Response(status: .ok, headers: headers) }
+            return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: path, context: context))
+        case .delete:
+            throw HostedRegistryError(.unsupported, "blobs are removed by garbage collection, not deleted one by one")
+        default:
+            throw HostedRegistryError(.unsupported, "\(request.method) is not supported on blobs")
+        }
+    }
+
+    /// `bytes=A-B`, `bytes=A-` or `bytes=-N` within a blob of `size` bytes.
+    static func byteRange(_ header: String, size: Int64) -> ClosedRange<Int>? {
+        guard header.hasPrefix("bytes="), size > 0, !header.contains(",") else { return nil }
+        let spec = header.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        let last = Int(size) - 1
+        switch (Int(spec[0]), Int(spec[1])) {
+        case (let start?, let end?) where start <= end && start <= last: return start...min(end, last)
+        case (let start?, nil) where spec[1].isEmpty && start <= last: return start...last
+        case (nil, let suffix?) where spec[0].isEmpty && suffix > 0: return max(0, last - suffix + 1)...last
+        default: return nil
+        }
+    }
+
+    private func uploads(_ request: Request, context: CharthouseRequestContext, name: String, upload: String, caller: Caller) async throws -> Response
+    {
+        let query = request.uri.queryParameters
+        let target = try await service.target(name, caller: caller, action: .push)
+        func progress(_ id: String, size: Int64, status: HTTPResponse.Status) -> Response {
+            Response(
+                status: status,
+                headers: [
+                    .location: "/v2/\(name)/blobs/uploads/\(id)", Self.range: "0-\(max(size - 1, 0))", Self.uploadUUID: id,
+                    .contentLength: "0",
+                ]
+            )
+        }
+        func created(_ digest: String) -> Response {
+            Response(status: .created, headers: [.location: "/v2/\(name)/blobs/\(digest)", Self.contentDigest: digest, .contentLength: "0"])
+        }
+        switch (request.method, upload.isEmpty) {
+        case (.post, true):
+            if let digest = query["mount"].map(String.init), let from = query["from"].map(String.init),
+                try await service.mount(target, digest: digest, from: from, caller: caller)
+            {
+                return created(digest)
+            }
+            let id = try await service.startUpload(target)
+            if let digest = query["digest"].map(String.init) {
+                // Monolithic upload: the whole blob in this request.
+                _ = try await service.finishUpload(target, upload: id, digest: digest, request.body)
+                return created(digest)
+            }
+            return progress(id, size: 0, status: .accepted)
+        case (.patch, false):
+            let offset = request.headers[Self.contentRange].flatMap { $0.split(separator: "-").first.flatMap { Int64($0) } }
+            let size = try await service.appendUpload(target, upload: upload, offset: offset, request.body)
+            return progress(upload, size: size, status: .accepted)
+        case (.put, false):
+            guard let digest = query["digest"].map(String.init) else { throw HostedRegistryError(.digestInvalid, "PUT needs ?digest=") }
+            _ = try await service.finishUpload(target, upload: upload, digest: digest, request.body)
+            return created(digest)
+        case (.get, false):
+            return progress(upload, size: try await service.uploadSize(target, upload: upload), status: .noContent)
+        case (.delete, false):
+            try await service.cancelUpload(target, upload: upload)
+            return Response(status: .noContent)
+        default:
+            throw HostedRegistryError(.unsupported, "\(request.method) is not supported on uploads")
+        }
+    }
+
+    // MARK: - Manifests
+
+    private func manifests(_ request: Request, name: String, reference: String, caller: Caller) async throws -> Response {
+        switch request.method {
+        case .get, .head:
+            let target = try await service.target(name, caller: caller, action: .pull)
+            let manifest = try await service.manifest(target, reference: reference)
+            let headers: HTTPFields = [.contentType: manifest.mediaType, Self.contentDigest: manifest.digest, .contentLength: "\(manifest.size)"]
+            if request.method == .head { return Response(status: .ok, headers: headers) }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: manifest.content)))
+        case .put:
+            let target = try await service.target(name, caller: caller, action: .push)
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: 4 << 20)
+            } catch {
+                throw HostedRegistryError(.sizeInvalid, "a manifest may be at most \(4 << 20) bytes")
+            }
+            let manifest = try await service.putManifest(target, reference: reference, body: body, contentType: request.headers[.contentType])
+            return Response(
+                status: .created,
+                headers: [.location: "/v2/\(name)/manifests/\(manifest.digest)", Self.contentDigest: manifest.digest, .contentLength: "0"]
+            )
+        case .delete:
+            let target = try await service.target(name, caller: caller, action: .push)
+            try await service.deleteManifest(target, digest: reference)
+            return Response(status: .accepted, headers: [.contentLength: "0"])
+        default:
+            throw HostedRegistryError(.unsupported, "\(request.method) is not supported on manifests")
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import CharthouseAPI
+import Crypto
+import Foundation
+import TestSupport
+import Testing
+
+/// The hosted registries' OCI side with real clients: helm 3 and helm 4 log in, push, pull, show
+/// and template; skopeo lists and copies; raw requests for chunked uploads, ranges and refusals.
+@Suite("Hosted registry over OCI")
+struct HostedOCITests {
+    static func basic(_ username: String, _ password: String) -> [(String, String)] {
+        [("Authorization", "Basic " + Data("\(username):\(password)".utf8).base64EncodedString())]
+    }
+
+    static func digest(_ bytes: some Sequence<UInt8>) -> String {
+        "sha256:" + SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test("helm 4 and helm 3 push, pull, show and template; the bytes come back; tags and catalog listed; roles and tenants enforced")
+    func helmRoundTrip() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let host = "\(server.baseURL.host!):\(server.baseURL.port!)"
+            let work = try ScratchDirectory.make("charthouse-hosted-oci")
+            defer { try? FileManager.default.removeItem(at: work) }
+
+            let helm4 = try HelmCLI(major: 4)
+            defer { helm4.removeHome() }
+            let archive = try helm4.packageChart(name: "web", version: "1.0.0", in: work, files: ["README.md": "# web\n"])
+            try helm4.run(["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--plain-http"], stdin: cast.adminA.password)
+            let pushed = try helm4.run(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"])
+            #expect(
+                pushed.stdout.contains("Pushed: \(host)/acme/charts/web:1.0.0") || pushed.stderr.contains("Pushed: \(host)/acme/charts/web:1.0.0")
+            )
+
+            // Pushing the same archive again changes nothing; another archive under the same version is refused.
+            #expect(try helm4.run(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"], check: false).status == 0)
+            let changedWork = try ScratchDirectory.make("charthouse-hosted-oci-changed")
+            defer { try? FileManager.default.removeItem(at: changedWork) }
+            let changed = try helm4.packageChart(name: "web", version: "1.0.0", in: changedWork, files: ["README.md": "# changed\n"])
+            let again = try helm4.run(["push", changed.path, "oci://\(host)/acme/charts", "--plain-http"], check: false)
+            #expect(again.status != 0)
+            #expect(again.stderr.contains("409") || again.stderr.contains("already stored"), "\(again.stderr)")
+
+            let helm3 = try HelmCLI(major: 3)
+            defer { helm3.removeHome() }
+            let second = try helm3.packageChart(name: "web", version: "1.1.0+build.5", in: work)
+            try helm3.run(["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--insecure"], stdin: cast.adminA.password)
+            try helm3.run(["push", second.path, "oci://\(host)/acme/charts", "--plain-http"])
+
+            // A member pulls both, with either helm; the archive is the one pushed, byte for byte.
+            let member = try HelmCLI(major: 4)
+            defer { member.removeHome() }
+            try member.run(
+                ["registry", "login", host, "-u", cast.memberA.username, "--password-stdin", "--plain-http"],
+                stdin: cast.memberA.password
+            )
+            let pulled = work.appendingPathComponent("pulled")
+            try FileManager.default.createDirectory(at: pulled, withIntermediateDirectories: true)
+            try member.run(["pull", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http", "-d", pulled.path])
+            #expect(try Data(contentsOf: pulled.appendingPathComponent("web-1.0.0.tgz")) == Data(contentsOf: archive))
+            let values = try member.run(["show", "values", "oci://\(host)/acme/charts/web", "--version", "1.1.0+build.5", "--plain-http"]).stdout
+            #expect(values.contains("replicaCount: 1"))
+            let rendered = try helm3.run(["template", "demo", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http"]).stdout
+            #expect(rendered.contains("kind: Deployment"))
+
+            // skopeo, an independent client, lists the tags (build metadata as `_`).
+            let tags = try Shell.run([
+                try Shell.require("skopeo"), "list-tags", "--tls-verify=false", "--creds", "\(cast.memberA.username):\(cast.memberA.password)",
+                "docker://\(host)/acme/charts/web",
+            ]).stdout
+            #expect(tags.contains("\"1.0.0\"") && tags.contains("\"1.1.0_build.5\""), "\(tags)")
+            let catalog = try await server.request(.get, "/v2/_catalog", headers: Self.basic(cast.memberA.username, cast.memberA.password))
+            #expect(catalog.object?["repositories"] as? [String] == ["acme/charts/web"])
+
+            // A member cannot push; tenant B cannot pull, list or see anything of tenant A.
+            let refused = try member.run(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"], check: false)
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("403") || refused.stderr.lowercased().contains("denied"), "\(refused.stderr)")
+            let other = try HelmCLI(major: 4)
+            defer { other.removeHome() }
+            try other.run(["registry", "login", host, "-u", cast.adminB.username, "--password-stdin", "--plain-http"], stdin: cast.adminB.password)
+            let stolen = try other.run(
+                ["pull", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http", "-d", pulled.path],
+                check: false
+            )
+            #expect(stolen.status != 0)
+            let headersB = Self.basic(cast.adminB.username, cast.adminB.password)
+            for path in ["/v2/acme/charts/web/tags/list", "/v2/acme/charts/web/manifests/1.0.0", "/v2/nonexistent/web/tags/list"] {
+                let response = try await server.request(.get, path, headers: headersB)
+                #expect(response.status == 403, "\(path): \(response.text)")
+                #expect(response.text.contains("\"DENIED\""))
+            }
+            let catalogB = try await server.request(.get, "/v2/_catalog", headers: headersB)
+            #expect(catalogB.object?["repositories"] as? [String] == [])
+            // Wrong password, and no credentials at all: a challenge.
+            let wrong = try other.run(
+                ["registry", "login", host, "-u", cast.adminB.username, "--password-stdin", "--plain-http"],
+                stdin: "nope",
+                check: false
+            )
+            #expect(wrong.status != 0)
+            let anonymous = try await server.request(.get, "/v2/")
+            #expect(anonymous.status == 401)
+            #expect(anonymous.headers["www-authenticate"]?.hasPrefix("Basic realm=") == true)
+            #expect(anonymous.text.contains("\"UNAUTHORIZED\""))
+        }
+    }
+
+    @Test("raw clients: chunked upload with ranges, digest checks, range reads, mounts; manifests that are not Helm charts are refused")
+    func rawProtocol() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let admin = Self.basic(cast.adminA.username, cast.adminA.password)
+            let blob = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            let digest = Self.digest(blob)
+
+            let started = try await server.request(.post, "/v2/acme/raw/blobs/uploads/", headers: admin)
+            #expect(started.status == 202)
+            let location = try #require(started.headers["location"])
+            #expect(started.headers["docker-upload-uuid"] != nil)
+            let first = try await server.request(
+                .patch,
+                location,
+                headers: admin + [("Content-Range", "0-39999"), ("Content-Type", "application/octet-stream")],
+                body: Data(blob[0..<40_000])
+            )
+            #expect(first.status == 202)
+            #expect(first.headers["range"] == "0-39999")
+            let gap = try await server.request(
+                .patch,
+                location,
+                headers: admin + [("Content-Range", "50000-50009")],
+                body: Data(repeating: 1, count: 10)
+            )
+            #expect(gap.status == 416, "a chunk that does not continue the upload: \(gap.text)")
+            let second = try await server.request(.patch, location, headers: admin, body: Data(blob[40_000...]), streamBody: true)
+            #expect(second.headers["range"] == "0-69999")
+            let wrongDigest = try await server.request(.put, location + "?digest=" + Self.digest([1, 2, 3]), headers: admin)
+            #expect(wrongDigest.status == 400)
+            #expect(wrongDigest.text.contains("DIGEST_INVALID"))
+            #expect(try await server.request(.head, "/v2/acme/raw/blobs/\(digest)", headers: admin).status == 404, "nothing stored")
+
+            // Monolithic upload, then reads: whole, HEAD, a range.
+            let mono = try await server.request(.post, "/v2/acme/raw/blobs/uploads/?digest=\(digest)", headers: admin, body: Data(blob))
+            #expect(mono.status == 201, "\(mono.text)")
+            #expect(mono.headers["docker-content-digest"] == digest)
+            let whole = try await server.request(.get, "/v2/acme/raw/blobs/\(digest)", headers: admin)
+            #expect(whole.body == Data(blob))
+            let head = try await server.request(.head, "/v2/acme/raw/blobs/\(digest)", headers: admin)
+            #expect(head.headers["content-length"] == "70000")
+            let part = try await server.request(.get, "/v2/acme/raw/blobs/\(digest)", headers: admin + [("Range", "bytes=100-199")])
+            #expect(part.status == 206)
+            #expect(part.body == Data(blob[100...199]))
+
+            // Mount into another repository of the tenant; another tenant cannot mount it.
+            let mounted = try await server.request(.post, "/v2/acme/other/blobs/uploads/?mount=\(digest)&from=acme/raw", headers: admin)
+            #expect(mounted.status == 201)
+            #expect(try await server.request(.head, "/v2/acme/other/blobs/\(digest)", headers: admin).status == 200)
+            let adminB = Self.basic(cast.adminB.username, cast.adminB.password)
+            let foreign = try await server.request(.post, "/v2/globex/stolen/blobs/uploads/?mount=\(digest)&from=acme/raw", headers: adminB)
+            #expect(foreign.status == 202, "no mount across tenants: an upload starts instead")
+            #expect(try await server.request(.head, "/v2/globex/stolen/blobs/\(digest)", headers: adminB).status == 404)
+
+            // Manifests: a container image, a missing blob, a tag that is not the chart's version.
+            let config = Array(#"{"architecture":"amd64","os":"linux"}"#.utf8)
+            _ = try await server.request(.post, "/v2/acme/raw/blobs/uploads/?digest=\(Self.digest(config))", headers: admin, body: Data(config))
+            let image = """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+                "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"\(Self.digest(config))","size":\(config.count)},
+                "layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"\(digest)","size":70000}]}
+                """
+            let notHelm = try await server.request(
+                .put,
+                "/v2/acme/raw/manifests/1.0.0",
+                headers: admin + [("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+                body: Data(image.utf8)
+            )
+            #expect(notHelm.status == 400)
+            #expect(notHelm.text.contains("MANIFEST_INVALID") && notHelm.text.contains("only Helm charts are stored here"), "\(notHelm.text)")
+            let missing = """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+                "config":{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"\(Self.digest([9]))","size":1},
+                "layers":[{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"\(digest)","size":70000}]}
+                """
+            let unknownBlob = try await server.request(
+                .put,
+                "/v2/acme/raw/manifests/1.0.0",
+                headers: admin + [("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+                body: Data(missing.utf8)
+            )
+            #expect(unknownBlob.status == 400)
+            #expect(unknownBlob.text.contains("MANIFEST_BLOB_UNKNOWN"))
+            #expect(try await server.request(.get, "/v2/acme/raw/tags/list", headers: admin).object?["tags"] as? [String] == [])
+            // A member cannot start an upload.
+            let memberUpload = try await server.request(
+                .post,
+                "/v2/acme/raw/blobs/uploads/",
+                headers: Self.basic(cast.memberA.username, cast.memberA.password)
+            )
+            #expect(memberUpload.status == 403)
+        }
+    }
+}
