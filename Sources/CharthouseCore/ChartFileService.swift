@@ -15,13 +15,23 @@ public struct ChartFileService: Sendable {
     private let catalog: CatalogService
     private let policy: RegistryPolicy
     private let limits: ChartArchive.Limits
+    /// Where hosted registries keep their chart archives.
+    private let blobs: (any BlobStore)?
     private let flights = SingleFlight<ChartFilesRecord>()
 
-    public init(stores: Stores, registries: RegistryService, catalog: CatalogService, policy: RegistryPolicy, limits: ChartArchive.Limits = .init()) {
+    public init(
+        stores: Stores,
+        registries: RegistryService,
+        catalog: CatalogService,
+        policy: RegistryPolicy,
+        blobs: (any BlobStore)? = nil,
+        limits: ChartArchive.Limits = .init()
+    ) {
         self.stores = stores
         self.registries = registries
         self.catalog = catalog
         self.policy = policy
+        self.blobs = blobs
         self.limits = limits
     }
 
@@ -35,8 +45,9 @@ public struct ChartFileService: Sendable {
         let stores = self.stores
         let policy = self.policy
         let limits = self.limits
+        let blobs = self.blobs
         return try await flights.run(key: key) {
-            try await Self.fetch(record, of: registry, expected: expected, stores: stores, policy: policy, limits: limits)
+            try await Self.fetch(record, of: registry, expected: expected, stores: stores, policy: policy, blobs: blobs, limits: limits)
         }
     }
 
@@ -46,6 +57,7 @@ public struct ChartFileService: Sendable {
         expected: String?,
         stores: Stores,
         policy: RegistryPolicy,
+        blobs: (any BlobStore)?,
         limits: ChartArchive.Limits
     ) async throws -> ChartFilesRecord {
         let options = registry.connectionOptions(policy: policy, maxBodySize: policy.maxChartSize)
@@ -53,30 +65,39 @@ public struct ChartFileService: Sendable {
         let source: String
         let body: ByteBuffer
         do {
-            switch try RegistryEndpoint(parsing: registry.endpoint) {
-            case .classic:
-                guard !record.url.isEmpty else {
-                    throw CharthouseError(.unprocessable, "\(record.chart) \(record.version) has no download URL in the index")
+            if registry.kind == .hosted {
+                // Our own storage: the chart layer by its digest.
+                guard let expected, let blobs, let stored = try await blobs.read(digest: expected, limit: policy.maxChartSize) else {
+                    throw CharthouseError.notFound("the chart archive of \(record.chart) \(record.version)")
                 }
-                source = record.url
-                // As helm: the repository's credentials go only to its own scheme and host.
-                let sameOrigin = Self.origin(record.url) == Self.origin(registry.endpoint)
-                body = try await ClassicRepositoryClient(options: options).fetchArchive(
-                    url: record.url,
-                    credentials: sameOrigin ? credentials : .anonymous
-                )
-            case .oci(let host, _):
-                guard let expected, record.url.hasPrefix("oci://\(host)/") else {
-                    throw CharthouseError(.unprocessable, "\(record.chart) \(record.version) has no chart layer digest in the catalog")
-                }
-                let repository = String(record.url.dropFirst("oci://\(host)/".count))
                 source = "\(record.url)@\(expected)"
-                body = try await OCIRegistryClient(options: options).fetchBlob(
-                    host: host,
-                    repository: repository,
-                    digest: expected,
-                    credentials: credentials
-                )
+                body = stored
+            } else {
+                switch try RegistryEndpoint(parsing: registry.endpoint) {
+                case .classic:
+                    guard !record.url.isEmpty else {
+                        throw CharthouseError(.unprocessable, "\(record.chart) \(record.version) has no download URL in the index")
+                    }
+                    source = record.url
+                    // As helm: the repository's credentials go only to its own scheme and host.
+                    let sameOrigin = Self.origin(record.url) == Self.origin(registry.endpoint)
+                    body = try await ClassicRepositoryClient(options: options).fetchArchive(
+                        url: record.url,
+                        credentials: sameOrigin ? credentials : .anonymous
+                    )
+                case .oci(let host, _):
+                    guard let expected, record.url.hasPrefix("oci://\(host)/") else {
+                        throw CharthouseError(.unprocessable, "\(record.chart) \(record.version) has no chart layer digest in the catalog")
+                    }
+                    let repository = String(record.url.dropFirst("oci://\(host)/".count))
+                    source = "\(record.url)@\(expected)"
+                    body = try await OCIRegistryClient(options: options).fetchBlob(
+                        host: host,
+                        repository: repository,
+                        digest: expected,
+                        credentials: credentials
+                    )
+                }
             }
         } catch let error as RegistryClientError {
             throw CharthouseError(.badGateway, "cannot fetch the chart archive of \(record.chart) \(record.version): \(error.message)")

@@ -80,20 +80,37 @@ public func buildApplication(
     let scheduler = SyncScheduler(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
     let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))
     let catalog = CatalogService(stores: stores, registries: registries, scheduler: scheduler)
+    let blobs: FileBlobStore
+    do {
+        blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs"))
+    } catch {
+        try? await database.shutdown()
+        throw ConfigurationError("cannot prepare blob storage in \(configuration.dataDirectory.path)/blobs: \(error)")
+    }
     let handler = APIHandler(
         access: access,
         tenants: TenantService(stores: stores),
         users: UserService(stores: stores, hasher: hasher),
         registries: registries,
         catalog: catalog,
-        chartFiles: ChartFileService(stores: stores, registries: registries, catalog: catalog, policy: configuration.registryPolicy),
+        chartFiles: ChartFileService(
+            stores: stores,
+            registries: registries,
+            catalog: catalog,
+            policy: configuration.registryPolicy,
+            blobs: blobs
+        ),
         scheduler: scheduler,
         database: database
     )
     var hostedLimits = HostedRegistryService.Limits()
     hostedLimits.maxChartSize = configuration.registryPolicy.maxChartSize
-    let blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs"))
-    let hosted = HostedRegistryService(stores: stores, blobs: blobs, limits: hostedLimits)
+    let hosted = HostedRegistryService(
+        stores: stores,
+        blobs: blobs,
+        limits: hostedLimits,
+        address: { publicHost ?? listening.withLock { $0 } }
+    )
     let router = try buildRouter(handler: handler, access: access, hosted: hosted, configuration: configuration, logger: logger)
     var app = Application(
         router: router,

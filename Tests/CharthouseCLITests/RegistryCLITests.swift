@@ -158,7 +158,8 @@ struct ReplicaLeaseTests {
             "CHARTHOUSE_ADMIN_PASSWORD": "cli-admin-password",
             "CHARTHOUSE_DATABASE_URL": try await PostgresServer.shared.makeDatabase(),
         ]
-        let arguments = ["--allow-insecure-registries", "--registry-timeout", "4"]
+        // The stalled request must outlast the checks below, also on a loaded machine.
+        let arguments = ["--allow-insecure-registries", "--registry-timeout", "12"]
         async let startA = CharthouseProcess(dataDirectory: scratch.appendingPathComponent("a"), environment: environment, extraArguments: arguments)
         async let startB = CharthouseProcess(dataDirectory: scratch.appendingPathComponent("b"), environment: environment, extraArguments: arguments)
         let (a, b) = try await (startA, startB)
@@ -181,7 +182,11 @@ struct ReplicaLeaseTests {
 
         // The stalled sync times out and fails; the catalog stays; a new sync works from either replica.
         upstream.setStalling(false)
-        try await Task.sleep(for: .seconds(4))
+        for _ in 0..<60 {
+            let state = try b.run(["registry", "show", "shared", "-o", "json"], environment: viaB).stdout
+            if !state.contains("\"syncState\" : \"running\"") { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
         let again = try b.run(["registry", "sync", "shared", "--wait"], environment: viaB)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try await a.terminate() == 0)

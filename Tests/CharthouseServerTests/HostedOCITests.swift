@@ -73,6 +73,27 @@ struct HostedOCITests {
             let catalog = try await server.request(.get, "/v2/_catalog", headers: Self.basic(cast.memberA.username, cast.memberA.password))
             #expect(catalog.object?["repositories"] as? [String] == ["acme/charts/web"])
 
+            // In the catalog at once: listed under the hosted registry, searchable, values readable.
+            let client = server.client(token: cast.memberA.token)
+            let hostedRegistry = try #require(
+                try await client.listRegistries().ok.body.json.items.first { $0.kind == .hosted && $0.scope == .tenant }
+            )
+            #expect(hostedRegistry.syncState == .ok)
+            #expect(hostedRegistry.versions == 2)
+            let versions = try await client.listChartVersions(path: .init(id: hostedRegistry.id, chart: "web")).ok.body.json.items
+            #expect(versions.map(\.version) == ["1.1.0+build.5", "1.0.0"])
+            let detail = try await client.getChartVersion(path: .init(id: hostedRegistry.id, chart: "web", version: "1.0.0")).ok.body.json
+            #expect(detail.url == "oci://\(host)/acme/charts/web")
+            let found = try await client.searchCharts(query: .init(q: "web")).ok.body.json.items
+            #expect(found.first?.registry == "hosted")
+            let readme = try await server.request(
+                .get,
+                "/api/v1/registries/\(hostedRegistry.id)/charts/web/versions/1.0.0/readme",
+                token: cast.memberA.token
+            )
+            #expect(readme.text == "# web\n")
+            #expect(try await server.client(token: cast.memberB.token).searchCharts(query: .init(q: "web")).ok.body.json.items.isEmpty)
+
             // A member cannot push; tenant B cannot pull, list or see anything of tenant A.
             let refused = try member.run(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"], check: false)
             #expect(refused.status != 0)
@@ -93,6 +114,26 @@ struct HostedOCITests {
             }
             let catalogB = try await server.request(.get, "/v2/_catalog", headers: headersB)
             #expect(catalogB.object?["repositories"] as? [String] == [])
+            // Deleting a version's manifest (by digest, as an admin) takes it out of the catalog too.
+            let adminA = Self.basic(cast.adminA.username, cast.adminA.password)
+            let manifestHead = try await server.request(
+                .head,
+                "/v2/acme/charts/web/manifests/1.1.0_build.5",
+                headers: adminA + [("Accept", "application/vnd.oci.image.manifest.v1+json")]
+            )
+            let manifestDigest = try #require(manifestHead.headers["docker-content-digest"])
+            let memberDelete = try await server.request(
+                .delete,
+                "/v2/acme/charts/web/manifests/\(manifestDigest)",
+                headers: Self.basic(cast.memberA.username, cast.memberA.password)
+            )
+            #expect(memberDelete.status == 403, "members cannot delete")
+            #expect(try await server.request(.delete, "/v2/acme/charts/web/manifests/\(manifestDigest)", headers: adminA).status == 202)
+            #expect(
+                try await client.listChartVersions(path: .init(id: hostedRegistry.id, chart: "web")).ok.body.json.items.map(\.version) == ["1.0.0"]
+            )
+            #expect(try await server.request(.get, "/v2/acme/charts/web/tags/list", headers: adminA).object?["tags"] as? [String] == ["1.0.0"])
+
             // Wrong password, and no credentials at all: a challenge.
             let wrong = try other.run(
                 ["registry", "login", host, "-u", cast.adminB.username, "--password-stdin", "--plain-http"],

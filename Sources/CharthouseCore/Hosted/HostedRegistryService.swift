@@ -36,12 +36,22 @@ public struct HostedRegistryService: Sendable {
     private let blobs: any BlobStore
     private let limits: Limits
     private let hosted: any HostedStore
+    private let catalog: HostedCatalog
+    /// `host[:port]` where clients reach this server, for the catalog's pull references.
+    private let address: @Sendable () -> String
 
-    public init(stores: Stores, blobs: any BlobStore, limits: Limits = .init()) {
+    public init(
+        stores: Stores,
+        blobs: any BlobStore,
+        limits: Limits = .init(),
+        address: @escaping @Sendable () -> String = { "localhost" }
+    ) {
         self.stores = stores
         self.blobs = blobs
         self.limits = limits
         self.hosted = stores.hosted
+        self.catalog = HostedCatalog(stores: stores)
+        self.address = address
     }
 
     // MARK: - Access
@@ -300,15 +310,27 @@ public struct HostedRegistryService: Sendable {
             createdAt: Date()
         )
         try await hosted.putManifest(record, tag: isDigest ? nil : reference)
+        if !isDigest {
+            // In the catalog at once: listed, searchable, its values and README readable.
+            var version = chart
+            version.digest = chartLayer.digest
+            _ = version.validate()
+            let semanticVersion = SemanticVersion(version.version)
+            let entry = CatalogSyncEngine.catalogRecord(version, url: "oci://\(address())/\(target.name)", semanticVersion: semanticVersion)
+            try await catalog.apply(registry: target.registry, upsert: [entry], remove: [])
+        }
         return record
     }
 
     /// Deletes a manifest by digest and the tags pointing at it.
     public func deleteManifest(_ target: Target, digest: String) async throws {
         guard digest.hasPrefix("sha256:") else { throw HostedRegistryError(.unsupported, "delete a manifest by its digest") }
-        guard let repository = target.repository, try await hosted.deleteManifest(repositoryID: repository.id, digest: digest) else {
+        guard let repository = target.repository, let manifest = try await hosted.manifest(repositoryID: repository.id, digest: digest),
+            try await hosted.deleteManifest(repositoryID: repository.id, digest: digest)
+        else {
             throw HostedRegistryError(.manifestUnknown, "manifest \(digest) is not in \(target.name)")
         }
+        try await catalog.apply(registry: target.registry, upsert: [], remove: [(manifest.chartName, manifest.chartVersion)])
     }
 
     /// Tags of the repository in lexical order after `last`.
