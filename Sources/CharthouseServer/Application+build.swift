@@ -111,7 +111,8 @@ public func buildApplication(
         limits: hostedLimits,
         address: { publicHost ?? listening.withLock { $0 } }
     )
-    let router = try buildRouter(handler: handler, access: access, hosted: hosted, configuration: configuration, logger: logger)
+    let tokens = await RegistryTokenService(stores: stores, registries: hosted, lifetime: configuration.registryTokenSeconds)
+    let router = try buildRouter(handler: handler, access: access, hosted: hosted, tokens: tokens, configuration: configuration, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Charthouse"),
@@ -144,6 +145,7 @@ func buildRouter(
     handler: APIHandler,
     access: AccessService,
     hosted: HostedRegistryService,
+    tokens: RegistryTokenService,
     configuration: ServerConfiguration,
     logger: Logger
 ) throws -> Router<CharthouseRequestContext> {
@@ -164,7 +166,7 @@ func buildRouter(
             body: .init(byteBuffer: ByteBuffer(bytes: document))
         )
     }
-    OCIRoutes(service: hosted, access: access).register(on: router)
+    OCIRoutes(service: hosted, access: access, tokens: tokens).register(on: router)
     try handler.registerHandlers(
         on: router,
         serverURL: URL(string: "/")!,

@@ -59,6 +59,8 @@ public struct ServerConfiguration: Sendable {
     public var maxIndexSize: Int
     /// Percentage of the catalog an index may lose at once before the sync is held as suspicious.
     public var syncShrinkPercent: Int
+    /// How long a registry bearer token from `/v2/token` lasts, in seconds.
+    public var registryTokenSeconds: Int
     /// `CHARTHOUSE_PUBLIC_HOST`: `host[:port]` clients use to reach this server (hosted
     /// registries' endpoints), or `nil` for the listening address.
     public var publicHost: String?
@@ -127,6 +129,12 @@ public struct ServerConfiguration: Sendable {
             environment: "CHARTHOUSE_SYNC_SHRINK_PERCENT",
             defaultValue: "50",
             help: "Share of the catalog (%) an index may lose at once before the sync is held until forced."
+        ),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_REGISTRY_TOKEN_SECONDS",
+            defaultValue: "300",
+            help: "Lifetime of the bearer tokens /v2/token issues to registry clients."
         ),
         .init(
             flag: "",
@@ -201,6 +209,7 @@ public struct ServerConfiguration: Sendable {
         registryPolicy.maxChartSize = try integer(nil, "CHARTHOUSE_MAX_CHART_SIZE", default: 20 << 20, range: 1024...(1 << 30))
         syncShrinkPercent = try integer(nil, "CHARTHOUSE_SYNC_SHRINK_PERCENT", default: 50, range: 1...100)
         publicHost = value(nil, "CHARTHOUSE_PUBLIC_HOST")
+        registryTokenSeconds = try integer(nil, "CHARTHOUSE_REGISTRY_TOKEN_SECONDS", default: 300, range: 1...86_400)
         var specs = arguments.systemRegistries
         if specs.isEmpty, let list = value(nil, "CHARTHOUSE_SYSTEM_REGISTRIES") {
             specs = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -143,7 +143,7 @@ struct HostedOCITests {
             #expect(wrong.status != 0)
             let anonymous = try await server.request(.get, "/v2/")
             #expect(anonymous.status == 401)
-            #expect(anonymous.headers["www-authenticate"]?.hasPrefix("Basic realm=") == true)
+            #expect(anonymous.headers["www-authenticate"] == "Bearer realm=\"http://\(host)/v2/token\",service=\"charthouse\"")
             #expect(anonymous.text.contains("\"UNAUTHORIZED\""))
         }
     }
@@ -240,6 +240,73 @@ struct HostedOCITests {
                 headers: Self.basic(cast.memberA.username, cast.memberA.password)
             )
             #expect(memberUpload.status == 403)
+        }
+    }
+
+    @Test("the token endpoint grants what the user may do, tokens carry only that, expire, and cannot be forged")
+    func bearerTokens() async throws {
+        try await TestServer.with(.init(environment: ["CHARTHOUSE_REGISTRY_TOKEN_SECONDS": "5"])) { server in
+            let cast = try await TwoTenants.make(on: server)
+            func token(_ member: TwoTenants.Member, _ scopes: [String]) async throws -> (status: Int, token: String?, body: [String: Any]?) {
+                let query = scopes.map { "scope=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) }.joined(separator: "&")
+                let response = try await server.request(
+                    .get,
+                    "/v2/token?service=charthouse&\(query)",
+                    headers: Self.basic(member.username, member.password)
+                )
+                return (response.status, response.object?["token"] as? String, response.object)
+            }
+            func claims(_ token: String) throws -> [String: Any] {
+                var part = String(token.split(separator: ".")[1]).replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                while part.count % 4 != 0 { part += "=" }
+                let data = try #require(Data(base64Encoded: part))
+                return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            }
+            func access(_ token: String) throws -> [String] {
+                (try claims(token)["access"] as? [[String: Any]] ?? []).map {
+                    "\($0["name"] ?? ""):\(($0["actions"] as? [String] ?? []).joined(separator: ","))"
+                }
+            }
+            let scopes = ["repository:acme/web:pull,push", "repository:globex/web:pull", "repository:system/base:pull,push"]
+            let admin = try await token(cast.adminA, scopes)
+            #expect(admin.status == 200)
+            #expect(admin.body?["expires_in"] as? Int == 5)
+            let adminToken = try #require(admin.token)
+            #expect(try access(adminToken) == ["acme/web:pull,push", "system/base:pull"])
+            let member = try await token(cast.memberA, scopes)
+            let memberToken = try #require(member.token)
+            #expect(try access(memberToken) == ["acme/web:pull", "system/base:pull"])
+            let tokenB = try #require(try await token(cast.adminB, scopes).token)
+            #expect(try access(tokenB) == ["globex/web:pull", "system/base:pull"])
+            #expect(try await token(TwoTenants.Member(id: "", username: cast.adminA.username, password: "wrong", token: ""), scopes).status == 401)
+            let anonymous = try await server.request(.get, "/v2/token?service=charthouse&scope=repository:acme/web:pull")
+            #expect(anonymous.status == 401)
+
+            // A member's token carries pull only, and the member may not push: DENIED.
+            let bearer = { (value: String) in [("Authorization", "Bearer \(value)")] }
+            let memberFresh = try #require(try await token(cast.memberA, scopes).token)
+            let upload = try await server.request(.post, "/v2/acme/web/blobs/uploads/", headers: bearer(memberFresh))
+            #expect(upload.status == 403)
+            // An admin's token without push on a repository: 401 naming the scope to ask for.
+            let narrowAnswer = try await token(cast.adminA, ["repository:acme/web:pull"])
+            let narrow = try #require(narrowAnswer.token)
+            let needsScope = try await server.request(.post, "/v2/acme/web/blobs/uploads/", headers: bearer(narrow))
+            #expect(needsScope.status == 401)
+            #expect(needsScope.headers["www-authenticate"]?.contains("scope=\"repository:acme/web:pull,push\"") == true)
+            let fresh = try #require(try await token(cast.adminA, scopes).token)
+            #expect(try await server.request(.post, "/v2/acme/web/blobs/uploads/", headers: bearer(fresh)).status == 202)
+            // Forged: the payload changed, the signature kept.
+            let parts = adminToken.split(separator: ".")
+            let forgedClaims = Data(#"{"iss":"charthouse","sub":"x","aud":"charthouse","exp":9999999999,"iat":0,"jti":"x","access":[]}"#.utf8)
+                .base64EncodedString().replacingOccurrences(of: "=", with: "")
+            let forged = "\(parts[0]).\(forgedClaims).\(parts[2])"
+            #expect(try await server.request(.get, "/v2/acme/web/tags/list", headers: bearer(forged)).status == 401)
+            // Expired after its lifetime.
+            let expiring = try #require(try await token(cast.adminA, scopes).token)
+            try await Task.sleep(for: .seconds(6))
+            let expired = try await server.request(.post, "/v2/acme/web/blobs/uploads/", headers: bearer(expiring))
+            #expect(expired.status == 401)
+            #expect(expired.text.contains("UNAUTHORIZED"))
         }
     }
 }

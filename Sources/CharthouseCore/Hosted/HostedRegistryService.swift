@@ -58,30 +58,38 @@ public struct HostedRegistryService: Sendable {
 
     /// The repository `name` if the caller may `action` it; creates it on push.
     public func target(_ name: String, caller: Caller, action: Action) async throws -> Target {
-        guard NameRules.isOCIRepositoryName(name), name.contains("/"), name.count <= 255 else {
-            throw HostedRegistryError(.nameInvalid, "invalid repository name \"\(name)\": <tenant>/<path>/<chart>, lowercase")
-        }
-        let namespace = String(name.prefix { $0 != "/" })
-        let denied = HostedRegistryError(.denied, "no \(action == .push ? "push" : "pull") access to repository \(name)")
-        let registry: RegistryRecord
-        if namespace == "system" {
-            guard action == .pull || caller.isSystemAdmin else { throw denied }
-            guard let found = try await hostedRegistry(tenantID: nil) else { throw denied }
-            registry = found
-        } else {
-            guard let tenantID = caller.tenantID, let tenant = try await stores.tenants.find(name: namespace), tenant.id == tenantID else {
-                throw denied
-            }
-            guard action == .pull || caller.role == .admin else { throw denied }
-            guard let found = try await hostedRegistry(tenantID: tenantID) else { throw denied }
-            registry = found
-        }
+        let registry = try await authorizedRegistry(name, caller: caller, action: action)
         let repository: HostedRepositoryRecord?
         switch action {
         case .pull: repository = try await hosted.repository(registryID: registry.id, name: name)
         case .push: repository = try await hosted.ensureRepository(registryID: registry.id, name: name)
         }
         return Target(name: name, registry: registry, repository: repository)
+    }
+
+    /// Whether the caller may `action` the repository `name` (nothing is created).
+    public func allows(_ caller: Caller, _ action: Action, repository name: String) async -> Bool {
+        (try? await authorizedRegistry(name, caller: caller, action: action)) != nil
+    }
+
+    /// The hosted registry holding repository `name`, if the caller may `action` it.
+    private func authorizedRegistry(_ name: String, caller: Caller, action: Action) async throws -> RegistryRecord {
+        guard NameRules.isOCIRepositoryName(name), name.contains("/"), name.count <= 255 else {
+            throw HostedRegistryError(.nameInvalid, "invalid repository name \"\(name)\": <tenant>/<path>/<chart>, lowercase")
+        }
+        let namespace = String(name.prefix { $0 != "/" })
+        let denied = HostedRegistryError(.denied, "no \(action == .push ? "push" : "pull") access to repository \(name)")
+        if namespace == "system" {
+            guard action == .pull || caller.isSystemAdmin else { throw denied }
+            guard let found = try await hostedRegistry(tenantID: nil) else { throw denied }
+            return found
+        }
+        guard let tenantID = caller.tenantID, let tenant = try await stores.tenants.find(name: namespace), tenant.id == tenantID else {
+            throw denied
+        }
+        guard action == .pull || caller.role == .admin else { throw denied }
+        guard let found = try await hostedRegistry(tenantID: tenantID) else { throw denied }
+        return found
     }
 
     private func hostedRegistry(tenantID: String?) async throws -> RegistryRecord? {

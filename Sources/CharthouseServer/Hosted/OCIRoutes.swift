@@ -11,45 +11,137 @@ import NIOCore
 struct OCIRoutes: Sendable {
     let service: HostedRegistryService
     let access: AccessService
+    let tokens: RegistryTokenService
     let fileIO = FileIO()
     static let realm = "Charthouse"
 
     func register(on router: Router<CharthouseRequestContext>) {
-        router.get("/v2") { request, context in await self.respond(request, context) { caller in try await self.base(caller) } }
+        router.get("/v2") { request, context in await self.respond(request, context, scope: nil) { _ in try await self.base() } }
         for method in [HTTPRequest.Method.get, .head, .post, .patch, .put, .delete] {
             router.on("/v2/**", method: method) { request, context in
-                await self.respond(request, context) { caller in try await self.route(request, context: context, caller: caller) }
+                let path = String(request.uri.path.dropFirst("/v2/".count))
+                if path.isEmpty { return await self.respond(request, context, scope: nil) { _ in try await self.base() } }
+                if path == "token" { return await self.token(request, context) }
+                let scope = Self.scope(path: path, method: request.method)
+                return await self.respond(request, context, scope: scope) { auth in
+                    try await self.route(request, context: context, path: path, auth: auth)
+                }
             }
         }
     }
 
+    /// Who the request is, and what it may do: Basic credentials carry the user's own rights; a
+    /// bearer token only what it was granted.
+    enum Authorization: Sendable {
+        case user(Caller)
+        case token(RegistryTokenService.Grant)
+
+        var caller: Caller {
+            switch self {
+            case .user(let caller): return caller
+            case .token(let grant): return grant.caller
+            }
+        }
+
+        /// Checks a bearer token's grant (the user's rights are checked by the service either
+        /// way): a token that lacks a right its user has is a 401, so the client fetches a token
+        /// with that scope; a right the user lacks is `DENIED`.
+        func require(_ action: HostedRegistryService.Action, _ name: String, service: HostedRegistryService) async throws {
+            guard case .token(let grant) = self, !grant.allows(action, repository: name) else { return }
+            guard await service.allows(grant.caller, action, repository: name) else {
+                throw HostedRegistryError(.denied, "no \(action == .push ? "push" : "pull") access to repository \(name)")
+            }
+            throw HostedRegistryError(.unauthorized, "the token does not grant \(action == .push ? "push" : "pull") on \(name)")
+        }
+    }
+
+    /// The scope a client needs for a request, for the challenge that tells it which token to get.
+    static func scope(path: String, method: HTTPRequest.Method) -> String? {
+        if path == "_catalog" { return "registry:catalog:*" }
+        let name: Substring
+        if path.hasSuffix("/tags/list") {
+            name = path.dropLast("/tags/list".count)
+        } else if let range = path.range(of: "/manifests/", options: .backwards) ?? path.range(of: "/blobs/", options: .backwards) {
+            name = path[..<range.lowerBound]
+        } else {
+            return nil
+        }
+        let pushing = ![.get, .head].contains(method) || path.contains("/blobs/uploads")
+        return "repository:\(name):\(pushing ? "pull,push" : "pull")"
+    }
+
     // MARK: - Authentication and errors
 
-    /// Authenticates the request (Basic credentials of a user, or of any name with an API token
-    /// as password), runs `body`, and renders failures as the spec's error bodies.
+    /// Authenticates the request (a bearer token from `/v2/token`, or Basic credentials of a user
+    /// or of any name with an API token as password), runs `body`, and renders failures as the
+    /// spec's error bodies; a 401 carries the challenge naming the token to get.
     private func respond(
         _ request: Request,
         _ context: CharthouseRequestContext,
-        _ body: (Caller) async throws -> Response
+        scope: String?,
+        _ body: (Authorization) async throws -> Response
     ) async -> Response {
+        let challenge = Self.bearerChallenge(request, scope: scope)
         do {
-            guard let header = request.headers[.authorization], let (username, password) = Self.basicCredentials(header) else {
+            let auth: Authorization
+            switch request.headers[.authorization].map(Self.credentials) {
+            case .basic(let username, let password)?:
+                do {
+                    auth = .user(try await access.authenticate(username: username, password: password))
+                } catch {
+                    throw HostedRegistryError(.unauthorized, "wrong username or password")
+                }
+            case .bearer(let token)?:
+                do {
+                    auth = .token(try await tokens.verify(token))
+                } catch {
+                    throw HostedRegistryError(.unauthorized, "the token is invalid or expired")
+                }
+            default:
                 throw HostedRegistryError(.unauthorized, "authentication required")
             }
-            let caller: Caller
-            do {
-                caller = try await access.authenticate(username: username, password: password)
-            } catch {
-                throw HostedRegistryError(.unauthorized, "wrong username or password")
-            }
-            context.state.caller = caller
-            var response = try await body(caller)
+            context.state.caller = auth.caller
+            var response = try await body(auth)
             response.headers[Self.apiVersion] = "registry/2.0"
             return response
         } catch let error as HostedRegistryError {
-            return Self.errorResponse(error)
+            return Self.errorResponse(error, challenge: challenge)
         } catch {
             context.logger.error("registry request failed", metadata: ["error": .string("\(error)")])
+            return Self.errorResponse(HostedRegistryError(.unsupported, "internal error"), status: .internalServerError)
+        }
+    }
+
+    /// `Bearer realm="<this server>/v2/token",service="charthouse"[,scope="…"]`.
+    static func bearerChallenge(_ request: Request, scope: String?) -> String {
+        let host = request.head.authority ?? "localhost"
+        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
+        var challenge = "Bearer realm=\"\(scheme)://\(host)/v2/token\",service=\"\(RegistryTokenService.service)\""
+        if let scope { challenge += ",scope=\"\(scope)\"" }
+        return challenge
+    }
+
+    /// `GET /v2/token?service=…&scope=…`: a token for the scopes, for Basic credentials.
+    private func token(_ request: Request, _ context: CharthouseRequestContext) async -> Response {
+        guard case .basic(let username, let password)? = request.headers[.authorization].map(Self.credentials),
+            let caller = try? await access.authenticate(username: username, password: password)
+        else {
+            return Self.errorResponse(
+                HostedRegistryError(.unauthorized, "a token needs credentials (anonymous pull is off)"),
+                challenge: "Basic realm=\"\(Self.realm)\""
+            )
+        }
+        context.state.caller = caller
+        do {
+            let issued = try await tokens.issue(caller: caller, scopes: request.uri.queryParameters.getAll("scope"))
+            let body: [String: any Sendable] = [
+                "token": issued.token, "access_token": issued.token, "expires_in": issued.expiresIn,
+                "issued_at": ISO8601DateFormatter().string(from: issued.issuedAt),
+            ]
+            let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        } catch {
+            context.logger.error("token request failed", metadata: ["error": .string("\(error)")])
             return Self.errorResponse(HostedRegistryError(.unsupported, "internal error"), status: .internalServerError)
         }
     }
@@ -61,7 +153,7 @@ struct OCIRoutes: Sendable {
     static let contentRange = HTTPField.Name("Content-Range")!
     static let link = HTTPField.Name("Link")!
 
-    static func errorResponse(_ error: HostedRegistryError, status: HTTPResponse.Status? = nil) -> Response {
+    static func errorResponse(_ error: HostedRegistryError, status: HTTPResponse.Status? = nil, challenge: String? = nil) -> Response {
         let status = status ?? Self.status(for: error.code)
         struct Body: Encodable {
             struct Item: Encodable {
@@ -72,7 +164,7 @@ struct OCIRoutes: Sendable {
         }
         let data = (try? JSONEncoder().encode(Body(errors: [.init(code: error.code.rawValue, message: error.message)]))) ?? Data()
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", Self.apiVersion: "registry/2.0"]
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Basic realm=\"\(Self.realm)\"" }
+        if status == .unauthorized { headers[.wwwAuthenticate] = challenge ?? "Basic realm=\"\(Self.realm)\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -89,32 +181,50 @@ struct OCIRoutes: Sendable {
         }
     }
 
-    static func basicCredentials(_ header: String) -> (String, String)? {
+    enum Credentials {
+        case basic(String, String)
+        case bearer(String)
+        case unusable
+    }
+
+    static func credentials(_ header: String) -> Credentials {
         let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "basic", let data = Data(base64Encoded: String(parts[1])),
-            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
-        else { return nil }
-        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+        guard parts.count == 2 else { return .unusable }
+        switch parts[0].lowercased() {
+        case "basic":
+            guard let data = Data(base64Encoded: String(parts[1])), let text = String(data: data, encoding: .utf8),
+                let colon = text.firstIndex(of: ":")
+            else { return .unusable }
+            return .basic(String(text[..<colon]), String(text[text.index(after: colon)...]))
+        case "bearer":
+            return .bearer(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        default:
+            return .unusable
+        }
     }
 
     // MARK: - Routing
 
-    private func base(_ caller: Caller) async throws -> Response {
+    private func base() async throws -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
     }
 
-    private func route(_ request: Request, context: CharthouseRequestContext, caller: Caller) async throws -> Response {
-        let path = String(request.uri.path.dropFirst("/v2/".count))
+    private func route(_ request: Request, context: CharthouseRequestContext, path: String, auth: Authorization) async throws -> Response {
+        let caller = auth.caller
         let method = request.method
         let query = request.uri.queryParameters
         if path == "_catalog" {
             guard method == .get else { throw HostedRegistryError(.unsupported, "\(method) is not supported here") }
+            if case .token(let grant) = auth, !grant.allowsCatalog {
+                throw HostedRegistryError(.unauthorized, "the token does not grant the catalog")
+            }
             let limit = query["n"].flatMap { Int($0) } ?? 100
             let names = try await service.catalog(caller: caller, after: query["last"].map(String.init), limit: limit)
             return Self.listResponse(["repositories": names], next: names.count == limit ? "/v2/_catalog?n=\(limit)&last=\(names.last!)" : nil)
         }
         if path.hasSuffix("/tags/list") {
             let name = String(path.dropLast("/tags/list".count))
+            try await auth.require(.pull, name, service: service)
             let target = try await service.target(name, caller: caller, action: .pull)
             let limit = query["n"].flatMap { Int($0) } ?? 1000
             let tags = try await service.tags(target, after: query["last"].map(String.init), limit: limit)
@@ -122,21 +232,21 @@ struct OCIRoutes: Sendable {
             return Self.listResponse(["name": name, "tags": tags], next: next)
         }
         if let range = path.range(of: "/manifests/", options: .backwards) {
-            return try await manifests(request, name: String(path[..<range.lowerBound]), reference: String(path[range.upperBound...]), caller: caller)
+            let name = String(path[..<range.lowerBound])
+            try await auth.require([.get, .head].contains(method) ? .pull : .push, name, service: service)
+            return try await manifests(request, name: name, reference: String(path[range.upperBound...]), caller: caller)
         }
         if let range = path.range(of: "/blobs/uploads", options: .backwards) {
             let rest = path[range.upperBound...]
             let upload = rest.hasPrefix("/") ? String(rest.dropFirst()) : String(rest)
-            return try await uploads(request, context: context, name: String(path[..<range.lowerBound]), upload: upload, caller: caller)
+            let name = String(path[..<range.lowerBound])
+            try await auth.require(.push, name, service: service)
+            return try await uploads(request, context: context, name: name, upload: upload, auth: auth)
         }
         if let range = path.range(of: "/blobs/", options: .backwards) {
-            return try await blobs(
-                request,
-                context: context,
-                name: String(path[..<range.lowerBound]),
-                digest: String(path[range.upperBound...]),
-                caller: caller
-            )
+            let name = String(path[..<range.lowerBound])
+            try await auth.require([.get, .head].contains(method) ? .pull : .push, name, service: service)
+            return try await blobs(request, context: context, name: name, digest: String(path[range.upperBound...]), caller: caller)
         }
         throw HostedRegistryError(.nameUnknown, "no such registry route: /v2/\(path)")
     }
@@ -190,8 +300,16 @@ struct OCIRoutes: Sendable {
         }
     }
 
-    private func uploads(_ request: Request, context: CharthouseRequestContext, name: String, upload: String, caller: Caller) async throws -> Response
+    private func uploads(
+        _ request: Request,
+        context: CharthouseRequestContext,
+        name: String,
+        upload: String,
+        auth: Authorization
+    ) async throws
+        -> Response
     {
+        let caller = auth.caller
         let query = request.uri.queryParameters
         let target = try await service.target(name, caller: caller, action: .push)
         func progress(_ id: String, size: Int64, status: HTTPResponse.Status) -> Response {
@@ -209,6 +327,7 @@ struct OCIRoutes: Sendable {
         switch (request.method, upload.isEmpty) {
         case (.post, true):
             if let digest = query["mount"].map(String.init), let from = query["from"].map(String.init),
+                (try? await auth.require(.pull, from, service: service)) != nil,
                 try await service.mount(target, digest: digest, from: from, caller: caller)
             {
                 return created(digest)

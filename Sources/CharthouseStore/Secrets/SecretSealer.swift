@@ -22,6 +22,12 @@ public struct SecretSealer: Sendable {
     /// The identifier of the key new values are sealed with.
     public var currentKeyID: String { current.id }
 
+    /// A key for another purpose (signing registry tokens, say), derived from the current key with
+    /// HKDF-SHA256: replicas sharing the secret key derive the same one; sealing never reuses it.
+    public func derivedKey(purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: current.key, info: Data("charthouse/\(purpose)".utf8), outputByteCount: 32)
+    }
+
     public func seal(_ plaintext: String, context: String) throws -> String {
         let box = try AES.GCM.seal(Data(plaintext.utf8), using: current.key, authenticating: Data(context.utf8))
         guard let combined = box.combined else { throw StoreError.sealing("AES-GCM produced no output") }
