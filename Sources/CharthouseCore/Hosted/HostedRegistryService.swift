@@ -244,6 +244,7 @@ public struct HostedRegistryService: Sendable {
             let mediaType: String?
             let config: Descriptor?
             let layers: [Descriptor]?
+            let annotations: [String: String]?
         }
         guard let manifest = try? JSONDecoder().decode(Manifest.self, from: Data(body.readableBytesView)), manifest.schemaVersion == 2,
             let config = manifest.config
@@ -322,6 +323,7 @@ public struct HostedRegistryService: Sendable {
             // In the catalog at once: listed, searchable, its values and README readable.
             var version = chart
             version.digest = chartLayer.digest
+            version.created = manifest.annotations?["org.opencontainers.image.created"]
             _ = version.validate()
             let semanticVersion = SemanticVersion(version.version)
             let entry = CatalogSyncEngine.catalogRecord(version, url: "oci://\(address())/\(target.name)", semanticVersion: semanticVersion)
