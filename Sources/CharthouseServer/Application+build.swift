@@ -126,6 +126,12 @@ public func buildApplication(
     app.addServices(
         DatabaseService(database: database, logger: logger),
         ExpiredTokenPurgeService(access: access, interval: .seconds(600), logger: logger),
+        AbandonedUploadCleanupService(
+            hosted: hosted,
+            interval: .seconds(configuration.uploadCleanupSeconds),
+            maxAge: TimeInterval(configuration.uploadMaxAgeSeconds),
+            logger: logger
+        ),
         scheduler
     )
     logger.info(

@@ -59,6 +59,9 @@ public struct ServerConfiguration: Sendable {
     public var maxIndexSize: Int
     /// Percentage of the catalog an index may lose at once before the sync is held as suspicious.
     public var syncShrinkPercent: Int
+    /// How often abandoned hosted-registry uploads are looked for, and how old they must be.
+    public var uploadCleanupSeconds: Int
+    public var uploadMaxAgeSeconds: Int
     /// How long a registry bearer token from `/v2/token` lasts, in seconds.
     public var registryTokenSeconds: Int
     /// `CHARTHOUSE_PUBLIC_HOST`: `host[:port]` clients use to reach this server (hosted
@@ -129,6 +132,12 @@ public struct ServerConfiguration: Sendable {
             environment: "CHARTHOUSE_SYNC_SHRINK_PERCENT",
             defaultValue: "50",
             help: "Share of the catalog (%) an index may lose at once before the sync is held until forced."
+        ),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_UPLOAD_MAX_AGE_SECONDS",
+            defaultValue: "86400",
+            help: "An unfinished hosted-registry upload older than this is removed (checked every CHARTHOUSE_UPLOAD_CLEANUP_SECONDS, 600)."
         ),
         .init(
             flag: "",
@@ -210,6 +219,8 @@ public struct ServerConfiguration: Sendable {
         syncShrinkPercent = try integer(nil, "CHARTHOUSE_SYNC_SHRINK_PERCENT", default: 50, range: 1...100)
         publicHost = value(nil, "CHARTHOUSE_PUBLIC_HOST")
         registryTokenSeconds = try integer(nil, "CHARTHOUSE_REGISTRY_TOKEN_SECONDS", default: 300, range: 1...86_400)
+        uploadCleanupSeconds = try integer(nil, "CHARTHOUSE_UPLOAD_CLEANUP_SECONDS", default: 600, range: 1...86_400)
+        uploadMaxAgeSeconds = try integer(nil, "CHARTHOUSE_UPLOAD_MAX_AGE_SECONDS", default: 86_400, range: 1...(30 * 86_400))
         var specs = arguments.systemRegistries
         if specs.isEmpty, let list = value(nil, "CHARTHOUSE_SYSTEM_REGISTRIES") {
             specs = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -70,6 +70,8 @@ public protocol HostedStore: Sendable {
     /// The repository an upload session belongs to, or `nil`.
     func uploadRepository(id: String) async throws -> String?
     func endUpload(id: String) async throws
+    /// Forgets upload sessions started before `date`; returns their ids.
+    func removeUploads(startedBefore date: Date) async throws -> [String]
 
     /// Stores a manifest (kept if the digest is already there) and points `tag` at it, in one
     /// transaction; returns the digest the tag pointed to before, if any.
@@ -182,6 +184,17 @@ public struct SQLHostedStore: HostedStore {
 
     public func endUpload(id: String) async throws {
         try await database.withConnection { db in try await db.raw("DELETE FROM hosted_uploads WHERE id = \(bind: id)").run() }
+    }
+
+    public func removeUploads(startedBefore date: Date) async throws -> [String] {
+        try await database.transaction { db in
+            let cutoff = Timestamp.from(date)
+            let ids = try await db.raw("SELECT id FROM hosted_uploads WHERE created_at < \(bind: cutoff)").all().map {
+                try $0.decode(column: "id", as: String.self)
+            }
+            try await db.raw("DELETE FROM hosted_uploads WHERE created_at < \(bind: cutoff)").run()
+            return ids
+        }
     }
 
     public func putManifest(_ manifest: HostedManifestRecord, tag: String?) async throws -> String? {

@@ -172,6 +172,16 @@ public struct HostedRegistryService: Sendable {
         }
     }
 
+    /// Removes uploads abandoned before `date` (a client that died half-way): their session
+    /// files and records. Returns how many sessions went.
+    public func removeAbandonedUploads(before date: Date) async throws -> Int {
+        let records = try await hosted.removeUploads(startedBefore: date)
+        for id in records { try? await blobs.cancelUpload(id) }
+        // Session files without a record (the process died between the two) go too.
+        let orphans = try await blobs.removeStaleUploads(before: date)
+        return max(records.count, orphans)
+    }
+
     public func cancelUpload(_ target: Target, upload: String) async throws {
         try await checkUpload(target, upload)
         try? await blobs.cancelUpload(upload)
