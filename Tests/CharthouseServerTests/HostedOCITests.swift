@@ -332,4 +332,34 @@ struct HostedOCITests {
             #expect(resumed.text.contains("BLOB_UPLOAD_UNKNOWN"))
         }
     }
+
+    @Test("skopeo copies a chart from CNCF distribution into the hosted registry and back, unchanged")
+    func skopeoCopy() async throws {
+        let registry = try await DistributionRegistry()
+        defer { registry.stop() }
+        try ChartFixtures.push(name: "web", version: "1.0.0", to: registry, path: "charts", helmMajor: 4)
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let host = "\(server.baseURL.host!):\(server.baseURL.port!)"
+            let skopeo = try Shell.require("skopeo")
+            let creds = "\(cast.adminA.username):\(cast.adminA.password)"
+            try Shell.run([
+                skopeo, "copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--dest-creds", creds,
+                "docker://\(registry.host)/charts/web:1.0.0", "docker://\(host)/acme/charts/web:1.0.0",
+            ])
+            try Shell.run([
+                skopeo, "copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--src-creds", creds,
+                "docker://\(host)/acme/charts/web:1.0.0", "docker://\(registry.host)/back/web:1.0.0",
+            ])
+            let original = try Shell.run([skopeo, "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/charts/web:1.0.0"]).stdout
+            let hosted = try Shell.run([skopeo, "inspect", "--raw", "--tls-verify=false", "--creds", creds, "docker://\(host)/acme/charts/web:1.0.0"])
+                .stdout
+            let back = try Shell.run([skopeo, "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/back/web:1.0.0"]).stdout
+            #expect(hosted == original, "the manifest is stored as pushed")
+            #expect(back == original)
+            // The copy is a chart like any pushed by helm: in the catalog.
+            let list = try await server.client(token: cast.memberA.token).listRegistries().ok.body.json.items
+            #expect(list.first { $0.kind == .hosted && $0.scope == .tenant }?.versions == 1)
+        }
+    }
 }
