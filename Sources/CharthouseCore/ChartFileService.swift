@@ -47,7 +47,9 @@ public struct ChartFileService: Sendable {
         let limits = self.limits
         let blobs = self.blobs
         return try await flights.run(key: key) {
-            try await Self.fetch(record, of: registry, expected: expected, stores: stores, policy: policy, blobs: blobs, limits: limits)
+            // A fetch that finished between the check above and this flight has cached it.
+            if let expected, let cached = try await stores.chartFiles.files(digest: expected) { return cached }
+            return try await Self.fetch(record, of: registry, expected: expected, stores: stores, policy: policy, blobs: blobs, limits: limits)
         }
     }
 

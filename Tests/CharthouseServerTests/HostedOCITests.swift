@@ -27,45 +27,54 @@ struct HostedOCITests {
             let helm4 = try HelmCLI(major: 4)
             defer { helm4.removeHome() }
             let archive = try helm4.packageChart(name: "web", version: "1.0.0", in: work, files: ["README.md": "# web\n"])
-            try helm4.run(["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--plain-http"], stdin: cast.adminA.password)
-            let pushed = try helm4.run(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"])
+            try await helm4.runDetached(
+                ["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--plain-http"],
+                stdin: cast.adminA.password
+            )
+            let pushed = try await helm4.runDetached(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"])
             #expect(
                 pushed.stdout.contains("Pushed: \(host)/acme/charts/web:1.0.0") || pushed.stderr.contains("Pushed: \(host)/acme/charts/web:1.0.0")
             )
 
             // Pushing the same archive again changes nothing; another archive under the same version is refused.
-            #expect(try helm4.run(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"], check: false).status == 0)
+            #expect(try await helm4.runDetached(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"], check: false).status == 0)
             let changedWork = try ScratchDirectory.make("charthouse-hosted-oci-changed")
             defer { try? FileManager.default.removeItem(at: changedWork) }
             let changed = try helm4.packageChart(name: "web", version: "1.0.0", in: changedWork, files: ["README.md": "# changed\n"])
-            let again = try helm4.run(["push", changed.path, "oci://\(host)/acme/charts", "--plain-http"], check: false)
+            let again = try await helm4.runDetached(["push", changed.path, "oci://\(host)/acme/charts", "--plain-http"], check: false)
             #expect(again.status != 0)
             #expect(again.stderr.contains("409") || again.stderr.contains("already stored"), "\(again.stderr)")
 
             let helm3 = try HelmCLI(major: 3)
             defer { helm3.removeHome() }
             let second = try helm3.packageChart(name: "web", version: "1.1.0+build.5", in: work)
-            try helm3.run(["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--insecure"], stdin: cast.adminA.password)
-            try helm3.run(["push", second.path, "oci://\(host)/acme/charts", "--plain-http"])
+            try await helm3.runDetached(
+                ["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--insecure"],
+                stdin: cast.adminA.password
+            )
+            try await helm3.runDetached(["push", second.path, "oci://\(host)/acme/charts", "--plain-http"])
 
             // A member pulls both, with either helm; the archive is the one pushed, byte for byte.
             let member = try HelmCLI(major: 4)
             defer { member.removeHome() }
-            try member.run(
+            try await member.runDetached(
                 ["registry", "login", host, "-u", cast.memberA.username, "--password-stdin", "--plain-http"],
                 stdin: cast.memberA.password
             )
             let pulled = work.appendingPathComponent("pulled")
             try FileManager.default.createDirectory(at: pulled, withIntermediateDirectories: true)
-            try member.run(["pull", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http", "-d", pulled.path])
+            try await member.runDetached(["pull", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http", "-d", pulled.path])
             #expect(try Data(contentsOf: pulled.appendingPathComponent("web-1.0.0.tgz")) == Data(contentsOf: archive))
-            let values = try member.run(["show", "values", "oci://\(host)/acme/charts/web", "--version", "1.1.0+build.5", "--plain-http"]).stdout
+            let values = try await member.runDetached([
+                "show", "values", "oci://\(host)/acme/charts/web", "--version", "1.1.0+build.5", "--plain-http",
+            ]).stdout
             #expect(values.contains("replicaCount: 1"))
-            let rendered = try helm3.run(["template", "demo", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http"]).stdout
+            let rendered = try await helm3.runDetached(["template", "demo", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http"])
+                .stdout
             #expect(rendered.contains("kind: Deployment"))
 
             // skopeo, an independent client, lists the tags (build metadata as `_`).
-            let tags = try Shell.run([
+            let tags = try await Shell.runDetached([
                 try Shell.require("skopeo"), "list-tags", "--tls-verify=false", "--creds", "\(cast.memberA.username):\(cast.memberA.password)",
                 "docker://\(host)/acme/charts/web",
             ]).stdout
@@ -95,13 +104,16 @@ struct HostedOCITests {
             #expect(try await server.client(token: cast.memberB.token).searchCharts(query: .init(q: "web")).ok.body.json.items.isEmpty)
 
             // A member cannot push; tenant B cannot pull, list or see anything of tenant A.
-            let refused = try member.run(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"], check: false)
+            let refused = try await member.runDetached(["push", archive.path, "oci://\(host)/acme/charts", "--plain-http"], check: false)
             #expect(refused.status != 0)
             #expect(refused.stderr.contains("403") || refused.stderr.lowercased().contains("denied"), "\(refused.stderr)")
             let other = try HelmCLI(major: 4)
             defer { other.removeHome() }
-            try other.run(["registry", "login", host, "-u", cast.adminB.username, "--password-stdin", "--plain-http"], stdin: cast.adminB.password)
-            let stolen = try other.run(
+            try await other.runDetached(
+                ["registry", "login", host, "-u", cast.adminB.username, "--password-stdin", "--plain-http"],
+                stdin: cast.adminB.password
+            )
+            let stolen = try await other.runDetached(
                 ["pull", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http", "-d", pulled.path],
                 check: false
             )
@@ -135,7 +147,7 @@ struct HostedOCITests {
             #expect(try await server.request(.get, "/v2/acme/charts/web/tags/list", headers: adminA).object?["tags"] as? [String] == ["1.0.0"])
 
             // Wrong password, and no credentials at all: a challenge.
-            let wrong = try other.run(
+            let wrong = try await other.runDetached(
                 ["registry", "login", host, "-u", cast.adminB.username, "--password-stdin", "--plain-http"],
                 stdin: "nope",
                 check: false
@@ -343,18 +355,23 @@ struct HostedOCITests {
             let host = "\(server.baseURL.host!):\(server.baseURL.port!)"
             let skopeo = try Shell.require("skopeo")
             let creds = "\(cast.adminA.username):\(cast.adminA.password)"
-            try Shell.run([
+            try await Shell.runDetached([
                 skopeo, "copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--dest-creds", creds,
                 "docker://\(registry.host)/charts/web:1.0.0", "docker://\(host)/acme/charts/web:1.0.0",
             ])
-            try Shell.run([
+            try await Shell.runDetached([
                 skopeo, "copy", "--src-tls-verify=false", "--dest-tls-verify=false", "--src-creds", creds,
                 "docker://\(host)/acme/charts/web:1.0.0", "docker://\(registry.host)/back/web:1.0.0",
             ])
-            let original = try Shell.run([skopeo, "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/charts/web:1.0.0"]).stdout
-            let hosted = try Shell.run([skopeo, "inspect", "--raw", "--tls-verify=false", "--creds", creds, "docker://\(host)/acme/charts/web:1.0.0"])
+            let original = try await Shell.runDetached([
+                skopeo, "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/charts/web:1.0.0",
+            ]).stdout
+            let hosted = try await Shell.runDetached([
+                skopeo, "inspect", "--raw", "--tls-verify=false", "--creds", creds, "docker://\(host)/acme/charts/web:1.0.0",
+            ])
+            .stdout
+            let back = try await Shell.runDetached([skopeo, "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/back/web:1.0.0"])
                 .stdout
-            let back = try Shell.run([skopeo, "inspect", "--raw", "--tls-verify=false", "docker://\(registry.host)/back/web:1.0.0"]).stdout
             #expect(hosted == original, "the manifest is stored as pushed")
             #expect(back == original)
             // The copy is a chart like any pushed by helm: in the catalog.

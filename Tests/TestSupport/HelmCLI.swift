@@ -45,6 +45,13 @@ public struct HelmCLI: Sendable {
         try Shell.run([executable] + arguments, environment: environment, stdin: stdin, check: check)
     }
 
+    /// Runs helm on a thread of its own (see ``Shell/runDetached(_:environment:stdin:check:)``):
+    /// for helm talking to the in-process test server.
+    @discardableResult
+    public func runDetached(_ arguments: [String], stdin: String? = nil, check: Bool = true) async throws -> Shell.Result {
+        try await Shell.runDetached([executable] + arguments, environment: environment, stdin: stdin, check: check)
+    }
+
     /// Creates a chart with `helm create`, adds `files` (path in the chart → text), and packages
     /// it; returns the `.tgz` path.
     public func packageChart(name: String, version: String, in directory: URL, files: [String: String] = [:]) throws -> URL {

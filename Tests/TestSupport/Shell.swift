@@ -44,6 +44,23 @@ public enum Shell {
         return result
     }
 
+    /// ``run(_:environment:stdin:check:)`` on a thread of its own, for clients of the in-process
+    /// test server: waiting for the process on one of Swift's few cooperative threads could leave
+    /// none to serve its requests.
+    @discardableResult
+    public static func runDetached(
+        _ command: [String],
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        stdin: String? = nil,
+        check: Bool = true
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Swift.Result { try run(command, environment: environment, stdin: stdin, check: check) })
+            }.start()
+        }
+    }
+
     /// The full path of `tool` on PATH, or a loud failure naming the script that installs it.
     public static func require(_ tool: String, paths: [String] = []) throws -> String {
         for directory in paths + (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) {
