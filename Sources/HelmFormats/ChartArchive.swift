@@ -8,10 +8,14 @@ public struct ChartArchive: Sendable, Hashable {
     public struct Limits: Sendable, Hashable {
         public var maxDecompressedSize: Int
         public var maxFileSize: Int
+        /// Refuse links that point outside the chart (helm itself ignores link targets; a
+        /// registry accepting uploads should not store such archives).
+        public var refuseEscapingLinks: Bool
 
-        public init(maxDecompressedSize: Int = 100 << 20, maxFileSize: Int = 5 << 20) {
+        public init(maxDecompressedSize: Int = 100 << 20, maxFileSize: Int = 5 << 20, refuseEscapingLinks: Bool = false) {
             self.maxDecompressedSize = maxDecompressedSize
             self.maxFileSize = maxFileSize
+            self.refuseEscapingLinks = refuseEscapingLinks
         }
     }
 
@@ -90,6 +94,7 @@ public struct ChartArchive: Sendable, Hashable {
                 throw HelmFormatError("decompressed chart file \"\(member.name)\" is larger than the maximum file size \(limits.maxFileSize)")
             }
             remaining -= member.size
+            if member.isLink, limits.refuseEscapingLinks { try Self.checkLink(member, at: path.name) }
             guard member.isRegularFile else { return false }
             switch path.name {
             case "Chart.yaml", "values.yaml", "values.schema.json": return true
@@ -108,6 +113,23 @@ public struct ChartArchive: Sendable, Hashable {
             case "values.schema.json": schema = file
             default: if readme == nil { readme = file }
             }
+        }
+
+        /// A link must point inside the chart: not absolute, not above the base directory.
+        static func checkLink(_ member: TarStream.Member, at name: String) throws(HelmFormatError) {
+            let target = member.linkName
+            let escapes = HelmFormatError("chart contains a link that points outside it: \"\(member.name)\" -> \"\(target)\"")
+            guard !target.hasPrefix("/"), !target.contains("\\") else { throw escapes }
+            if member.type == UInt8(ascii: "1") {
+                // A hard link names a member from the archive's root, inside the base directory.
+                let cleaned = clean(target)
+                guard cleaned != "..", !cleaned.hasPrefix("../"), (try? chartPath(target)) != nil else { throw escapes }
+                return
+            }
+            // A symbolic link is relative to the directory holding it.
+            let directory = name.split(separator: "/").dropLast().joined(separator: "/")
+            let cleaned = clean(directory.isEmpty ? target : directory + "/" + target)
+            guard cleaned != "..", !cleaned.hasPrefix("../") else { throw escapes }
         }
 
         static func isReadme(_ name: String) -> Bool {

@@ -9,6 +9,10 @@ struct TarStream {
         var size: Int
         /// `0` regular file, `5` directory, `2` symbolic link, …
         var type: UInt8
+        /// The target of a hard (`1`) or symbolic (`2`) link.
+        var linkName = ""
+
+        var isLink: Bool { type == UInt8(ascii: "1") || type == UInt8(ascii: "2") }
 
         var isDirectory: Bool { type == UInt8(ascii: "5") }
         var isRegularFile: Bool { type == UInt8(ascii: "0") || type == 0 || type == UInt8(ascii: "7") }
@@ -138,7 +142,7 @@ struct TarStream {
         var memberType = type
         // Old tar: a regular file whose name ends in "/" is a directory.
         if (type == 0 || type == UInt8(ascii: "0")) && name.hasSuffix("/") { memberType = UInt8(ascii: "5") }
-        let member = Member(name: name, size: memberSize, type: memberType)
+        let member = Member(name: name, size: memberSize, type: memberType, linkName: Self.string(block[157..<257]))
         let dataSize =
             [UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "4"), UInt8(ascii: "5"), UInt8(ascii: "6")]
                 .contains(type) ? 0 : memberSize

@@ -245,6 +245,42 @@ struct HostedOCITests {
             #expect(unknownBlob.status == 400)
             #expect(unknownBlob.text.contains("MANIFEST_BLOB_UNKNOWN"))
             #expect(try await server.request(.get, "/v2/acme/raw/tags/list", headers: admin).object?["tags"] as? [String] == [])
+            // A real Helm manifest whose archive holds a link out of the chart: refused.
+            let evilArchive = try ArchiveCrafter.tgz([
+                .init("evil/Chart.yaml", "apiVersion: v2\nname: evil\nversion: 1.0.0\n"),
+                .init("evil/templates/x", "../../../etc/passwd", kind: .symlink),
+            ])
+            let chartConfig = Array(#"{"apiVersion":"v2","name":"evil","version":"1.0.0"}"#.utf8)
+            for bytes in [evilArchive, chartConfig] {
+                let pushed = try await server.request(
+                    .post,
+                    "/v2/acme/evil/blobs/uploads/?digest=\(Self.digest(bytes))",
+                    headers: admin,
+                    body: Data(bytes)
+                )
+                #expect(pushed.status == 201)
+            }
+            let evilManifest = """
+                {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",
+                "config":{"mediaType":"application/vnd.cncf.helm.config.v1+json","digest":"\(Self.digest(chartConfig))","size":\(chartConfig.count)},
+                "layers":[{"mediaType":"application/vnd.cncf.helm.chart.content.v1.tar+gzip","digest":"\(Self.digest(evilArchive))","size":\(evilArchive.count)}]}
+                """
+            let evil = try await server.request(
+                .put,
+                "/v2/acme/evil/manifests/1.0.0",
+                headers: admin + [("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+                body: Data(evilManifest.utf8)
+            )
+            #expect(evil.status == 400)
+            #expect(evil.text.contains("MANIFEST_INVALID") && evil.text.contains("points outside"), "\(evil.text)")
+            // The same manifest with a wrong tag is refused for the tag first.
+            let wrongTag = try await server.request(
+                .put,
+                "/v2/acme/evil/manifests/2.0.0",
+                headers: admin + [("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+                body: Data(evilManifest.utf8)
+            )
+            #expect(wrongTag.text.contains("is not the chart's version"), "\(wrongTag.text)")
             // A member cannot start an upload.
             let memberUpload = try await server.request(
                 .post,

@@ -118,6 +118,16 @@ struct ChartArchiveTests {
             .init("web/b", bytes: [UInt8](repeating: 2, count: 600 << 10)),
         ])
         #expect(refusal(twoFiles, limits: small).contains("decompressed chart is larger than the maximum size"))
+        // For uploads, links that point outside the chart are refused; links inside it are fine
+        // (helm ignores link targets, so reading upstream charts accepts both).
+        let uploads = ChartArchive.Limits(refuseEscapingLinks: true)
+        for target in ["/etc/passwd", "../../etc/passwd", "../../../x", "templates/../../.."] {
+            let linked = try ArchiveCrafter.tgz([.init("web/Chart.yaml", "name: web\n"), .init("web/templates/evil", target, kind: .symlink)])
+            #expect(refusal(linked, limits: uploads).contains("chart contains a link that points outside it"), "\(target)")
+            #expect(refusal(linked) == "accepted")
+        }
+        let inside = try ArchiveCrafter.tgz([.init("web/Chart.yaml", "name: web\n"), .init("web/templates/ok", "../values.yaml", kind: .symlink)])
+        #expect(refusal(inside, limits: uploads) == "accepted")
         // Bytes after the gzip stream that do not start another member are refused, as Go refuses them.
         let tarOnly = try ArchiveCrafter.tgz([.init("web/Chart.yaml", "name: web\n")])
         #expect(refusal(tarOnly + Array("trailing junk".utf8)).contains("invalid header after the end"))

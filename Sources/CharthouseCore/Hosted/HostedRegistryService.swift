@@ -307,7 +307,7 @@ public struct HostedRegistryService: Sendable {
         }
         do {
             _ = try archive.withUnsafeReadableBytes { bytes in
-                try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes) }.get()
+                try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes, limits: .init(refuseEscapingLinks: true)) }.get()
             }
         } catch let error as HelmFormatError {
             throw HostedRegistryError(.manifestInvalid, "the chart archive is not a valid chart: \(error.message)")
