@@ -66,15 +66,7 @@ public struct AccessService: Sendable {
         guard try await hasher.verify(password, hash: user?.passwordHash), let user else {
             throw CharthouseError(.unauthorized, "wrong username or password")
         }
-        let tenantName = try await user.tenantID.asyncMap { try await stores.tenants.find(id: $0)?.name } ?? nil
-        let caller = Caller(
-            userID: user.id,
-            username: user.username,
-            role: user.role,
-            tenantID: user.tenantID,
-            tenantName: tenantName,
-            tokenID: "basic"
-        )
+        let caller = try await directory.caller(for: user, tokenID: "basic")
         await provenCredentials.remember(key, ProvenCredentials.Entry(caller: caller, role: user.role, passwordHashMark: user.passwordHash))
         return caller
     }
@@ -211,11 +203,4 @@ actor ProvenCredentials {
     }
 
     func forget(_ key: String) { entries[key] = nil }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
-    }
 }

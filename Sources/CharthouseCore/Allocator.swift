@@ -7,9 +7,6 @@ import CMalloc
 /// threshold at 1 MiB before `main` (`MALLOC_MMAP_THRESHOLD_` overrides it), and a sync ends
 /// with ``releaseFreeMemory()``.
 public enum Allocator {
-    /// Whether the start-up tuning ran (glibc only).
-    public static var isTuned: Bool { cmalloc_is_tuned() != 0 }
-
     /// Returns freed memory of every arena to the system (after a sync, say).
     public static func releaseFreeMemory() {
         _ = cmalloc_trim()

@@ -32,6 +32,21 @@ struct UserDirectory: Sendable {
         caller.isSystemAdmin || (user.tenantID != nil && user.tenantID == caller.tenantID)
     }
 
+    /// The caller a user stands for when it authenticates without a stored token (Basic
+    /// credentials, a registry token); `tokenID` names how.
+    func caller(for user: UserRecord, tokenID: String) async throws -> Caller {
+        var tenantName: String?
+        if let tenantID = user.tenantID { tenantName = try await stores.tenants.find(id: tenantID)?.name }
+        return Caller(
+            userID: user.id,
+            username: user.username,
+            role: user.role,
+            tenantID: user.tenantID,
+            tenantName: tenantName,
+            tokenID: tokenID
+        )
+    }
+
     /// Tenant names by id, for presenting users.
     func tenantNames() async throws -> [String: String] {
         Dictionary(uniqueKeysWithValues: try await stores.tenants.list().map { ($0.id, $0.name) })

@@ -125,13 +125,12 @@ public func buildApplication(
     )
     app.addServices(
         DatabaseService(database: database, logger: logger),
-        ExpiredTokenPurgeService(access: access, interval: .seconds(600), logger: logger),
-        AbandonedUploadCleanupService(
-            hosted: hosted,
-            interval: .seconds(configuration.uploadCleanupSeconds),
-            maxAge: TimeInterval(configuration.uploadMaxAgeSeconds),
-            logger: logger
-        ),
+        PeriodicService(name: "purging expired tokens", interval: .seconds(600), logger: logger) {
+            try await access.purgeExpiredTokens()
+        },
+        PeriodicService(name: "removing abandoned uploads", interval: .seconds(configuration.uploadCleanupSeconds), logger: logger) {
+            try await hosted.removeAbandonedUploads(before: Date().addingTimeInterval(-TimeInterval(configuration.uploadMaxAgeSeconds)))
+        },
         scheduler
     )
     logger.info(

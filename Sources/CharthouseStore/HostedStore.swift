@@ -136,13 +136,7 @@ public struct SQLHostedStore: HostedStore {
             var query: SQLQueryString = "SELECT name FROM hosted_repositories WHERE registry_id IN ("
             query.appendInterpolation(binds: registryIDs)
             query.appendInterpolation(unsafeRaw: ")")
-            if let after {
-                query.appendInterpolation(unsafeRaw: " AND name > ")
-                query.appendInterpolation(bind: after)
-            }
-            query.appendInterpolation(unsafeRaw: " ORDER BY name LIMIT ")
-            query.appendInterpolation(bind: limit)
-            return try await db.raw(query).all().map { try $0.decode(column: "name", as: String.self) }
+            return try await Self.page(query, column: "name", after: after, limit: limit, on: db)
         }
     }
 
@@ -246,14 +240,13 @@ public struct SQLHostedStore: HostedStore {
 
     public func tags(repositoryID: String, after: String?, limit: Int) async throws -> [String] {
         try await database.withConnection { db in
-            var query: SQLQueryString = "SELECT tag FROM hosted_tags WHERE repository_id = \(bind: repositoryID)"
-            if let after {
-                query.appendInterpolation(unsafeRaw: " AND tag > ")
-                query.appendInterpolation(bind: after)
-            }
-            query.appendInterpolation(unsafeRaw: " ORDER BY tag LIMIT ")
-            query.appendInterpolation(bind: limit)
-            return try await db.raw(query).all().map { try $0.decode(column: "tag", as: String.self) }
+            try await Self.page(
+                "SELECT tag FROM hosted_tags WHERE repository_id = \(bind: repositoryID)",
+                column: "tag",
+                after: after,
+                limit: limit,
+                on: db
+            )
         }
     }
 
@@ -268,6 +261,18 @@ public struct SQLHostedStore: HostedStore {
             try await db.raw("DELETE FROM hosted_manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest)").run()
             return true
         }
+    }
+
+    /// One page of `query`'s `column` in lexical order after `after` (the distribution spec's `n`/`last`).
+    private static func page(_ base: SQLQueryString, column: String, after: String?, limit: Int, on db: any SQLDatabase) async throws -> [String] {
+        var query = base
+        if let after {
+            query.appendInterpolation(unsafeRaw: " AND \(column) > ")
+            query.appendInterpolation(bind: after)
+        }
+        query.appendInterpolation(unsafeRaw: " ORDER BY \(column) LIMIT ")
+        query.appendInterpolation(bind: limit)
+        return try await db.raw(query).all().map { try $0.decode(column: column, as: String.self) }
     }
 
     private static func decodeManifest(_ row: any SQLRow) throws -> HostedManifestRecord {

@@ -50,12 +50,6 @@ struct TarStream {
         block.reserveCapacity(512)
     }
 
-    /// Whether the end-of-archive marker (a zero block) was read.
-    var isEnded: Bool {
-        if case .ended = state { return true }
-        return false
-    }
-
     /// Whether the stream stopped between members, as a complete archive does (Go also accepts
     /// an archive that ends without the zero blocks).
     var isAtBoundary: Bool {

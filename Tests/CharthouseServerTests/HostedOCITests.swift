@@ -281,6 +281,15 @@ struct HostedOCITests {
                 body: Data(evilManifest.utf8)
             )
             #expect(wrongTag.text.contains("is not the chart's version"), "\(wrongTag.text)")
+            // A manifest over the 4 MiB cap is refused unread.
+            let huge = try await server.request(
+                .put,
+                "/v2/acme/evil/manifests/1.0.0",
+                headers: admin + [("Content-Type", "application/vnd.oci.image.manifest.v1+json")],
+                body: Data(repeating: UInt8(ascii: " "), count: (4 << 20) + 1)
+            )
+            #expect(huge.status == 413)
+            #expect(huge.text.contains("SIZE_INVALID"))
             // A member cannot start an upload.
             let memberUpload = try await server.request(
                 .post,

@@ -4,7 +4,4 @@
 /// Returns memory freed in every malloc arena to the system (glibc's malloc_trim); 0 elsewhere.
 int cmalloc_trim(void);
 
-/// Whether the allocator was tuned for a server at start-up (see CMalloc.c).
-int cmalloc_is_tuned(void);
-
 #endif

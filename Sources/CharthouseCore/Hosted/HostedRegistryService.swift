@@ -34,7 +34,8 @@ public struct HostedRegistryService: Sendable {
 
     private let stores: Stores
     private let blobs: any BlobStore
-    private let limits: Limits
+    /// What a push may send.
+    public let limits: Limits
     private let hosted: any HostedStore
     private let catalog: HostedCatalog
     /// `host[:port]` where clients reach this server, for the catalog's pull references.
@@ -158,13 +159,13 @@ public struct HostedRegistryService: Sendable {
         digest: String,
         _ chunks: Chunks
     ) async throws -> BlobInfo where Chunks.Element == ByteBuffer {
-        try await checkUpload(target, upload)
+        let repository = try await checkUpload(target, upload)
         guard BlobDigest.isValid(digest) else { throw HostedRegistryError(.digestInvalid, "invalid digest \"\(digest)\"") }
         do {
             _ = try await blobs.append(to: upload, chunks, limit: limits.maxBlobSize)
             let info = try await blobs.finishUpload(upload, digest: digest)
             try await hosted.endUpload(id: upload)
-            try await hosted.linkBlob(repositoryID: target.repository!.id, digest: digest, size: info.size)
+            try await hosted.linkBlob(repositoryID: repository.id, digest: digest, size: info.size)
             return info
         } catch let error as BlobStoreError {
             if case .digestMismatch = error { try? await hosted.endUpload(id: upload) }
@@ -200,10 +201,13 @@ public struct HostedRegistryService: Sendable {
         return true
     }
 
-    private func checkUpload(_ target: Target, _ upload: String) async throws {
+    /// The repository an upload belongs to, when it is the target's.
+    @discardableResult
+    private func checkUpload(_ target: Target, _ upload: String) async throws -> HostedRepositoryRecord {
         guard let repository = target.repository, UUID(uuidString: upload) != nil,
             try await hosted.uploadRepository(id: upload) == repository.id
         else { throw HostedRegistryError(.blobUploadUnknown, "upload \(upload) is unknown in \(target.name)") }
+        return repository
     }
 
     private static func translate(_ error: BlobStoreError) -> HostedRegistryError {

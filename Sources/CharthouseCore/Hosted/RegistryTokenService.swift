@@ -116,15 +116,6 @@ public struct RegistryTokenService: Sendable {
         guard payload.aud.value.contains(Self.service), let user = try await stores.users.find(id: payload.sub.value) else {
             throw CharthouseError.unauthenticated
         }
-        let tenantName = try await user.tenantID.asyncMap { try await stores.tenants.find(id: $0)?.name } ?? nil
-        let caller = Caller(
-            userID: user.id,
-            username: user.username,
-            role: user.role,
-            tenantID: user.tenantID,
-            tenantName: tenantName,
-            tokenID: "registry-token"
-        )
-        return Grant(caller: caller, access: payload.access)
+        return Grant(caller: try await UserDirectory(stores: stores).caller(for: user, tokenID: "registry-token"), access: payload.access)
     }
 }

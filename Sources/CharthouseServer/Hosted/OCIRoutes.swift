@@ -372,9 +372,9 @@ struct OCIRoutes: Sendable {
             var request = request
             let body: ByteBuffer
             do {
-                body = try await request.collectBody(upTo: 4 << 20)
+                body = try await request.collectBody(upTo: service.limits.maxManifestSize)
             } catch {
-                throw HostedRegistryError(.sizeInvalid, "a manifest may be at most \(4 << 20) bytes")
+                throw HostedRegistryError(.sizeInvalid, "a manifest may be at most \(service.limits.maxManifestSize) bytes")
             }
             let manifest = try await service.putManifest(target, reference: reference, body: body, contentType: request.headers[.contentType])
             return Response(
