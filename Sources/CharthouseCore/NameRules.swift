@@ -83,7 +83,7 @@ public enum NameRules {
         }
     }
 
-    static let reservedTenantNames: Set<String> = ["system", "api", "v2", "charts", "admin"]
+    static let reservedTenantNames: Set<String> = ["system", "api", "v1", "v2", "charts", "admin"]
 
     static func isDNSLabel(_ name: String) -> Bool {
         let scalars = Array(name.unicodeScalars)

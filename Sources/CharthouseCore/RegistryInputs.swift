@@ -59,6 +59,10 @@ public struct RegistryChanges: Sendable {
     public var syncIntervalSeconds: Int?
     /// A new list of OCI repositories; an empty list returns to discovery.
     public var repositories: [String]?
+    /// Hosted registries: anonymous pull on or off.
+    public var publicPull: Bool?
+    /// Hosted registries: whether a stored version may be replaced.
+    public var allowOverwrite: Bool?
 
     public init(
         name: String? = nil,
@@ -71,8 +75,12 @@ public struct RegistryChanges: Sendable {
         insecureSkipTLSVerify: Bool? = nil,
         plainHTTP: Bool? = nil,
         syncIntervalSeconds: Int? = nil,
-        repositories: [String]? = nil
+        repositories: [String]? = nil,
+        publicPull: Bool? = nil,
+        allowOverwrite: Bool? = nil
     ) {
+        self.publicPull = publicPull
+        self.allowOverwrite = allowOverwrite
         self.name = name
         self.endpoint = endpoint
         self.isProtected = isProtected
@@ -96,6 +104,8 @@ public struct RegistryView: Sendable, Hashable {
     public let scope: Scope
     /// The endpoint as clients use it; for a hosted registry `oci://<where the server is reached>/<namespace>`.
     public let endpoint: String
+    /// A hosted registry's classic chart repository (`helm repo add`): `http(s)://<host>/charts/<namespace>`.
+    public let chartRepositoryURL: String?
     /// `protected` (never synced), `never`, `running`, `ok` or `failed`.
     public let syncState: String
     /// The last sync's outcome and counts, once a sync ran.
@@ -103,10 +113,11 @@ public struct RegistryView: Sendable, Hashable {
 
     public var hasCredentials: Bool { !record.noAuthentication && record.sealedPassword != nil }
 
-    init(_ record: RegistryRecord, sync: SyncStateRecord? = nil, hostedAddress: String = "", now: Date = Date()) {
+    init(_ record: RegistryRecord, sync: SyncStateRecord? = nil, hostedAddress: String = "", hostedScheme: String = "http", now: Date = Date()) {
         self.record = record
         self.scope = record.tenantID == nil ? .system : .tenant
         self.endpoint = record.hostedNamespace.map { "oci://\(hostedAddress)/\($0)" } ?? record.endpoint
+        self.chartRepositoryURL = record.hostedNamespace.map { "\(hostedScheme)://\(hostedAddress)/charts/\($0)" }
         var sync = sync
         if record.isProtected {
             self.syncState = "protected"

@@ -16,16 +16,28 @@ public struct RegistryService: Sendable {
     private let validator: RegistryValidator
     /// `host[:port]` where clients reach this server, for hosted registries' endpoints.
     private let hostedAddress: @Sendable () -> String
+    /// `http` or `https`, for hosted registries' classic URLs.
+    private let hostedScheme: String
+    /// Told the namespace of a hosted registry whose settings changed (its cached index goes).
+    private let hostedChanged: @Sendable (String) -> Void
 
-    public init(stores: Stores, policy: RegistryPolicy, hostedAddress: @escaping @Sendable () -> String = { "localhost" }) {
+    public init(
+        stores: Stores,
+        policy: RegistryPolicy,
+        hostedAddress: @escaping @Sendable () -> String = { "localhost" },
+        hostedScheme: String = "http",
+        hostedChanged: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
         self.stores = stores
         self.policy = policy
         self.validator = RegistryValidator(policy: policy)
         self.hostedAddress = hostedAddress
+        self.hostedScheme = hostedScheme
+        self.hostedChanged = hostedChanged
     }
 
     private func view(_ record: RegistryRecord, sync: SyncStateRecord? = nil) -> RegistryView {
-        RegistryView(record, sync: sync, hostedAddress: hostedAddress())
+        RegistryView(record, sync: sync, hostedAddress: hostedAddress(), hostedScheme: hostedScheme)
     }
 
     /// The caller's tenant's registries followed by the system registries.
@@ -91,6 +103,10 @@ public struct RegistryService: Sendable {
     /// endpoint, credentials, TLS settings or protection. Nothing is stored if validation fails.
     public func update(id: String, changes: RegistryChanges, caller: Caller) async throws -> RegistryView {
         let current = try await visibleRecord(id: id, caller: caller)
+        if current.kind == .hosted { return try await updateHosted(current, changes: changes, caller: caller) }
+        guard changes.publicPull == nil, changes.allowOverwrite == nil else {
+            throw CharthouseError.invalidField(changes.publicPull != nil ? "public" : "allowOverwrite", "applies to hosted registries only")
+        }
         try authorizeChange(current, caller: caller)
         var record = current
         if let name = changes.name {
@@ -255,6 +271,31 @@ public struct RegistryService: Sendable {
             throw CharthouseError.notFound("registry \"\(id)\"")
         }
         return record
+    }
+
+    /// A hosted registry's settings: anonymous pull and overwriting versions. Nothing else of it
+    /// changes. Its tenant's admins (the system administrator for `system`) change them.
+    private func updateHosted(_ current: RegistryRecord, changes: RegistryChanges, caller: Caller) async throws -> RegistryView {
+        let others: [Any?] = [
+            changes.name, changes.endpoint, changes.isProtected, changes.noAuthentication, changes.username, changes.password,
+            changes.caCertificate, changes.insecureSkipTLSVerify, changes.plainHTTP, changes.syncIntervalSeconds, changes.repositories,
+        ]
+        guard others.allSatisfy({ $0 == nil }) else {
+            throw CharthouseError(
+                .conflict,
+                "the hosted registry \"\(current.name)\" is managed by Charthouse: only public and allowOverwrite can be changed"
+            )
+        }
+        let allowed = current.tenantID == nil ? caller.isSystemAdmin : caller.isTenantAdmin && caller.tenantID == current.tenantID
+        guard allowed else { throw CharthouseError.forbidden("only administrators of \(current.name) change its settings") }
+        var record = current
+        if let publicPull = changes.publicPull { record.publicPull = publicPull }
+        if let allowOverwrite = changes.allowOverwrite { record.allowOverwrite = allowOverwrite }
+        guard record != current else { return view(current, sync: try await stores.catalog.state(registryID: current.id)) }
+        record.updatedAt = Date()
+        try await stores.registries.update(record)
+        if let namespace = record.hostedNamespace { hostedChanged(namespace) }
+        return view(record, sync: try await stores.catalog.state(registryID: record.id))
     }
 
     func authorizeChange(_ record: RegistryRecord, caller: Caller) throws {

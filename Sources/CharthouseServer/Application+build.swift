@@ -57,10 +57,29 @@ public func buildApplication(
     // else the listening address, with the port known once the server is bound.
     let listening = Mutex("\(configuration.host):\(configuration.port)")
     let publicHost = configuration.publicHost
+    let blobs: FileBlobStore
+    do {
+        blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs"))
+    } catch {
+        try? await database.shutdown()
+        throw ConfigurationError("cannot prepare blob storage in \(configuration.dataDirectory.path)/blobs: \(error)")
+    }
+    var hostedLimits = HostedRegistryService.Limits()
+    hostedLimits.maxChartSize = configuration.registryPolicy.maxChartSize
+    hostedLimits.maxBlobSize = Int64(configuration.maxBlobSize)
+    let hosted = HostedRegistryService(
+        stores: stores,
+        blobs: blobs,
+        limits: hostedLimits,
+        address: { publicHost ?? listening.withLock { $0 } },
+        scheme: configuration.publicScheme
+    )
     let registries = RegistryService(
         stores: stores,
         policy: configuration.registryPolicy,
-        hostedAddress: { publicHost ?? listening.withLock { $0 } }
+        hostedAddress: { publicHost ?? listening.withLock { $0 } },
+        hostedScheme: configuration.publicScheme,
+        hostedChanged: { hosted.invalidateIndex(namespace: $0) }
     )
     do {
         try await registries.ensureSystemRegistries(configuration.systemRegistries, logger: logger)
@@ -80,13 +99,6 @@ public func buildApplication(
     let scheduler = SyncScheduler(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
     let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))
     let catalog = CatalogService(stores: stores, registries: registries, scheduler: scheduler)
-    let blobs: FileBlobStore
-    do {
-        blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs"))
-    } catch {
-        try? await database.shutdown()
-        throw ConfigurationError("cannot prepare blob storage in \(configuration.dataDirectory.path)/blobs: \(error)")
-    }
     let handler = APIHandler(
         access: access,
         tenants: TenantService(stores: stores),
@@ -102,14 +114,6 @@ public func buildApplication(
         ),
         scheduler: scheduler,
         database: database
-    )
-    var hostedLimits = HostedRegistryService.Limits()
-    hostedLimits.maxChartSize = configuration.registryPolicy.maxChartSize
-    let hosted = HostedRegistryService(
-        stores: stores,
-        blobs: blobs,
-        limits: hostedLimits,
-        address: { publicHost ?? listening.withLock { $0 } }
     )
     let tokens = await RegistryTokenService(stores: stores, registries: hosted, lifetime: configuration.registryTokenSeconds)
     let router = try buildRouter(handler: handler, access: access, hosted: hosted, tokens: tokens, configuration: configuration, logger: logger)
@@ -172,6 +176,7 @@ func buildRouter(
         )
     }
     OCIRoutes(service: hosted, access: access, tokens: tokens).register(on: router)
+    ClassicRoutes(service: hosted, access: access).register(on: router)
     try handler.registerHandlers(
         on: router,
         serverURL: URL(string: "/")!,

@@ -67,6 +67,11 @@ public struct ServerConfiguration: Sendable {
     /// `CHARTHOUSE_PUBLIC_HOST`: `host[:port]` clients use to reach this server (hosted
     /// registries' endpoints), or `nil` for the listening address.
     public var publicHost: String?
+    /// `CHARTHOUSE_PUBLIC_SCHEME`: `http` or `https`, how clients reach this server (the
+    /// download URLs of hosted registries' `index.yaml`).
+    public var publicScheme: String
+    /// `CHARTHOUSE_MAX_BLOB_SIZE`: the largest blob a hosted registry accepts, in bytes.
+    public var maxBlobSize: Int
     /// System registries from `--system-registry` / `CHARTHOUSE_SYSTEM_REGISTRIES`.
     public var systemRegistries: [SystemRegistrySpec]
 
@@ -218,6 +223,11 @@ public struct ServerConfiguration: Sendable {
         registryPolicy.maxChartSize = try integer(nil, "CHARTHOUSE_MAX_CHART_SIZE", default: 20 << 20, range: 1024...(1 << 30))
         syncShrinkPercent = try integer(nil, "CHARTHOUSE_SYNC_SHRINK_PERCENT", default: 50, range: 1...100)
         publicHost = value(nil, "CHARTHOUSE_PUBLIC_HOST")
+        publicScheme = value(nil, "CHARTHOUSE_PUBLIC_SCHEME") ?? "http"
+        guard ["http", "https"].contains(publicScheme) else {
+            throw ConfigurationError("CHARTHOUSE_PUBLIC_SCHEME must be http or https, not \"\(publicScheme)\"")
+        }
+        maxBlobSize = try integer(nil, "CHARTHOUSE_MAX_BLOB_SIZE", default: 1 << 30, range: 1024...(64 << 30))
         registryTokenSeconds = try integer(nil, "CHARTHOUSE_REGISTRY_TOKEN_SECONDS", default: 300, range: 1...86_400)
         uploadCleanupSeconds = try integer(nil, "CHARTHOUSE_UPLOAD_CLEANUP_SECONDS", default: 600, range: 1...86_400)
         uploadMaxAgeSeconds = try integer(nil, "CHARTHOUSE_UPLOAD_MAX_AGE_SECONDS", default: 86_400, range: 1...(30 * 86_400))

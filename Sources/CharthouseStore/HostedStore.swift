@@ -52,6 +52,29 @@ public struct HostedManifestRecord: Sendable, Hashable {
     }
 }
 
+/// What storing a manifest did.
+public enum HostedPutOutcome: Sendable, Equatable {
+    /// Stored; the tag pointed at `previous` before (if at all).
+    case stored(previous: String?)
+    /// The tag points at another manifest and `replacing` was off: nothing changed.
+    case tagTaken(existing: String)
+    /// The chart version is tagged in another repository of the registry: nothing changed.
+    case versionElsewhere(repository: String)
+}
+
+/// A hosted registry's change counter.
+public struct HostedRevision: Sendable, Hashable {
+    public var revision: Int64
+    public var changedAt: Date
+}
+
+/// A chart version stored in a hosted registry: its repository, tag and manifest.
+public struct HostedChartManifest: Sendable, Hashable {
+    public var repositoryName: String
+    public var tag: String
+    public var manifest: HostedManifestRecord
+}
+
 /// The OCI metadata of hosted registries: repositories, the blobs each holds, manifests, tags
 /// and open uploads. Implemented by ``SQLHostedStore``; blob bytes live in a ``BlobStore``.
 public protocol HostedStore: Sendable {
@@ -74,9 +97,23 @@ public protocol HostedStore: Sendable {
     func removeUploads(startedBefore date: Date) async throws -> [String]
 
     /// Stores a manifest (kept if the digest is already there) and points `tag` at it, in one
-    /// transaction; returns the digest the tag pointed to before, if any.
+    /// transaction that also bumps the registry's revision. A tag already pointing at another
+    /// manifest moves only with `replacing`; a chart version tagged in another repository of the
+    /// registry is refused (a hosted registry holds each chart version once).
     @discardableResult
-    func putManifest(_ manifest: HostedManifestRecord, tag: String?) async throws -> String?
+    func putManifest(_ manifest: HostedManifestRecord, tag: String?, registryID: String, replacing: Bool) async throws -> HostedPutOutcome
+    /// The registry's change counter and when it last moved (`nil`: nothing was ever pushed).
+    func revision(registryID: String) async throws -> HostedRevision?
+    /// Every tagged chart version of the registry, with its repository.
+    func chartManifests(registryID: String) async throws -> [HostedChartManifest]
+    /// The manifest tagged with a chart version in the registry, with its repository.
+    func chartManifest(registryID: String, chart: String, version: String) async throws -> HostedChartManifest?
+    /// The content of every stored manifest (for garbage collection: what blobs are referenced).
+    func allManifestContents() async throws -> [String]
+    /// Blob digests linked to any repository before `date`.
+    func linkedDigests(before date: Date) async throws -> Set<String>
+    /// Forgets every repository's link to these blobs (they are about to be deleted).
+    func unlinkBlobs(_ digests: [String]) async throws
     func manifest(repositoryID: String, digest: String) async throws -> HostedManifestRecord?
     func manifest(repositoryID: String, tag: String) async throws -> HostedManifestRecord?
     /// Tags in lexical order, after `after`.
@@ -191,8 +228,25 @@ public struct SQLHostedStore: HostedStore {
         }
     }
 
-    public func putManifest(_ manifest: HostedManifestRecord, tag: String?) async throws -> String? {
+    public func putManifest(_ manifest: HostedManifestRecord, tag: String?, registryID: String, replacing: Bool) async throws -> HostedPutOutcome {
         try await database.transaction { db in
+            var previous: String?
+            if let tag {
+                let elsewhere = try await db.raw(
+                    """
+                    SELECT r.name FROM hosted_tags t
+                    JOIN hosted_manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
+                    JOIN hosted_repositories r ON r.id = t.repository_id
+                    WHERE r.registry_id = \(bind: registryID) AND r.id <> \(bind: manifest.repositoryID)
+                    AND m.chart_name = \(bind: manifest.chartName) AND m.chart_version = \(bind: manifest.chartVersion)
+                    """
+                ).first()?.decode(column: "name", as: String.self)
+                if let elsewhere { return .versionElsewhere(repository: elsewhere) }
+                previous = try await db.raw(
+                    "SELECT digest FROM hosted_tags WHERE repository_id = \(bind: manifest.repositoryID) AND tag = \(bind: tag)"
+                ).first()?.decode(column: "digest", as: String.self)
+                if let previous, previous != manifest.digest, !replacing { return .tagTaken(existing: previous) }
+            }
             try await db.raw(
                 """
                 INSERT INTO hosted_manifests (\(unsafeRaw: Self.manifestColumns))
@@ -202,18 +256,111 @@ public struct SQLHostedStore: HostedStore {
                 ON CONFLICT (repository_id, digest) DO NOTHING
                 """
             ).run()
-            guard let tag else { return nil }
-            let previous = try await db.raw(
-                "SELECT digest FROM hosted_tags WHERE repository_id = \(bind: manifest.repositoryID) AND tag = \(bind: tag)"
-            ).first()?.decode(column: "digest", as: String.self)
-            try await db.raw(
-                """
-                INSERT INTO hosted_tags (repository_id, tag, digest, updated_at)
-                VALUES (\(bind: manifest.repositoryID), \(bind: tag), \(bind: manifest.digest), \(bind: Timestamp.now))
-                ON CONFLICT (repository_id, tag) DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at
-                """
-            ).run()
-            return previous
+            if let tag {
+                // Without `replacing`, a tag set by a concurrent push is left alone: the check below sees it.
+                let onConflict: SQLQueryString =
+                    replacing ? "DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at" : "DO NOTHING"
+                try await db.raw(
+                    """
+                    INSERT INTO hosted_tags (repository_id, tag, digest, updated_at)
+                    VALUES (\(bind: manifest.repositoryID), \(bind: tag), \(bind: manifest.digest), \(bind: Timestamp.now))
+                    ON CONFLICT (repository_id, tag) \(onConflict)
+                    """
+                ).run()
+                let now = try await db.raw(
+                    "SELECT digest FROM hosted_tags WHERE repository_id = \(bind: manifest.repositoryID) AND tag = \(bind: tag)"
+                ).first()?.decode(column: "digest", as: String.self)
+                if let now, now != manifest.digest { return .tagTaken(existing: now) }
+            }
+            try await Self.bumpRevision(registryID: registryID, on: db)
+            return .stored(previous: previous)
+        }
+    }
+
+    private static func bumpRevision(registryID: String, on db: any SQLDatabase) async throws {
+        try await db.raw(
+            """
+            INSERT INTO hosted_revisions (registry_id, revision, changed_at) VALUES (\(bind: registryID), 1, \(bind: Timestamp.now))
+            ON CONFLICT (registry_id) DO UPDATE SET revision = hosted_revisions.revision + 1, changed_at = excluded.changed_at
+            """
+        ).run()
+    }
+
+    public func revision(registryID: String) async throws -> HostedRevision? {
+        try await database.withConnection { db in
+            guard let row = try await db.raw("SELECT revision, changed_at FROM hosted_revisions WHERE registry_id = \(bind: registryID)").first()
+            else { return nil }
+            return HostedRevision(
+                revision: try row.decode(column: "revision", as: Int64.self),
+                changedAt: Timestamp.date(try row.decode(column: "changed_at", as: Int64.self))
+            )
+        }
+    }
+
+    private static var chartManifestQuery: SQLQueryString {
+        let columns = manifestColumns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
+        return """
+            SELECT r.name AS repository_name, t.tag, \(unsafeRaw: columns) FROM hosted_tags t
+            JOIN hosted_manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
+            JOIN hosted_repositories r ON r.id = t.repository_id
+            """
+    }
+
+    private static func decodeChartManifest(_ row: any SQLRow) throws -> HostedChartManifest {
+        HostedChartManifest(
+            repositoryName: try row.decode(column: "repository_name", as: String.self),
+            tag: try row.decode(column: "tag", as: String.self),
+            manifest: try decodeManifest(row)
+        )
+    }
+
+    public func chartManifests(registryID: String) async throws -> [HostedChartManifest] {
+        try await database.withConnection { db in
+            var query = Self.chartManifestQuery
+            query.appendLiteral(" WHERE r.registry_id = ")
+            query.appendInterpolation(bind: registryID)
+            return try await db.raw(query).all().map(Self.decodeChartManifest)
+        }
+    }
+
+    public func chartManifest(registryID: String, chart: String, version: String) async throws -> HostedChartManifest? {
+        try await database.withConnection { db in
+            var query = Self.chartManifestQuery
+            query.appendLiteral(" WHERE r.registry_id = ")
+            query.appendInterpolation(bind: registryID)
+            query.appendLiteral(" AND m.chart_name = ")
+            query.appendInterpolation(bind: chart)
+            query.appendLiteral(" AND m.chart_version = ")
+            query.appendInterpolation(bind: version)
+            return try await db.raw(query).first().map(Self.decodeChartManifest)
+        }
+    }
+
+    public func allManifestContents() async throws -> [String] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT content FROM hosted_manifests").all().map { try $0.decode(column: "content", as: String.self) }
+        }
+    }
+
+    public func linkedDigests(before date: Date) async throws -> Set<String> {
+        try await database.withConnection { db in
+            Set(
+                try await db.raw("SELECT DISTINCT digest FROM hosted_blob_links WHERE created_at < \(bind: Timestamp.from(date))").all().map {
+                    try $0.decode(column: "digest", as: String.self)
+                }
+            )
+        }
+    }
+
+    public func unlinkBlobs(_ digests: [String]) async throws {
+        guard !digests.isEmpty else { return }
+        try await database.transaction { db in
+            for chunk in stride(from: 0, to: digests.count, by: 500).map({ digests[$0..<min($0 + 500, digests.count)] }) {
+                var query: SQLQueryString = "DELETE FROM hosted_blob_links WHERE digest IN ("
+                query.appendInterpolation(binds: Array(chunk))
+                query.appendLiteral(")")
+                try await db.raw(query).run()
+            }
         }
     }
 
@@ -259,6 +406,11 @@ public struct SQLHostedStore: HostedStore {
             guard found else { return false }
             try await db.raw("DELETE FROM hosted_tags WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest)").run()
             try await db.raw("DELETE FROM hosted_manifests WHERE repository_id = \(bind: repositoryID) AND digest = \(bind: digest)").run()
+            if let registryID = try await db.raw("SELECT registry_id FROM hosted_repositories WHERE id = \(bind: repositoryID)").first()?
+                .decode(column: "registry_id", as: String.self)
+            {
+                try await Self.bumpRevision(registryID: registryID, on: db)
+            }
             return true
         }
     }

@@ -30,6 +30,10 @@ public struct RegistryRecord: Sendable, Hashable {
     /// OCI: the repositories to sync (relative to the endpoint's path) when the registry refuses
     /// to list its catalog; empty means "discover them through `/v2/_catalog`".
     public var repositories: [String]
+    /// Hosted: anyone, signed in or not, may pull (classic downloads, `helm pull oci://`).
+    public var publicPull = false
+    /// Hosted: a version pushed again with a different archive replaces the stored one (else 409).
+    public var allowOverwrite = false
     public var createdAt: Date
     public var updatedAt: Date
 

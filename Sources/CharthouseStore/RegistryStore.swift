@@ -9,6 +9,10 @@ public protocol RegistryStore: Sendable {
     func find(id: String) async throws -> RegistryRecord?
     /// The system registry with this name, if any.
     func findSystem(name: String) async throws -> RegistryRecord?
+    /// Every hosted registry (the system's and each tenant's).
+    func listHosted() async throws -> [RegistryRecord]
+    /// The hosted registry of a namespace (`system` or a tenant's name), if any.
+    func findHosted(namespace: String) async throws -> RegistryRecord?
     /// Deletes a registry. Returns whether a row went.
     func delete(id: String) async throws -> Bool
 }

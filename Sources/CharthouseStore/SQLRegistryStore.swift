@@ -5,7 +5,8 @@ public struct SQLRegistryStore: RegistryStore {
     private let database: CharthouseDatabase
     private static let columns = """
         id, tenant_id, name, kind, endpoint, protected, no_authentication, username, password_sealed, ca_certificate,
-        insecure_skip_tls_verify, plain_http, sync_interval_seconds, created_at, updated_at, repositories
+        insecure_skip_tls_verify, plain_http, sync_interval_seconds, created_at, updated_at, repositories, public_pull,
+        allow_overwrite
         """
 
     public init(database: CharthouseDatabase) {
@@ -19,13 +20,14 @@ public struct SQLRegistryStore: RegistryStore {
                     """
                     INSERT INTO registries (id, tenant_id, scope_key, name, kind, endpoint, protected, no_authentication, username,
                         password_sealed, ca_certificate, insecure_skip_tls_verify, plain_http, sync_interval_seconds, created_at, updated_at,
-                        repositories)
+                        repositories, public_pull, allow_overwrite)
                     VALUES (\(bind: registry.id), \(bind: registry.tenantID), \(bind: registry.tenantID ?? ""), \(bind: registry.name),
                         \(bind: registry.kind.rawValue), \(bind: registry.endpoint), \(bind: registry.isProtected ? 1 : 0),
                         \(bind: registry.noAuthentication ? 1 : 0), \(bind: registry.username), \(bind: registry.sealedPassword),
                         \(bind: registry.caCertificate), \(bind: registry.insecureSkipTLSVerify ? 1 : 0), \(bind: registry.plainHTTP ? 1 : 0),
                         \(bind: registry.syncIntervalSeconds), \(bind: Timestamp.from(registry.createdAt)), \(bind: Timestamp.from(registry.updatedAt)),
-                        \(bind: registry.repositories.joined(separator: "\n")))
+                        \(bind: registry.repositories.joined(separator: "\n")), \(bind: registry.publicPull ? 1 : 0),
+                        \(bind: registry.allowOverwrite ? 1 : 0))
                     """
                 ).run()
             }
@@ -44,7 +46,8 @@ public struct SQLRegistryStore: RegistryStore {
                         insecure_skip_tls_verify = \(bind: registry.insecureSkipTLSVerify ? 1 : 0),
                         plain_http = \(bind: registry.plainHTTP ? 1 : 0), sync_interval_seconds = \(bind: registry.syncIntervalSeconds),
                         updated_at = \(bind: Timestamp.from(registry.updatedAt)),
-                        repositories = \(bind: registry.repositories.joined(separator: "\n"))
+                        repositories = \(bind: registry.repositories.joined(separator: "\n")),
+                        public_pull = \(bind: registry.publicPull ? 1 : 0), allow_overwrite = \(bind: registry.allowOverwrite ? 1 : 0)
                     WHERE id = \(bind: registry.id) RETURNING id
                     """
                 ).all()
@@ -82,6 +85,20 @@ public struct SQLRegistryStore: RegistryStore {
         }
     }
 
+    public func listHosted() async throws -> [RegistryRecord] {
+        try await database.withConnection { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM registries WHERE kind = 'hosted' ORDER BY name").all().map(Self.decode)
+        }
+    }
+
+    public func findHosted(namespace: String) async throws -> RegistryRecord? {
+        let endpoint = RegistryRecord.hostedEndpoint(namespace: namespace)
+        return try await database.withConnection { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM registries WHERE kind = 'hosted' AND endpoint = \(bind: endpoint)")
+                .first().map(Self.decode)
+        }
+    }
+
     public func delete(id: String) async throws -> Bool {
         try await database.withConnection { db in
             !(try await db.raw("DELETE FROM registries WHERE id = \(bind: id) RETURNING id").all()).isEmpty
@@ -93,7 +110,7 @@ public struct SQLRegistryStore: RegistryStore {
         guard let registryKind = RegistryKind(rawValue: kind) else {
             throw StoreError.invalidConfiguration("unknown registry kind \"\(kind)\" stored")
         }
-        return RegistryRecord(
+        var record = RegistryRecord(
             id: try row.decode(column: "id", as: String.self),
             tenantID: try row.decode(column: "tenant_id", as: String?.self),
             name: try row.decode(column: "name", as: String.self),
@@ -111,5 +128,8 @@ public struct SQLRegistryStore: RegistryStore {
             updatedAt: Timestamp.date(try row.decode(column: "updated_at", as: Int64.self)),
             repositories: try row.decode(column: "repositories", as: String.self).split(separator: "\n").map(String.init)
         )
+        record.publicPull = try row.decode(column: "public_pull", as: Int.self) != 0
+        record.allowOverwrite = try row.decode(column: "allow_overwrite", as: Int.self) != 0
+        return record
     }
 }

@@ -9,6 +9,25 @@ public enum Gzip {
         bytes.count >= 3 && bytes[0] == 0x1f && bytes[1] == 0x8b && bytes[2] == 0x08
     }
 
+    /// `input` as one gzip member at the given level (9: smallest, for things compressed once
+    /// and served many times).
+    public static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 9) -> [UInt8] {
+        var stream = z_stream()
+        guard czlib_deflate_init2(&stream, level, 15 + 16) == Z_OK else { preconditionFailure("zlib: deflateInit2 failed") }
+        defer { deflateEnd(&stream) }
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
+        let status: Int32 = output.withUnsafeMutableBytes { out in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = UInt32(input.count)
+            stream.next_out = out.baseAddress!.assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = UInt32(out.count)
+            return CZlib.deflate(&stream, Z_FINISH)
+        }
+        precondition(status == Z_STREAM_END, "zlib: deflate did not finish in its bound")
+        output.removeSubrange(Int(stream.total_out)...)
+        return output
+    }
+
     /// Inflates `input` and calls `consume` with each piece of output, in order.
     public static func inflate(
         _ input: UnsafeRawBufferPointer,

@@ -48,6 +48,8 @@ public struct IndexFileDecoder {
     private let events: YAMLEventStream
     private let lenient: Bool
     private let part: Part
+    /// Reading a chart's own `Chart.yaml` (see ``IndexChartVersion/init(chartYAML:)``).
+    private var chartYAML = false
     private var peeked: YAMLEvent?
 
     /// Decodes `data`, calling `onVersion` for every version helm keeps, in file order.
@@ -78,6 +80,18 @@ public struct IndexFileDecoder {
             return false
         }
         return (try? JSONSerialization.jsonObject(with: Data(data), options: [.fragmentsAllowed])) != nil
+    }
+
+    /// Reads a chart's `Chart.yaml` as helm's loader does (`yaml.Unmarshal` into its metadata):
+    /// unknown fields are ignored, plain scalars in string fields become their text.
+    static func decodeChartYAML(_ text: String) throws -> IndexChartVersion {
+        var decoder = IndexFileDecoder(events: try YAMLEventStream(Array(text.utf8)), lenient: false)
+        decoder.chartYAML = true
+        guard try decoder.next() == .streamStart else { throw decoder.fail("not a YAML stream") }
+        guard try decoder.next() == .documentStart, try decoder.next() == .mappingStart else {
+            throw HelmFormatError("Chart.yaml is not a YAML mapping")
+        }
+        return try decoder.readChartVersion(entry: "")
     }
 
     // MARK: - Events
@@ -254,24 +268,27 @@ public struct IndexFileDecoder {
             switch field {
             // Chart.yaml fields come through helm's embedded `*Metadata`, which sigs.k8s.io/yaml does
             // not see through: no scalar is coerced to a string there.
-            case .name: version.name = try readString(field: key, coerce: false)
-            case .version: version.version = try readString(field: key, coerce: false)
-            case .appVersion: version.appVersion = try readString(field: key, coerce: false)
-            case .description: version.description = try readString(field: key, coerce: false)
-            case .apiVersion: version.apiVersion = try readString(field: key, coerce: false)
-            case .type: version.type = try readString(field: key, coerce: false)
-            case .kubeVersion: version.kubeVersion = try readString(field: key, coerce: false)
-            case .home: version.home = try readString(field: key, coerce: false)
-            case .icon: version.icon = try readString(field: key, coerce: false)
-            case .condition: version.condition = try readString(field: key, coerce: false)
-            case .tags: version.tags = try readString(field: key, coerce: false)
+            case .name: version.name = try readString(field: key, coerce: chartYAML)
+            case .version: version.version = try readString(field: key, coerce: chartYAML)
+            case .appVersion: version.appVersion = try readString(field: key, coerce: chartYAML)
+            case .description: version.description = try readString(field: key, coerce: chartYAML)
+            case .apiVersion: version.apiVersion = try readString(field: key, coerce: chartYAML)
+            case .type: version.type = try readString(field: key, coerce: chartYAML)
+            case .kubeVersion: version.kubeVersion = try readString(field: key, coerce: chartYAML)
+            case .home: version.home = try readString(field: key, coerce: chartYAML)
+            case .icon: version.icon = try readString(field: key, coerce: chartYAML)
+            case .condition: version.condition = try readString(field: key, coerce: chartYAML)
+            case .tags: version.tags = try readString(field: key, coerce: chartYAML)
             case .deprecated: version.deprecated = try readBool(field: key)
-            case .keywords: version.keywords = try readStringList(field: key, coerce: false)
-            case .sources: version.sources = try readStringList(field: key, coerce: false)
-            case .annotations: version.annotations = try readStringMap(field: key, coerce: false)
+            case .keywords: version.keywords = try readStringList(field: key, coerce: chartYAML)
+            case .sources: version.sources = try readStringList(field: key, coerce: chartYAML)
+            case .annotations: version.annotations = try readStringMap(field: key, coerce: chartYAML)
             case .maintainers: version.maintainers = try readMaintainers()
             case .dependencies: version.dependencies = try readDependencies()
-            // The index's own fields of a chart version are coerced.
+            // The index's own fields of a chart version are coerced; a Chart.yaml has none of them.
+            case .digest, .checksum, .engine, .tillerVersion, .url, .removed, .urls,
+                .created where chartYAML:
+                try skipValue(expecting: nil, field: key)
             case .digest: version.digest = try readString(field: key)
             case .checksum, .engine, .tillerVersion, .url: _ = try readString(field: key)
             case .removed: version.removed = try readBool(field: key)
@@ -291,9 +308,9 @@ public struct IndexFileDecoder {
                 let key = try decoder.keyText(event)
                 try decoder.noteKey(key, in: &seen)
                 switch Self.lowercasedKey(key) {
-                case "name": maintainer.name = try decoder.readString(field: key, coerce: false)
-                case "email": maintainer.email = try decoder.readString(field: key, coerce: false)
-                case "url": maintainer.url = try decoder.readString(field: key, coerce: false)
+                case "name": maintainer.name = try decoder.readString(field: key, coerce: decoder.chartYAML)
+                case "email": maintainer.email = try decoder.readString(field: key, coerce: decoder.chartYAML)
+                case "url": maintainer.url = try decoder.readString(field: key, coerce: decoder.chartYAML)
                 default: try decoder.unknownField(key)
                 }
             }
@@ -310,12 +327,12 @@ public struct IndexFileDecoder {
                 let key = try decoder.keyText(event)
                 try decoder.noteKey(key, in: &seen)
                 switch Self.lowercasedKey(key) {
-                case "name": dependency.name = try decoder.readString(field: key, coerce: false)
-                case "version": dependency.version = try decoder.readString(field: key, coerce: false)
-                case "repository": dependency.repository = try decoder.readString(field: key, coerce: false)
-                case "condition": dependency.condition = try decoder.readString(field: key, coerce: false)
-                case "alias": dependency.alias = try decoder.readString(field: key, coerce: false)
-                case "tags": dependency.tags = try decoder.readStringList(field: key, coerce: false)
+                case "name": dependency.name = try decoder.readString(field: key, coerce: decoder.chartYAML)
+                case "version": dependency.version = try decoder.readString(field: key, coerce: decoder.chartYAML)
+                case "repository": dependency.repository = try decoder.readString(field: key, coerce: decoder.chartYAML)
+                case "condition": dependency.condition = try decoder.readString(field: key, coerce: decoder.chartYAML)
+                case "alias": dependency.alias = try decoder.readString(field: key, coerce: decoder.chartYAML)
+                case "tags": dependency.tags = try decoder.readStringList(field: key, coerce: decoder.chartYAML)
                 case "enabled": dependency.enabled = try decoder.readBool(field: key)
                 case "import-values": try decoder.skipValue(expecting: .sequence, field: key)
                 default: try decoder.unknownField(key)
@@ -376,7 +393,7 @@ public struct IndexFileDecoder {
     }
 
     private mutating func unknownField(_ key: String) throws {
-        guard lenient else { throw fail("unknown field \"\(key)\"") }
+        guard lenient || chartYAML else { throw fail("unknown field \"\(key)\"") }
         try skipValue(expecting: nil, field: key)
     }
 

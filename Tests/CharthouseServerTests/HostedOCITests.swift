@@ -336,8 +336,25 @@ struct HostedOCITests {
             let tokenB = try #require(try await token(cast.adminB, scopes).token)
             #expect(try access(tokenB) == ["globex/web:pull", "system/base:pull"])
             #expect(try await token(TwoTenants.Member(id: "", username: cast.adminA.username, password: "wrong", token: ""), scopes).status == 401)
+            // Without credentials: an anonymous token that grants nothing of a private registry.
             let anonymous = try await server.request(.get, "/v2/token?service=charthouse&scope=repository:acme/web:pull")
-            #expect(anonymous.status == 401)
+            #expect(anonymous.status == 200)
+            let anonymousToken = try #require(anonymous.object?["token"] as? String)
+            #expect(try access(anonymousToken).isEmpty)
+            let anonymousPull = try await server.request(.get, "/v2/acme/web/tags/list", headers: [("Authorization", "Bearer \(anonymousToken)")])
+            #expect(anonymousPull.status == 401, "anonymous callers are asked to sign in")
+            // OAuth2's password grant (POST, form fields) as the token spec allows; without credentials refused.
+            let form =
+                "grant_type=password&service=charthouse&client_id=test&scope=repository%3Aacme%2Fweb%3Apull&username=\(cast.memberA.username)&password=\(cast.memberA.password.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+            let posted = try await server.request(
+                .post,
+                "/v2/token",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: Data(form.utf8)
+            )
+            #expect(posted.status == 200)
+            #expect(try access(try #require(posted.object?["access_token"] as? String)) == ["acme/web:pull"])
+            #expect(try await server.request(.post, "/v2/token", body: Data("grant_type=refresh_token&refresh_token=x".utf8)).status == 401)
 
             // A member's token carries pull only, and the member may not push: DENIED.
             let bearer = { (value: String) in [("Authorization", "Bearer \(value)")] }

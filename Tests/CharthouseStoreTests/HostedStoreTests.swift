@@ -70,10 +70,33 @@ struct HostedStoreTests {
 
             let first = "sha256:" + String(repeating: "1", count: 64)
             let second = "sha256:" + String(repeating: "2", count: 64)
-            #expect(try await store.putManifest(Self.manifest(web.id, first, version: "1.0.0"), tag: "1.0.0") == nil)
-            #expect(try await store.putManifest(Self.manifest(web.id, second, version: "1.0.0"), tag: "1.0.0") == first, "a re-push moves the tag")
-            try await store.putManifest(Self.manifest(web.id, first, version: "0.9.0"), tag: "0.9.0")
-            try await store.putManifest(Self.manifest(web.id, first, version: "0.9.0"), tag: "latest")
+            #expect(try await store.revision(registryID: "ra") == nil)
+            #expect(
+                try await store.putManifest(Self.manifest(web.id, first, version: "1.0.0"), tag: "1.0.0", registryID: "ra", replacing: false)
+                    == .stored(previous: nil)
+            )
+            #expect(try await store.revision(registryID: "ra")?.revision == 1)
+            #expect(
+                try await store.putManifest(Self.manifest(web.id, second, version: "1.0.0"), tag: "1.0.0", registryID: "ra", replacing: false)
+                    == .tagTaken(existing: first),
+                "without replacing, a tag stays where it is"
+            )
+            #expect(try await store.revision(registryID: "ra")?.revision == 1, "a refused push changes nothing")
+            #expect(
+                try await store.putManifest(Self.manifest(other.id, second, version: "1.0.0"), tag: "1.0.0", registryID: "ra", replacing: true)
+                    == .versionElsewhere(repository: "acme/charts/web"),
+                "a chart version lives in one repository of a registry"
+            )
+            #expect(
+                try await store.putManifest(Self.manifest(web.id, second, version: "1.0.0"), tag: "1.0.0", registryID: "ra", replacing: true)
+                    == .stored(previous: first),
+                "replacing moves the tag"
+            )
+            try await store.putManifest(Self.manifest(web.id, first, version: "0.9.0"), tag: "0.9.0", registryID: "ra", replacing: false)
+            try await store.putManifest(Self.manifest(web.id, first, version: "0.9.0"), tag: "latest", registryID: "ra", replacing: false)
+            #expect(try await store.revision(registryID: "ra")?.revision == 4)
+            #expect(try await store.chartManifest(registryID: "ra", chart: "web", version: "1.0.0")?.manifest.digest == second)
+            #expect(try await store.chartManifests(registryID: "ra").map(\.tag).sorted() == ["0.9.0", "1.0.0", "latest"])
             #expect(try await store.manifest(repositoryID: web.id, tag: "1.0.0")?.digest == second)
             #expect(try await store.manifest(repositoryID: web.id, digest: first)?.chartVersion == "1.0.0", "the first stored copy stays")
             #expect(try await store.manifest(repositoryID: other.id, digest: first) == nil)

@@ -32,20 +32,26 @@ public struct HostedRegistryService: Sendable {
         public let repository: HostedRepositoryRecord?
     }
 
-    private let stores: Stores
-    private let blobs: any BlobStore
+    let stores: Stores
+    let blobs: any BlobStore
     /// What a push may send.
     public let limits: Limits
-    private let hosted: any HostedStore
-    private let catalog: HostedCatalog
+    let hosted: any HostedStore
+    let catalog: HostedCatalog
     /// `host[:port]` where clients reach this server, for the catalog's pull references.
-    private let address: @Sendable () -> String
+    let address: @Sendable () -> String
+    /// `http` or `https`: how clients reach this server, for classic download URLs.
+    let scheme: String
+    /// Rendered classic indexes and registries by namespace (see ``HostedIndexCache``).
+    let indexes: HostedIndexCache
 
     public init(
         stores: Stores,
         blobs: any BlobStore,
         limits: Limits = .init(),
-        address: @escaping @Sendable () -> String = { "localhost" }
+        address: @escaping @Sendable () -> String = { "localhost" },
+        scheme: String = "http",
+        revalidateAfter: Duration = .seconds(1)
     ) {
         self.stores = stores
         self.blobs = blobs
@@ -53,12 +59,14 @@ public struct HostedRegistryService: Sendable {
         self.hosted = stores.hosted
         self.catalog = HostedCatalog(stores: stores)
         self.address = address
+        self.scheme = scheme
+        self.indexes = HostedIndexCache(revalidateAfter: revalidateAfter)
     }
 
     // MARK: - Access
 
-    /// The repository `name` if the caller may `action` it; creates it on push.
-    public func target(_ name: String, caller: Caller, action: Action) async throws -> Target {
+    /// The repository `name` if the caller (`nil`: anonymous) may `action` it; creates it on push.
+    public func target(_ name: String, caller: Caller?, action: Action) async throws -> Target {
         let registry = try await authorizedRegistry(name, caller: caller, action: action)
         let repository: HostedRepositoryRecord?
         switch action {
@@ -69,39 +77,48 @@ public struct HostedRegistryService: Sendable {
     }
 
     /// Whether the caller may `action` the repository `name` (nothing is created).
-    public func allows(_ caller: Caller, _ action: Action, repository name: String) async -> Bool {
+    public func allows(_ caller: Caller?, _ action: Action, repository name: String) async -> Bool {
         (try? await authorizedRegistry(name, caller: caller, action: action)) != nil
     }
 
+    /// Whether `caller` (`nil`: anonymous) may `action` the hosted `registry`: its tenant's admins
+    /// push and members pull; the system administrator pushes to `system`, everyone signed in
+    /// pulls from it; anyone pulls from a registry marked public.
+    public static func permits(_ caller: Caller?, _ action: Action, registry: RegistryRecord) -> Bool {
+        switch action {
+        case .pull:
+            if registry.publicPull { return true }
+            guard let caller else { return false }
+            return registry.tenantID == nil || caller.tenantID == registry.tenantID
+        case .push:
+            guard let caller else { return false }
+            return registry.tenantID == nil ? caller.isSystemAdmin : caller.tenantID == registry.tenantID && caller.role == .admin
+        }
+    }
+
     /// The hosted registry holding repository `name`, if the caller may `action` it.
-    private func authorizedRegistry(_ name: String, caller: Caller, action: Action) async throws -> RegistryRecord {
+    private func authorizedRegistry(_ name: String, caller: Caller?, action: Action) async throws -> RegistryRecord {
         guard NameRules.isOCIRepositoryName(name), name.contains("/"), name.count <= 255 else {
             throw HostedRegistryError(.nameInvalid, "invalid repository name \"\(name)\": <tenant>/<path>/<chart>, lowercase")
         }
-        let namespace = String(name.prefix { $0 != "/" })
         let denied = HostedRegistryError(.denied, "no \(action == .push ? "push" : "pull") access to repository \(name)")
-        if namespace == "system" {
-            guard action == .pull || caller.isSystemAdmin else { throw denied }
-            guard let found = try await hostedRegistry(tenantID: nil) else { throw denied }
-            return found
-        }
-        guard let tenantID = caller.tenantID, let tenant = try await stores.tenants.find(name: namespace), tenant.id == tenantID else {
-            throw denied
-        }
-        guard action == .pull || caller.role == .admin else { throw denied }
-        guard let found = try await hostedRegistry(tenantID: tenantID) else { throw denied }
-        return found
+        guard let registry = try await registry(namespace: String(name.prefix { $0 != "/" })),
+            Self.permits(caller, action, registry: registry)
+        else { throw denied }
+        return registry
     }
 
-    private func hostedRegistry(tenantID: String?) async throws -> RegistryRecord? {
-        try await stores.registries.listVisible(tenantID: tenantID).first { $0.kind == .hosted && $0.tenantID == tenantID }
+    /// The hosted registry of a namespace: `system`, or a tenant's name.
+    public func registry(namespace: String) async throws -> RegistryRecord? {
+        try await stores.registries.findHosted(namespace: namespace)
     }
 
     /// Repository names the caller may pull, in lexical order after `last`.
-    public func catalog(caller: Caller, after last: String?, limit: Int) async throws -> [String] {
+    public func catalog(caller: Caller?, after last: String?, limit: Int) async throws -> [String] {
         var registryIDs: [String] = []
-        if let system = try await hostedRegistry(tenantID: nil) { registryIDs.append(system.id) }
-        if let tenantID = caller.tenantID, let own = try await hostedRegistry(tenantID: tenantID) { registryIDs.append(own.id) }
+        for registry in try await stores.registries.listHosted() where Self.permits(caller, .pull, registry: registry) {
+            registryIDs.append(registry.id)
+        }
         return try await hosted.repositoryNames(registryIDs: registryIDs, after: last, limit: min(max(limit, 1), 1000))
     }
 
@@ -191,7 +208,7 @@ public struct HostedRegistryService: Sendable {
 
     /// Makes a blob of `source` (which the caller may pull) part of the target too; false when
     /// the source does not hold it (the client then uploads it).
-    public func mount(_ target: Target, digest: String, from source: String, caller: Caller) async throws -> Bool {
+    public func mount(_ target: Target, digest: String, from source: String, caller: Caller?) async throws -> Bool {
         guard BlobDigest.isValid(digest), let repository = target.repository,
             let from = try? await self.target(source, caller: caller, action: .pull), let fromRepository = from.repository,
             let size = try await hosted.linkedBlob(repositoryID: fromRepository.id, digest: digest),
@@ -309,17 +326,17 @@ public struct HostedRegistryService: Sendable {
         guard let archive = try await blobs.read(digest: chartLayer.digest, limit: limits.maxChartSize) else {
             throw HostedRegistryError(.manifestInvalid, "the chart archive is larger than \(limits.maxChartSize) bytes")
         }
+        let metadata: IndexChartVersion
         do {
-            _ = try archive.withUnsafeReadableBytes { bytes in
-                try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes, limits: .init(refuseEscapingLinks: true)) }.get()
-            }
+            metadata = try Self.readChart(archive)
         } catch let error as HelmFormatError {
             throw HostedRegistryError(.manifestInvalid, "the chart archive is not a valid chart: \(error.message)")
         }
-
-        // Versions are immutable: a tag names one chart archive for good.
-        if !isDigest, let existing = try await hosted.manifest(repositoryID: repository.id, tag: reference), existing.digest != digest {
-            throw HostedRegistryError(.conflict, "\(target.name):\(reference) is already stored; push a new version instead of replacing it")
+        guard metadata.name == chart.name, metadata.version == chart.version else {
+            throw HostedRegistryError(
+                .manifestInvalid,
+                "the archive's Chart.yaml says \(metadata.name) \(metadata.version), the config says \(chart.name) \(chart.version)"
+            )
         }
         let record = HostedManifestRecord(
             repositoryID: repository.id,
@@ -332,7 +349,24 @@ public struct HostedRegistryService: Sendable {
             chartVersion: chart.version,
             createdAt: Date()
         )
-        try await hosted.putManifest(record, tag: isDigest ? nil : reference)
+        // Versions are immutable unless the registry allows overwriting: a tag names one chart
+        // archive, and a chart version lives in one repository of the registry.
+        switch try await hosted.putManifest(
+            record,
+            tag: isDigest ? nil : reference,
+            registryID: target.registry.id,
+            replacing: target.registry.allowOverwrite
+        ) {
+        case .stored: break
+        case .tagTaken:
+            throw HostedRegistryError(
+                .conflict,
+                "\(target.name):\(reference) is already stored and this registry does not allow overwriting; push a new version"
+            )
+        case .versionElsewhere(let repository):
+            throw HostedRegistryError(.conflict, "\(chart.name) \(chart.version) is already stored in \(repository)")
+        }
+        indexes.invalidate(namespace: target.registry.hostedNamespace ?? "")
         if !isDigest {
             // In the catalog at once: listed, searchable, its values and README readable.
             var version = chart
@@ -354,7 +388,27 @@ public struct HostedRegistryService: Sendable {
         else {
             throw HostedRegistryError(.manifestUnknown, "manifest \(digest) is not in \(target.name)")
         }
+        indexes.invalidate(namespace: target.registry.hostedNamespace ?? "")
         try await catalog.apply(registry: target.registry, upsert: [], remove: [(manifest.chartName, manifest.chartVersion)])
+    }
+
+    /// The metadata of a chart archive read with Helm's loader rules (links out of the chart
+    /// refused), checked as helm checks a chart: apiVersion v1 or v2, a name, a SemVer version.
+    static func readChart(_ archive: ByteBuffer) throws -> IndexChartVersion {
+        let chartArchive = try archive.withUnsafeReadableBytes { bytes in
+            try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes, limits: .init(refuseEscapingLinks: true)) }.get()
+        }
+        var metadata: IndexChartVersion
+        do {
+            metadata = try IndexChartVersion(chartYAML: chartArchive.chartYAML)
+        } catch let error as HelmFormatError {
+            throw HelmFormatError("Chart.yaml: \(error.message)")
+        }
+        guard ["v1", "v2"].contains(metadata.apiVersion) else {
+            throw HelmFormatError("Chart.yaml: apiVersion \"\(metadata.apiVersion)\" is not v1 or v2")
+        }
+        if let reason = metadata.validate() { throw HelmFormatError("Chart.yaml: \(reason)") }
+        return metadata
     }
 
     /// Tags of the repository in lexical order after `last`.

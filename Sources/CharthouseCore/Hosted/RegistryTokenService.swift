@@ -24,7 +24,8 @@ public struct RegistryTokenService: Sendable {
 
     /// What a verified token says.
     public struct Grant: Sendable {
-        public let caller: Caller
+        /// `nil` for an anonymous token (pull from public registries only).
+        public let caller: Caller?
         public let access: [Access]
 
         /// Whether the token allows `action` on repository `name`.
@@ -52,6 +53,8 @@ public struct RegistryTokenService: Sendable {
     }
 
     static let issuer = "charthouse"
+    /// The subject of anonymous tokens (never a user id: those are UUIDs).
+    static let anonymousSubject = "anonymous"
     public static let service = "charthouse"
     private let keys: JWTKeyCollection
     private let stores: Stores
@@ -68,7 +71,7 @@ public struct RegistryTokenService: Sendable {
 
     /// A token for `caller` granting what it may do of `scopes`; unknown or refused scopes are
     /// simply not granted, as distribution's token servers do.
-    public func issue(caller: Caller, scopes: [String]) async throws -> Issued {
+    public func issue(caller: Caller?, scopes: [String]) async throws -> Issued {
         var access: [Access] = []
         for scope in scopes {
             let parts = scope.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
@@ -85,7 +88,7 @@ public struct RegistryTokenService: Sendable {
                     if asked.contains("delete") || asked.contains("*") { granted.append("delete") }
                 }
                 if !granted.isEmpty { access.append(Access(type: "repository", name: parts[1], actions: granted)) }
-            case "registry" where parts[1] == "catalog":
+            case "registry" where parts[1] == "catalog" && caller != nil:
                 access.append(Access(type: "registry", name: "catalog", actions: ["*"]))
             default:
                 continue
@@ -94,7 +97,7 @@ public struct RegistryTokenService: Sendable {
         let now = Date()
         let payload = Payload(
             iss: IssuerClaim(value: Self.issuer),
-            sub: SubjectClaim(value: caller.userID),
+            sub: SubjectClaim(value: caller?.userID ?? Self.anonymousSubject),
             aud: AudienceClaim(value: Self.service),
             exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(lifetime))),
             iat: IssuedAtClaim(value: now),
@@ -113,7 +116,9 @@ public struct RegistryTokenService: Sendable {
         } catch {
             throw CharthouseError.unauthenticated
         }
-        guard payload.aud.value.contains(Self.service), let user = try await stores.users.find(id: payload.sub.value) else {
+        guard payload.aud.value.contains(Self.service) else { throw CharthouseError.unauthenticated }
+        if payload.sub.value == Self.anonymousSubject { return Grant(caller: nil, access: payload.access) }
+        guard let user = try await stores.users.find(id: payload.sub.value) else {
             throw CharthouseError.unauthenticated
         }
         return Grant(caller: try await UserDirectory(stores: stores).caller(for: user, tokenID: "registry-token"), access: payload.access)

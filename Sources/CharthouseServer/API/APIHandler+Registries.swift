@@ -40,7 +40,9 @@ extension APIHandler {
             insecureSkipTLSVerify: body.insecureSkipTLSVerify,
             plainHTTP: body.plainHTTP,
             syncIntervalSeconds: body.syncIntervalSeconds,
-            repositories: body.repositories
+            repositories: body.repositories,
+            publicPull: body._public,
+            allowOverwrite: body.allowOverwrite
         )
         let view = try await registries.update(id: input.path.id, changes: changes, caller: try CurrentCaller.require())
         return .ok(.init(body: .json(.init(view))))
@@ -88,6 +90,9 @@ extension Components.Schemas.Registry {
             plainHTTP: record.plainHTTP,
             syncIntervalSeconds: record.syncIntervalSeconds,
             repositories: record.repositories.isEmpty ? nil : record.repositories,
+            _public: record.kind == .hosted ? record.publicPull : nil,
+            allowOverwrite: record.kind == .hosted ? record.allowOverwrite : nil,
+            chartRepositoryURL: view.chartRepositoryURL,
             syncState: .init(rawValue: view.syncState) ?? .never,
             lastSyncAt: view.sync?.lastSyncAt,
             lastSyncDurationMs: view.sync?.lastDurationMs,

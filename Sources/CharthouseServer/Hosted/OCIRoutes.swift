@@ -35,23 +35,36 @@ struct OCIRoutes: Sendable {
     enum Authorization: Sendable {
         case user(Caller)
         case token(RegistryTokenService.Grant)
+        /// No credentials: only pulls from public registries.
+        case anonymous
 
-        var caller: Caller {
+        var caller: Caller? {
             switch self {
             case .user(let caller): return caller
             case .token(let grant): return grant.caller
+            case .anonymous: return nil
             }
         }
 
         /// Checks a bearer token's grant (the user's rights are checked by the service either
         /// way): a token that lacks a right its user has is a 401, so the client fetches a token
-        /// with that scope; a right the user lacks is `DENIED`.
+        /// with that scope; a right the user lacks is `DENIED`. Anonymous requests get the 401
+        /// for anything public access does not allow, so the client signs in.
         func require(_ action: HostedRegistryService.Action, _ name: String, service: HostedRegistryService) async throws {
-            guard case .token(let grant) = self, !grant.allows(action, repository: name) else { return }
-            guard await service.allows(grant.caller, action, repository: name) else {
-                throw HostedRegistryError(.denied, "no \(action == .push ? "push" : "pull") access to repository \(name)")
+            switch self {
+            case .user: return
+            case .anonymous:
+                guard await service.allows(nil, action, repository: name) else {
+                    throw HostedRegistryError(.unauthorized, "authentication required")
+                }
+            case .token(let grant):
+                guard !grant.allows(action, repository: name) else { return }
+                guard await service.allows(grant.caller, action, repository: name) else {
+                    if grant.caller == nil { throw HostedRegistryError(.unauthorized, "authentication required") }
+                    throw HostedRegistryError(.denied, "no \(action == .push ? "push" : "pull") access to repository \(name)")
+                }
+                throw HostedRegistryError(.unauthorized, "the token does not grant \(action == .push ? "push" : "pull") on \(name)")
             }
-            throw HostedRegistryError(.unauthorized, "the token does not grant \(action == .push ? "push" : "pull") on \(name)")
         }
     }
 
@@ -97,8 +110,12 @@ struct OCIRoutes: Sendable {
                 } catch {
                     throw HostedRegistryError(.unauthorized, "the token is invalid or expired")
                 }
-            default:
-                throw HostedRegistryError(.unauthorized, "authentication required")
+            case .unusable?:
+                throw HostedRegistryError(.unauthorized, "unsupported Authorization header: use Basic or Bearer")
+            case nil:
+                // The base endpoint tells clients whether they are signed in: anonymous is not.
+                guard scope != nil else { throw HostedRegistryError(.unauthorized, "authentication required") }
+                auth = .anonymous
             }
             context.state.caller = auth.caller
             var response = try await body(auth)
@@ -123,17 +140,38 @@ struct OCIRoutes: Sendable {
 
     /// `GET /v2/token?service=…&scope=…`: a token for the scopes, for Basic credentials.
     private func token(_ request: Request, _ context: CharthouseRequestContext) async -> Response {
-        guard case .basic(let username, let password)? = request.headers[.authorization].map(Self.credentials),
-            let caller = try? await access.authenticate(username: username, password: password)
-        else {
-            return Self.errorResponse(
-                HostedRegistryError(.unauthorized, "a token needs credentials (anonymous pull is off)"),
-                challenge: "Basic realm=\"\(Self.realm)\""
-            )
+        // GET with Basic credentials, or POST with OAuth2's password grant (form fields), as the
+        // distribution token spec has them. A GET without credentials gets an anonymous token,
+        // which grants pulls from public registries only; a POST without them is refused, so
+        // clients that try OAuth2 first fall back to GET with Basic.
+        var username: String?
+        var password: String?
+        var scopes: [String] = request.uri.queryParameters.getAll("scope").map { String($0) }
+        if case .basic(let user, let secret)? = request.headers[.authorization].map(Self.credentials) {
+            (username, password) = (user, secret)
+        } else if request.headers[.authorization] != nil {
+            return Self.tokenRefused("unsupported Authorization header: use Basic")
+        }
+        if request.method == .post {
+            var request = request
+            let form = (try? await request.collectBody(upTo: 64 << 10)).map { Self.form(String(buffer: $0)) } ?? [:]
+            if form["grant_type"] == "password" {
+                username = form["username"]
+                password = form["password"]
+            }
+            if let scope = form["scope"] { scopes += scope.split(separator: " ").map(String.init) }
+            if username == nil { return Self.tokenRefused("a token needs credentials") }
+        }
+        var caller: Caller?
+        if let username, let password {
+            guard let found = try? await access.authenticate(username: username, password: password) else {
+                return Self.tokenRefused("wrong username or password")
+            }
+            caller = found
         }
         context.state.caller = caller
         do {
-            let issued = try await tokens.issue(caller: caller, scopes: request.uri.queryParameters.getAll("scope"))
+            let issued = try await tokens.issue(caller: caller, scopes: scopes)
             let body: [String: any Sendable] = [
                 "token": issued.token, "access_token": issued.token, "expires_in": issued.expiresIn,
                 "issued_at": ISO8601DateFormatter().string(from: issued.issuedAt),
@@ -144,6 +182,23 @@ struct OCIRoutes: Sendable {
             context.logger.error("token request failed", metadata: ["error": .string("\(error)")])
             return Self.errorResponse(HostedRegistryError(.unsupported, "internal error"), status: .internalServerError)
         }
+    }
+
+    private static func tokenRefused(_ message: String) -> Response {
+        errorResponse(HostedRegistryError(.unauthorized, message), challenge: "Basic realm=\"\(realm)\"")
+    }
+
+    /// The fields of an `application/x-www-form-urlencoded` body.
+    static func form(_ body: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+            }
+            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
     }
 
     static let apiVersion = HTTPField.Name("Docker-Distribution-API-Version")!
@@ -260,7 +315,8 @@ struct OCIRoutes: Sendable {
 
     // MARK: - Blobs
 
-    private func blobs(_ request: Request, context: CharthouseRequestContext, name: String, digest: String, caller: Caller) async throws -> Response {
+    private func blobs(_ request: Request, context: CharthouseRequestContext, name: String, digest: String, caller: Caller?) async throws -> Response
+    {
         switch request.method {
         case .get, .head:
             let target = try await service.target(name, caller: caller, action: .pull)
@@ -359,7 +415,7 @@ struct OCIRoutes: Sendable {
 
     // MARK: - Manifests
 
-    private func manifests(_ request: Request, name: String, reference: String, caller: Caller) async throws -> Response {
+    private func manifests(_ request: Request, name: String, reference: String, caller: Caller?) async throws -> Response {
         switch request.method {
         case .get, .head:
             let target = try await service.target(name, caller: caller, action: .pull)

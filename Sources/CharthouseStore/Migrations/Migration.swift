@@ -21,5 +21,6 @@ public enum Migrations {
         AddRegistryRepositories(),
         CreateChartFiles(),
         CreateHostedRepositories(),
+        AddHostedSettings(),
     ]
 }
