@@ -8,14 +8,15 @@ public struct ChartArchive: Sendable, Hashable {
     public struct Limits: Sendable, Hashable {
         public var maxDecompressedSize: Int
         public var maxFileSize: Int
-        /// Refuse links that point outside the chart (helm itself ignores link targets; a
-        /// registry accepting uploads should not store such archives).
-        public var refuseEscapingLinks: Bool
+        /// Stricter than helm, for a registry accepting uploads: links that point outside the
+        /// chart, absolute member names and members outside the one base directory are refused
+        /// (helm ignores link targets, strips a leading `/` and takes the first directory's name).
+        public var strict: Bool
 
-        public init(maxDecompressedSize: Int = 100 << 20, maxFileSize: Int = 5 << 20, refuseEscapingLinks: Bool = false) {
+        public init(maxDecompressedSize: Int = 100 << 20, maxFileSize: Int = 5 << 20, strict: Bool = false) {
             self.maxDecompressedSize = maxDecompressedSize
             self.maxFileSize = maxFileSize
-            self.refuseEscapingLinks = refuseEscapingLinks
+            self.strict = strict
         }
     }
 
@@ -87,6 +88,12 @@ public struct ChartArchive: Sendable, Hashable {
             let path = try Self.chartPath(member.name)
             fileCount += 1
             if baseDirectory == nil { baseDirectory = path.base }
+            if limits.strict {
+                guard !member.name.hasPrefix("/") else { throw HelmFormatError("chart illegally contains absolute paths: \"\(member.name)\"") }
+                guard path.base == baseDirectory else {
+                    throw HelmFormatError("chart has more than one top-level directory: \"\(baseDirectory ?? "")\" and \"\(path.base)\"")
+                }
+            }
             guard member.size <= remaining else {
                 throw HelmFormatError("decompressed chart is larger than the maximum size \(limits.maxDecompressedSize)")
             }
@@ -94,7 +101,7 @@ public struct ChartArchive: Sendable, Hashable {
                 throw HelmFormatError("decompressed chart file \"\(member.name)\" is larger than the maximum file size \(limits.maxFileSize)")
             }
             remaining -= member.size
-            if member.isLink, limits.refuseEscapingLinks { try Self.checkLink(member, at: path.name) }
+            if member.isLink, limits.strict { try Self.checkLink(member, at: path.name) }
             guard member.isRegularFile else { return false }
             switch path.name {
             case "Chart.yaml", "values.yaml", "values.schema.json": return true

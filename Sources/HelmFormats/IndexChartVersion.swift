@@ -5,6 +5,12 @@ public struct IndexChartVersion: Sendable, Hashable, Codable {
         public var name = ""
         public var email = ""
         public var url = ""
+
+        public init(name: String = "", email: String = "", url: String = "") {
+            self.name = name
+            self.email = email
+            self.url = url
+        }
     }
 
     /// A chart dependency as listed in the index.
@@ -16,6 +22,24 @@ public struct IndexChartVersion: Sendable, Hashable, Codable {
         public var tags: [String] = []
         public var enabled = false
         public var alias = ""
+
+        public init(
+            name: String = "",
+            version: String = "",
+            repository: String = "",
+            condition: String = "",
+            tags: [String] = [],
+            enabled: Bool = false,
+            alias: String = ""
+        ) {
+            self.name = name
+            self.version = version
+            self.repository = repository
+            self.condition = condition
+            self.tags = tags
+            self.enabled = enabled
+            self.alias = alias
+        }
     }
 
     /// The `entries` key it is listed under (helm lists it there even when `name` differs).

@@ -265,6 +265,11 @@ public struct IndexFileDecoder {
                 if otherSpellings.contains(key), !lenient { throw fail("key \"\(key)\" is duplicated") }
                 otherSpellings.append(key)
             }
+            // A Chart.yaml has none of the index's own fields (helm's metadata ignores them there).
+            if chartYAML, [.digest, .checksum, .engine, .tillerVersion, .url, .removed, .urls, .created].contains(field) {
+                try skipValue(expecting: nil, field: key)
+                continue
+            }
             switch field {
             // Chart.yaml fields come through helm's embedded `*Metadata`, which sigs.k8s.io/yaml does
             // not see through: no scalar is coerced to a string there.
@@ -285,10 +290,7 @@ public struct IndexFileDecoder {
             case .annotations: version.annotations = try readStringMap(field: key, coerce: chartYAML)
             case .maintainers: version.maintainers = try readMaintainers()
             case .dependencies: version.dependencies = try readDependencies()
-            // The index's own fields of a chart version are coerced; a Chart.yaml has none of them.
-            case .digest, .checksum, .engine, .tillerVersion, .url, .removed, .urls,
-                .created where chartYAML:
-                try skipValue(expecting: nil, field: key)
+            // The index's own fields of a chart version are coerced.
             case .digest: version.digest = try readString(field: key)
             case .checksum, .engine, .tillerVersion, .url: _ = try readString(field: key)
             case .removed: version.removed = try readBool(field: key)

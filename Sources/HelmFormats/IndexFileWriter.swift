@@ -79,7 +79,8 @@ public enum IndexFileWriter {
                 var lines: [(String, [UInt8])] = []
                 for (field, value, always) in fields where always || !value.isEmpty {
                     var scalar: [UInt8] = []
-                    appendScalar(value, to: &scalar)
+                    // `enabled` is a boolean, written bare.
+                    if field == "enabled" { scalar = Array(value.utf8) } else { appendScalar(value, to: &scalar) }
                     lines.append((field, Array(" ".utf8) + scalar + [10]))
                 }
                 for (field, values) in index < extra.count ? extra[index] : [] where !values.isEmpty {
@@ -198,10 +199,12 @@ public enum IndexFileWriter {
         return allowed && !reservedWords.contains(value.lowercased())
     }
 
-    /// YAML's `c-printable` set: what may appear unescaped in a stream.
+    /// YAML's `c-printable` set, less what YAML 1.1 readers take for line breaks (NEL, LS, PS)
+    /// and the byte order mark: what may appear unescaped inside a quoted scalar.
     private static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
-        case 0x20...0x7E, 0x85, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return scalar.value != 0xFEFF
+        case 0x85, 0x2028, 0x2029, 0xFEFF: return false
+        case 0x20...0x7E, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return true
         default: return false
         }
     }

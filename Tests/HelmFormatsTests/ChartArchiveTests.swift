@@ -120,7 +120,7 @@ struct ChartArchiveTests {
         #expect(refusal(twoFiles, limits: small).contains("decompressed chart is larger than the maximum size"))
         // For uploads, links that point outside the chart are refused; links inside it are fine
         // (helm ignores link targets, so reading upstream charts accepts both).
-        let uploads = ChartArchive.Limits(refuseEscapingLinks: true)
+        let uploads = ChartArchive.Limits(strict: true)
         for target in ["/etc/passwd", "../../etc/passwd", "../../../x", "templates/../../.."] {
             let linked = try ArchiveCrafter.tgz([.init("web/Chart.yaml", "name: web\n"), .init("web/templates/evil", target, kind: .symlink)])
             #expect(refusal(linked, limits: uploads).contains("chart contains a link that points outside it"), "\(target)")

@@ -7,9 +7,12 @@ import NIOCore
 /// uploads), for tests that need many tags or hand-made manifests quickly.
 public struct OCIUploader: Sendable {
     public let baseURL: String
+    /// Basic credentials sent with every request, if any.
+    public let credentials: (username: String, password: String)?
 
-    public init(baseURL: String) {
+    public init(baseURL: String, username: String? = nil, password: String? = nil) {
         self.baseURL = baseURL
+        self.credentials = username.map { ($0, password ?? "") }
     }
 
     /// `sha256:<hex>` of `data`.
@@ -79,6 +82,10 @@ public struct OCIUploader: Sendable {
         case .put: request.method = .PUT
         }
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
+        if let credentials {
+            let encoded = Data("\(credentials.username):\(credentials.password)".utf8).base64EncodedString()
+            request.headers.add(name: "Authorization", value: "Basic \(encoded)")
+        }
         if let body {
             request.body = .bytes(ByteBuffer(bytes: body))
         } else {

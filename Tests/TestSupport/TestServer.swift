@@ -156,6 +156,13 @@ public struct TestServer: Sendable {
         try Shell.run([try Shell.require("python3"), "-c", script, file, sqlite])
     }
 
+    /// A client that sends and receives bytes as they are: no `Accept-Encoding` added, nothing
+    /// decompressed (`HTTPClient.shared` does both). Lives as long as the test process.
+    private static let rawClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: .init(redirectConfiguration: .disallow, decompression: .disabled)
+    )
+
     /// A raw HTTP exchange, for what the generated client cannot send (malformed bodies, odd headers).
     public func request(
         _ method: HTTPRequest.Method,
@@ -177,7 +184,7 @@ public struct TestServer: Sendable {
                 request.body = .bytes(ByteBuffer(bytes: body))
             }
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await Self.rawClient.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 16 << 20)
         var fields: [String: String] = [:]
         for header in response.headers { fields[header.name.lowercased()] = header.value }

@@ -396,7 +396,7 @@ public struct HostedRegistryService: Sendable {
     /// refused), checked as helm checks a chart: apiVersion v1 or v2, a name, a SemVer version.
     static func readChart(_ archive: ByteBuffer) throws -> IndexChartVersion {
         let chartArchive = try archive.withUnsafeReadableBytes { bytes in
-            try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes, limits: .init(refuseEscapingLinks: true)) }.get()
+            try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes, limits: .init(strict: true)) }.get()
         }
         var metadata: IndexChartVersion
         do {
