@@ -104,7 +104,7 @@ public protocol HostedStore: Sendable {
     func putManifest(_ manifest: HostedManifestRecord, tag: String?, registryID: String, replacing: Bool) async throws -> HostedPutOutcome
     /// The registry's change counter and when it last moved (`nil`: nothing was ever pushed).
     func revision(registryID: String) async throws -> HostedRevision?
-    /// Every tagged chart version of the registry, with its repository.
+    /// Every chart version of the registry (a manifest tagged with its chart's version), with its repository.
     func chartManifests(registryID: String) async throws -> [HostedChartManifest]
     /// The manifest tagged with a chart version in the registry, with its repository.
     func chartManifest(registryID: String, chart: String, version: String) async throws -> HostedChartManifest?
@@ -302,6 +302,7 @@ public struct SQLHostedStore: HostedStore {
         return """
             SELECT r.name AS repository_name, t.tag, \(unsafeRaw: columns) FROM hosted_tags t
             JOIN hosted_manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
+                AND t.tag = REPLACE(m.chart_version, '+', '_')
             JOIN hosted_repositories r ON r.id = t.repository_id
             """
     }
