@@ -133,7 +133,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "charthouse",
-            dependencies: ["CharthouseCLI"],
+            dependencies: [
+                "CharthouseCLI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

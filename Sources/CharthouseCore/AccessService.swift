@@ -55,9 +55,13 @@ public struct AccessService: Sendable {
         guard !password.isEmpty, password.count <= 1024, username.count <= 256 else { throw CharthouseError.unauthenticated }
         if password.hasPrefix("cht_") || password.hasPrefix("chs_") { return try await authenticate(bearer: password) }
         let key = TokenValue.digest(username + "\u{0}" + password)
-        if let caller = await provenCredentials.caller(for: key) {
-            // Still there and unchanged? A removed user or a changed role must not linger a minute.
+        if let (caller, recheck) = await provenCredentials.caller(for: key) {
+            // Still there and unchanged? A removed user or a changed role must not linger a minute:
+            // the user's row is read again at most once a second per pair (registry clients send
+            // their credentials with every request).
+            guard recheck else { return caller.caller }
             if let user = try await stores.users.find(id: caller.userID), user.role == caller.role, user.passwordHash == caller.passwordHashMark {
+                await provenCredentials.checked(key)
                 return caller.caller
             }
             await provenCredentials.forget(key)
@@ -182,25 +186,32 @@ actor ProvenCredentials {
     }
 
     private let lifetime: TimeInterval
-    private var entries: [String: (entry: Entry, expires: Date)] = [:]
+    /// How long a pair is trusted without reading its user again.
+    private let recheckAfter: TimeInterval = 1
+    private var entries: [String: (entry: Entry, expires: Date, checked: Date)] = [:]
 
     init(lifetime: TimeInterval) {
         self.lifetime = lifetime
     }
 
-    func caller(for key: String) -> Entry? {
+    /// The entry, and whether its user must be read again before it is trusted.
+    func caller(for key: String) -> (Entry, recheck: Bool)? {
         guard let found = entries[key] else { return nil }
-        guard found.expires > Date() else {
+        let now = Date()
+        guard found.expires > now else {
             entries[key] = nil
             return nil
         }
-        return found.entry
+        return (found.entry, now.timeIntervalSince(found.checked) >= recheckAfter)
     }
 
     func remember(_ key: String, _ entry: Entry) {
         if entries.count > 10_000 { entries.removeAll() }
-        entries[key] = (entry, Date().addingTimeInterval(lifetime))
+        let now = Date()
+        entries[key] = (entry, now.addingTimeInterval(lifetime), now)
     }
+
+    func checked(_ key: String) { entries[key]?.checked = Date() }
 
     func forget(_ key: String) { entries[key] = nil }
 }

@@ -159,9 +159,14 @@ func buildRouter(
     logger: Logger
 ) throws -> Router<CharthouseRequestContext> {
     let router = Router(context: CharthouseRequestContext.self)
-    // Middleware must be added before routes: Hummingbird wraps each route when it is added.
+    // Hummingbird wraps each route in the middleware added before it. Every route is logged; the
+    // registry protocols (OCI, classic) authenticate and render errors themselves and stream
+    // their bodies under their own limits, so they skip the REST middleware: their hot paths
+    // (index.yaml, blobs) are served with as little per-request work as possible.
+    router.addMiddleware { RequestLogMiddleware(logger: logger) }
+    OCIRoutes(service: hosted, access: access, tokens: tokens).register(on: router)
+    ClassicRoutes(service: hosted, access: access).register(on: router)
     router.addMiddleware {
-        RequestLogMiddleware(logger: logger)
         ErrorMiddleware(logger: logger)
         // Authenticate before buffering a body, so anonymous clients cannot make us hold one.
         AuthenticationMiddleware(access: access)
@@ -175,8 +180,6 @@ func buildRouter(
             body: .init(byteBuffer: ByteBuffer(bytes: document))
         )
     }
-    OCIRoutes(service: hosted, access: access, tokens: tokens).register(on: router)
-    ClassicRoutes(service: hosted, access: access).register(on: router)
     try handler.registerHandlers(
         on: router,
         serverURL: URL(string: "/")!,
