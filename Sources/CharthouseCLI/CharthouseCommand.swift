@@ -7,7 +7,7 @@ public struct CharthouseCommand: AsyncParsableCommand {
         abstract: "Multi-tenant Helm chart registry server and its command-line client.",
         subcommands: [
             ServeCommand.self, LoginCommand.self, WhoAmICommand.self, TenantCommand.self, UserCommand.self, TokenCommand.self,
-            RegistryCommand.self, ChartCommand.self,
+            RegistryCommand.self, ChartCommand.self, GarbageCommand.self,
         ]
     )
 

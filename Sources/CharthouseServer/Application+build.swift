@@ -112,6 +112,7 @@ public func buildApplication(
             policy: configuration.registryPolicy,
             blobs: blobs
         ),
+        garbage: HostedGarbageCollector(stores: stores, blobs: blobs),
         scheduler: scheduler,
         database: database
     )

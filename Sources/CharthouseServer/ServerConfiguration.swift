@@ -156,6 +156,18 @@ public struct ServerConfiguration: Sendable {
             defaultValue: "the listening address",
             help: "host[:port] clients reach this server at, shown as hosted registries' endpoints."
         ),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_PUBLIC_SCHEME",
+            defaultValue: "http",
+            help: "http or https: how clients reach this server (download URLs in hosted registries' index.yaml)."
+        ),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_MAX_BLOB_SIZE",
+            defaultValue: "1073741824",
+            help: "Largest blob (chart layer, provenance, config) a hosted registry accepts, in bytes."
+        ),
         .init(flag: "", environment: "CHARTHOUSE_ADMIN_PASSWORD", defaultValue: "generated, printed once", help: "Password of the first `admin`."),
         .init(
             flag: "",

@@ -110,8 +110,6 @@ public protocol HostedStore: Sendable {
     func chartManifest(registryID: String, chart: String, version: String) async throws -> HostedChartManifest?
     /// The content of every stored manifest (for garbage collection: what blobs are referenced).
     func allManifestContents() async throws -> [String]
-    /// Blob digests linked to any repository before `date`.
-    func linkedDigests(before date: Date) async throws -> Set<String>
     /// Forgets every repository's link to these blobs (they are about to be deleted).
     func unlinkBlobs(_ digests: [String]) async throws
     func manifest(repositoryID: String, digest: String) async throws -> HostedManifestRecord?
@@ -340,16 +338,6 @@ public struct SQLHostedStore: HostedStore {
     public func allManifestContents() async throws -> [String] {
         try await database.withConnection { db in
             try await db.raw("SELECT content FROM hosted_manifests").all().map { try $0.decode(column: "content", as: String.self) }
-        }
-    }
-
-    public func linkedDigests(before date: Date) async throws -> Set<String> {
-        try await database.withConnection { db in
-            Set(
-                try await db.raw("SELECT DISTINCT digest FROM hosted_blob_links WHERE created_at < \(bind: Timestamp.from(date))").all().map {
-                    try $0.decode(column: "digest", as: String.self)
-                }
-            )
         }
     }
 

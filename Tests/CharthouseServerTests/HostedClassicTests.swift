@@ -420,4 +420,66 @@ struct HostedClassicTests {
             #expect(try await server.request(.get, "/v2/acme/web/tags/list").status == 401)
         }
     }
+
+    @Test("garbage collection: a dry run reports, --delete removes only blobs no manifest references; system administrator only; the CLI")
+    func garbageCollection() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let admin = Self.basic(cast.adminA.username, cast.adminA.password)
+            let helm = try HelmCLI(major: 4)
+            defer { helm.removeHome() }
+            let kept = try Self.package(helm, "web", "1.0.0")
+            let dropped = try Self.package(helm, "db", "1.0.0")
+            #expect(try await server.request(.post, "/api/acme/charts", headers: admin, body: kept.bytes).status == 201)
+            #expect(try await server.request(.post, "/api/acme/charts", headers: admin, body: dropped.bytes).status == 201)
+            #expect(try await server.request(.delete, "/api/acme/charts/db/1.0.0", headers: admin).status == 200)
+            let blobFiles = {
+                (FileManager.default.enumerator(at: server.dataDirectory.appendingPathComponent("blobs/sha256"), includingPropertiesForKeys: nil)?
+                    .allObjects as? [URL] ?? []).filter { !$0.hasDirectoryPath }.map(\.lastPathComponent).sorted()
+            }
+            #expect(blobFiles().count == 4, "two configs and two archives")
+            func collect(_ token: String, _ body: String) async throws -> RawResponse {
+                try await server.request(
+                    .post,
+                    "/api/v1/system/gc",
+                    token: token,
+                    headers: [("Content-Type", "application/json")],
+                    body: Data(body.utf8)
+                )
+            }
+            #expect(try await collect(cast.adminA.token, "{}").status == 403, "tenant admins do not collect")
+            // Young blobs are kept by default: a client may be between its blobs and its manifest.
+            let young = try await collect(cast.systemAdminToken, #"{"dryRun":false}"#)
+            #expect(young.status == 200 && young.object?["unreferenced"] as? Int == 0 && young.object?["deleted"] as? Int == 0, "\(young.text)")
+            let dry = try await collect(cast.systemAdminToken, #"{"minimumAgeSeconds":0}"#)
+            #expect(dry.object?["dryRun"] as? Bool == true)
+            #expect(
+                dry.object?["blobs"] as? Int == 4 && dry.object?["unreferenced"] as? Int == 2 && dry.object?["deleted"] as? Int == 0,
+                "\(dry.text)"
+            )
+            #expect(dry.object?["unreferencedBytes"] as? Int ?? 0 > dropped.bytes.count)
+            #expect(blobFiles().count == 4, "a dry run removes nothing")
+
+            // The CLI, as the system administrator, deletes.
+            let cli = try await Shell.runDetached(
+                [
+                    try CharthouseProcess.executable(), "gc", "--delete", "--minimum-age", "0", "-o", "json", "--server",
+                    server.baseURL.absoluteString, "--token", cast.systemAdminToken,
+                ],
+                environment: ["CHARTHOUSE_CONFIG": server.dataDirectory.appendingPathComponent("cli.json").path]
+            )
+            let output = cli.stdout
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
+            #expect(report["deleted"] as? Int == 2 && report["dryRun"] as? Bool == false, "\(output)")
+            #expect(blobFiles().count == 2)
+            #expect(!blobFiles().contains(Self.digest(dropped.bytes)))
+            // What is referenced stays readable over both protocols.
+            let download = try await server.request(.get, "/charts/acme/web-1.0.0.tgz", headers: admin)
+            #expect(download.status == 200 && download.body == kept.bytes)
+            #expect(try await server.request(.get, "/v2/acme/db/blobs/sha256:\(Self.digest(dropped.bytes))", headers: admin).status == 404)
+            // The chart deleted can be uploaded again.
+            #expect(try await server.request(.post, "/api/acme/charts", headers: admin, body: dropped.bytes).status == 201)
+            #expect(try await server.request(.get, "/charts/acme/db-1.0.0.tgz", headers: admin).body == dropped.bytes)
+        }
+    }
 }

@@ -47,6 +47,8 @@ public protocol BlobStore: Sendable {
     /// Reads a whole blob into memory (small blobs only: manifests' configs, chart archives).
     func read(digest: String, limit: Int) async throws -> ByteBuffer?
     func delete(digest: String) async throws
+    /// Every stored blob with when it was written (for garbage collection).
+    func allBlobs() async throws -> [(info: BlobInfo, written: Date)]
     /// Removes upload sessions untouched since `date`; returns how many.
     func removeStaleUploads(before date: Date) async throws -> Int
 }

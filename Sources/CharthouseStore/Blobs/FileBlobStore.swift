@@ -119,6 +119,24 @@ public final class FileBlobStore: BlobStore {
         try? await fileIO.remove(path: blobPath(digest))
     }
 
+    public func allBlobs() async throws -> [(info: BlobInfo, written: Date)] {
+        let folder = root.appendingPathComponent("sha256").path
+        return try await threadPool.runIfActive {
+            let manager = FileManager.default
+            var found: [(info: BlobInfo, written: Date)] = []
+            for prefix in try manager.contentsOfDirectory(atPath: folder) {
+                for name in (try? manager.contentsOfDirectory(atPath: "\(folder)/\(prefix)")) ?? [] {
+                    let digest = "sha256:" + name
+                    guard BlobDigest.isValid(digest), let attributes = try? manager.attributesOfItem(atPath: "\(folder)/\(prefix)/\(name)")
+                    else { continue }
+                    let size = (attributes[.size] as? NSNumber)?.int64Value ?? 0
+                    found.append((BlobInfo(digest: digest, size: size), attributes[.modificationDate] as? Date ?? .distantPast))
+                }
+            }
+            return found
+        }
+    }
+
     public func removeStaleUploads(before date: Date) async throws -> Int {
         let folder = root.appendingPathComponent("uploads").path
         let stale = try await threadPool.runIfActive {
