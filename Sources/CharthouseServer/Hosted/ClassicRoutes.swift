@@ -95,10 +95,18 @@ struct ClassicRoutes: Sendable {
         if let header = request.headers[OCIRoutes.range], let range = OCIRoutes.byteRange(header, size: found.size) {
             headers[.contentLength] = "\(range.count)"
             headers[OCIRoutes.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(found.size)"
-            return Response(status: .partialContent, headers: headers, body: try await fileIO.loadFile(path: path, range: range, context: context))
+            return Response(
+                status: .partialContent,
+                headers: headers,
+                body: try await fileIO.loadFile(path: path, range: range, context: context, chunkLength: OCIRoutes.chunkLength)
+            )
         }
         guard found.size > 0 else { return Response(status: .ok, headers: headers) }
-        return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: path, context: context))
+        return Response(
+            status: .ok,
+            headers: headers,
+            body: try await fileIO.loadFile(path: path, context: context, chunkLength: OCIRoutes.chunkLength)
+        )
     }
 
     /// Whether `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).

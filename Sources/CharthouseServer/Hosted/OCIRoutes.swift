@@ -14,6 +14,11 @@ struct OCIRoutes: Sendable {
     let tokens: RegistryTokenService
     let fileIO = FileIO()
     static let realm = "Charthouse"
+    /// Blobs are read from disk and sent in chunks this large: fewer reads, writes and wake-ups
+    /// per byte than Hummingbird's 128 KiB default; larger chunks were slower (cache misses).
+    /// Measured with benchmarks/bench-hosted --only blob: 64 KiB 0.78x, 128 KiB 0.88x, 256 KiB 1.02x,
+    /// 1 MiB 0.55x distribution's throughput.
+    static let chunkLength = 256 << 10
 
     func register(on router: Router<CharthouseRequestContext>) {
         router.get("/v2") { request, context in await self.respond(request, context, scope: nil) { _ in try await self.base() } }
@@ -330,11 +335,15 @@ struct OCIRoutes: Sendable {
             if let rangeHeader = request.headers[Self.range], let range = Self.byteRange(rangeHeader, size: info.size) {
                 headers[.contentLength] = "\(range.count)"
                 headers[Self.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(info.size)"
-                let body = try await fileIO.loadFile(path: path, range: range, context: context)
+                let body = try await fileIO.loadFile(path: path, range: range, context: context, chunkLength: Self.chunkLength)
                 return Response(status: .partialContent, headers: headers, body: body)
             }
             guard info.size > 0 else { return Response(status: .ok, headers: headers) }
-            return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: path, context: context))
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: try await fileIO.loadFile(path: path, context: context, chunkLength: Self.chunkLength)
+            )
         case .delete:
             throw HostedRegistryError(.unsupported, "blobs are removed by garbage collection, not deleted one by one")
         default:
