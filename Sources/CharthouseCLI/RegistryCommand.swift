@@ -110,6 +110,8 @@ struct RegistryCommand: AsyncParsableCommand {
         @Option(help: "Seconds between syncs.") var syncInterval: Int?
         @Option(name: .customLong("repository"), help: "OCI: replace the repositories to sync (repeatable).") var repositories: [String] = []
         @Flag(help: "OCI: forget the named repositories and discover them through the catalog again.") var discoverRepositories = false
+        @Flag(inversion: .prefixedNo, help: "Hosted: anyone may pull, signed in or not.") var `public`: Bool?
+        @Flag(inversion: .prefixedNo, help: "Hosted: a version may be pushed again with another archive.") var allowOverwrite: Bool?
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
@@ -129,7 +131,9 @@ struct RegistryCommand: AsyncParsableCommand {
                 insecureSkipTLSVerify: insecureSkipTLSVerify,
                 plainHTTP: plainHTTP,
                 syncIntervalSeconds: syncInterval,
-                repositories: discoverRepositories ? [] : (repositories.isEmpty ? nil : repositories)
+                repositories: discoverRepositories ? [] : (repositories.isEmpty ? nil : repositories),
+                _public: `public`,
+                allowOverwrite: allowOverwrite
             )
             let updated = try await callServer { try await client.updateRegistry(path: .init(id: found.id), body: .json(body)).ok.body.json }
             try options.print(updated) { RegistryCommand.table([updated]) }
