@@ -22,12 +22,7 @@ public enum IndexFileWriter {
                 out.append(contentsOf: Array("  ".utf8))
                 appendScalar(name, to: &out)
                 out.append(contentsOf: Array(":\n".utf8))
-                let ordered = byName[name]!.sorted { lhs, rhs in
-                    switch (SemanticVersion(lhs.version), SemanticVersion(rhs.version)) {
-                    case (let left?, let right?) where left != right: return left > right
-                    default: return lhs.version > rhs.version
-                    }
-                }
+                let ordered = byName[name]!.sorted(by: newestFirst)
                 for version in ordered { appendVersion(version, to: &out) }
             }
         }
@@ -35,6 +30,15 @@ public enum IndexFileWriter {
         appendScalar(rfc3339(generated), to: &out)
         out.append(UInt8(ascii: "\n"))
         return out
+    }
+
+    /// The order of an index's versions of one chart: highest SemVer first (text order for ties
+    /// and versions that are not SemVer).
+    public static func newestFirst(_ lhs: IndexChartVersion, _ rhs: IndexChartVersion) -> Bool {
+        switch (SemanticVersion(lhs.version), SemanticVersion(rhs.version)) {
+        case (let left?, let right?) where left != right: return left > right
+        default: return lhs.version > rhs.version
+        }
     }
 
     /// `2026-11-25T10:00:00.123456789Z`, as Go's `time.RFC3339Nano` writes a UTC time.

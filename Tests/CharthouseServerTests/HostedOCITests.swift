@@ -72,6 +72,11 @@ struct HostedOCITests {
             let rendered = try await helm3.runDetached(["template", "demo", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http"])
                 .stdout
             #expect(rendered.contains("kind: Deployment"))
+            // helm 4 installs without a cluster in client dry-run mode (helm 3.17 needs one: template above).
+            let installed = try await member.runDetached(
+                ["install", "demo", "oci://\(host)/acme/charts/web", "--version", "1.0.0", "--plain-http", "--dry-run=client"]
+            ).stdout
+            #expect(installed.contains("NAME: demo") && installed.contains("kind: Deployment"), "\(installed)")
 
             // skopeo, an independent client, lists the tags (build metadata as `_`).
             let tags = try await Shell.runDetached([

@@ -36,6 +36,8 @@ public struct HelmCLI: Sendable {
         env["HELM_REGISTRY_CONFIG"] = home.appendingPathComponent("config/registry/config.json").path
         env["HELM_REPOSITORY_CONFIG"] = home.appendingPathComponent("config/repositories.yaml").path
         env["HELM_REPOSITORY_CACHE"] = home.appendingPathComponent("cache/repository").path
+        // Never a real cluster: a kubeconfig that does not exist.
+        env["KUBECONFIG"] = home.appendingPathComponent("no-kubeconfig").path
         return env
     }
 

@@ -69,13 +69,7 @@ extension HostedRegistryService {
             versions.append(version)
         }
         // Charts by name, each chart's newest version first (the order of the index and the listings).
-        versions.sort { lhs, rhs in
-            guard lhs.name == rhs.name else { return lhs.name < rhs.name }
-            switch (SemanticVersion(lhs.version), SemanticVersion(rhs.version)) {
-            case (let left?, let right?) where left != right: return left > right
-            default: return lhs.version > rhs.version
-            }
-        }
+        versions.sort { $0.name == $1.name ? IndexFileWriter.newestFirst($0, $1) : $0.name < $1.name }
         let plain = IndexFileWriter.render(versions, generated: revision?.changedAt ?? registry.createdAt)
         let gzip = plain.withUnsafeBytes { Gzip.compress($0) }
         let tag = CatalogSyncEngine.hex(SHA256.hash(data: plain).prefix(16))
