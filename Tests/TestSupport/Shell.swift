@@ -19,8 +19,22 @@ public enum Shell {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command
         process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
+        // Output goes to files, not pipes: a pipe's write end inherited by another child spawned at
+        // the same moment (tests run in parallel) would keep us waiting for an end of file that
+        // only comes when that other child exits, and a peer server lives for a whole test.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("charthouse-shell-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outFile = folder.appendingPathComponent("stdout")
+        let errFile = folder.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outFile.path, contents: nil)
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outFile)
+        let err = try FileHandle(forWritingTo: errFile)
+        defer {
+            try? out.close()
+            try? err.close()
+        }
         let input = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -30,13 +44,11 @@ public enum Shell {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try input.fileHandleForWriting.close()
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         let result = Result(
             status: process.terminationStatus,
-            stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self)
+            stdout: String(decoding: (try? Data(contentsOf: outFile)) ?? Data(), as: UTF8.self),
+            stderr: String(decoding: (try? Data(contentsOf: errFile)) ?? Data(), as: UTF8.self)
         )
         if check, result.status != 0 {
             throw PeerError("`\(command.joined(separator: " "))` exited \(result.status): \(result.stderr)")
