@@ -9,19 +9,11 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the Charthouse server.",
-        discussion: """
-            Every option can also be set through the environment variable named in its help.
-            Secrets come only from the environment:
-              CHARTHOUSE_ADMIN_PASSWORD       password of the first administrator "admin" (else generated and printed once)
-              CHARTHOUSE_SECRET_KEY           base64 256-bit key sealing secrets at rest (else DATA_DIR/secret.key)
-              CHARTHOUSE_SECRET_KEY_PREVIOUS  older keys, comma-separated, still accepted when opening secrets
-            Tuning, from the environment:
-              CHARTHOUSE_SYNC_CONCURRENCY     registry syncs at once (default 4)
-              CHARTHOUSE_SYNC_LEASE_SECONDS   sync lease lifetime, renewed while a sync runs (default 30)
-              CHARTHOUSE_MAX_INDEX_SIZE       largest index.yaml a sync accepts, bytes (default 268435456)
-              CHARTHOUSE_MAX_CHART_SIZE       largest chart archive read for values/README/schema, bytes (default 20971520)
-              CHARTHOUSE_SYNC_SHRINK_PERCENT  share of the catalog an index may lose before the sync is held (default 50)
-            """
+        discussion: "Every option can also be set through the environment variable named in its help.\n"
+            + "Set only through the environment:\n"
+            + ServerConfiguration.settings.filter { $0.flag.isEmpty }.map {
+                "  \($0.environment) (default: \($0.defaultValue))\n      \($0.help)"
+            }.joined(separator: "\n")
     )
 
     @Option(help: "Address to listen on. [env: CHARTHOUSE_HOST] (default: 127.0.0.1)")

@@ -75,6 +75,7 @@ public struct ServerConfiguration: Sendable {
     /// System registries from `--system-registry` / `CHARTHOUSE_SYSTEM_REGISTRIES`.
     public var systemRegistries: [SystemRegistrySpec]
 
+    /// Every setting; `serve --help` lists the environment-only ones (no flag) from here.
     public static let settings: [Setting] = [
         .init(flag: "--host", environment: "CHARTHOUSE_HOST", defaultValue: "127.0.0.1", help: "Address to listen on."),
         .init(flag: "--port", environment: "CHARTHOUSE_PORT", defaultValue: "8080", help: "Port to listen on (0 picks a free one)."),
@@ -143,6 +144,12 @@ public struct ServerConfiguration: Sendable {
             environment: "CHARTHOUSE_UPLOAD_MAX_AGE_SECONDS",
             defaultValue: "86400",
             help: "An unfinished hosted-registry upload older than this is removed (checked every CHARTHOUSE_UPLOAD_CLEANUP_SECONDS, 600)."
+        ),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_UPLOAD_CLEANUP_SECONDS",
+            defaultValue: "600",
+            help: "How often abandoned hosted-registry uploads are looked for."
         ),
         .init(
             flag: "",

@@ -74,29 +74,14 @@ public enum IndexFileWriter {
                 out.append(UInt8(ascii: "\n"))
             }
         }
-        /// A list of mappings whose fields are (name, value, written when empty too).
-        func mappings(_ name: String, _ items: [[(String, String, Bool)]], extra: [[(String, [String])]] = []) {
+        /// A list of mappings; each field is its name and what follows its colon, rendered by
+        /// `scalarField`, `boolField` or `listField` (`nil`: left out). Fields come out sorted.
+        func mappings(_ name: String, _ items: [[(String, [UInt8]?)]]) {
             guard !items.isEmpty else { return }
             key(name)
             out.append(UInt8(ascii: "\n"))
-            for (index, fields) in items.enumerated() {
-                var lines: [(String, [UInt8])] = []
-                for (field, value, always) in fields where always || !value.isEmpty {
-                    var scalar: [UInt8] = []
-                    // `enabled` is a boolean, written bare.
-                    if field == "enabled" { scalar = Array(value.utf8) } else { appendScalar(value, to: &scalar) }
-                    lines.append((field, Array(" ".utf8) + scalar + [10]))
-                }
-                for (field, values) in index < extra.count ? extra[index] : [] where !values.isEmpty {
-                    var block: [UInt8] = [10]
-                    for value in values {
-                        block.append(contentsOf: Array("      - ".utf8))
-                        appendScalar(value, to: &block)
-                        block.append(10)
-                    }
-                    lines.append((field, block))
-                }
-                lines.sort { $0.0 < $1.0 }
+            for fields in items {
+                let lines = fields.compactMap { field, rest in rest.map { (field, $0) } }.sorted { $0.0 < $1.0 }
                 if lines.isEmpty {
                     out.append(contentsOf: Array("    - {}\n".utf8))
                     continue
@@ -108,6 +93,23 @@ public enum IndexFileWriter {
                     out.append(contentsOf: rest)
                 }
             }
+        }
+        func scalarField(_ value: String, always: Bool = false) -> [UInt8]? {
+            guard always || !value.isEmpty else { return nil }
+            var rendered: [UInt8] = [UInt8(ascii: " ")]
+            appendScalar(value, to: &rendered)
+            return rendered + [10]
+        }
+        func boolField(_ value: Bool) -> [UInt8]? { value ? Array(" true\n".utf8) : nil }
+        func listField(_ values: [String]) -> [UInt8]? {
+            guard !values.isEmpty else { return nil }
+            var rendered: [UInt8] = [10]
+            for value in values {
+                rendered.append(contentsOf: Array("      - ".utf8))
+                appendScalar(value, to: &rendered)
+                rendered.append(10)
+            }
+            return rendered
         }
         if !version.annotations.isEmpty {
             key("annotations")
@@ -124,17 +126,16 @@ public enum IndexFileWriter {
         string("appVersion", version.appVersion)
         string("condition", version.condition)
         string("created", version.created ?? "")
-        let dependencies = version.dependencies.compactMap { $0 }
         mappings(
             "dependencies",
-            dependencies.map { dependency in
+            version.dependencies.compactMap { $0 }.map { dependency in
                 [
-                    ("alias", dependency.alias, false), ("condition", dependency.condition, false),
-                    ("enabled", dependency.enabled ? "true" : "", false), ("name", dependency.name, true),
-                    ("repository", dependency.repository, true), ("version", dependency.version, false),
+                    ("alias", scalarField(dependency.alias)), ("condition", scalarField(dependency.condition)),
+                    ("enabled", boolField(dependency.enabled)), ("name", scalarField(dependency.name, always: true)),
+                    ("repository", scalarField(dependency.repository, always: true)), ("tags", listField(dependency.tags)),
+                    ("version", scalarField(dependency.version)),
                 ]
-            },
-            extra: dependencies.map { [("tags", $0.tags)] }
+            }
         )
         if version.deprecated {
             key("deprecated")
@@ -148,7 +149,9 @@ public enum IndexFileWriter {
         string("kubeVersion", version.kubeVersion)
         mappings(
             "maintainers",
-            version.maintainers.compactMap { $0 }.map { [("email", $0.email, false), ("name", $0.name, false), ("url", $0.url, false)] }
+            version.maintainers.compactMap { $0 }.map {
+                [("email", scalarField($0.email)), ("name", scalarField($0.name)), ("url", scalarField($0.url))]
+            }
         )
         string("name", version.name)
         list("sources", version.sources)

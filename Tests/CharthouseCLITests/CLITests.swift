@@ -126,7 +126,8 @@ struct CLITests {
         let help = try Shell.run([try CharthouseProcess.executable(), "serve", "--help"], check: false)
         for variable in [
             "CHARTHOUSE_HOST", "CHARTHOUSE_PORT", "CHARTHOUSE_DATA_DIR", "CHARTHOUSE_DATABASE_URL", "CHARTHOUSE_LOG_LEVEL",
-            "CHARTHOUSE_ADMIN_PASSWORD", "CHARTHOUSE_SECRET_KEY",
+            "CHARTHOUSE_ADMIN_PASSWORD", "CHARTHOUSE_SECRET_KEY", "CHARTHOUSE_PUBLIC_HOST", "CHARTHOUSE_PUBLIC_SCHEME",
+            "CHARTHOUSE_MAX_BLOB_SIZE",
         ] {
             #expect(help.stdout.contains(variable), "\(variable) missing from serve --help")
         }
@@ -145,6 +146,11 @@ struct CLITests {
         let badPort = try Shell.run([try CharthouseProcess.executable(), "serve", "--data-dir", scratch.path], environment: env, check: false)
         #expect(badPort.status != 0)
         #expect(badPort.stderr.contains("CHARTHOUSE_PORT"))
+        env["CHARTHOUSE_PORT"] = nil
+        env["CHARTHOUSE_PUBLIC_SCHEME"] = "ftp"
+        let badScheme = try Shell.run([try CharthouseProcess.executable(), "serve", "--data-dir", scratch.path], environment: env, check: false)
+        #expect(badScheme.status != 0)
+        #expect(badScheme.stderr.contains("CHARTHOUSE_PUBLIC_SCHEME must be http or https"), "\(badScheme.stderr)")
     }
 
     @Test("the client explains a missing login or an unreachable server")

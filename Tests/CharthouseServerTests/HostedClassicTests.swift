@@ -34,6 +34,18 @@ struct HostedClassicTests {
         return (body, "multipart/form-data; boundary=\(boundary)")
     }
 
+    /// The blob files on disk (their hex digests).
+    static func storedBlobs(_ server: TestServer) -> [String] {
+        let root = server.dataDirectory.appendingPathComponent("blobs/sha256")
+        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? []
+        return files.filter { !$0.hasDirectoryPath }.map(\.lastPathComponent).sorted()
+    }
+
+    /// A JSON request with a bearer token.
+    static func json(_ server: TestServer, _ method: HTTPRequest.Method, _ path: String, token: String, _ body: String) async throws -> RawResponse {
+        try await server.request(method, path, token: token, headers: [("Content-Type", "application/json")], body: Data(body.utf8))
+    }
+
     /// A packaged chart in a directory of its own (helm create refuses an existing directory).
     static func package(_ helm: HelmCLI, _ name: String, _ version: String, files: [String: String] = [:]) throws -> (url: URL, bytes: Data) {
         let folder = try ScratchDirectory.make("charthouse-classic-chart")
@@ -315,10 +327,7 @@ struct HostedClassicTests {
             // Nothing of it is stored: no charts, no blobs beyond the two raw OCI uploads.
             let listed = try await server.request(.get, "/api/acme/charts", headers: admin)
             #expect(listed.status == 200 && listed.object?.isEmpty == true, "\(listed.text)")
-            let blobs = server.dataDirectory.appendingPathComponent("blobs/sha256")
-            let stored = (FileManager.default.enumerator(at: blobs, includingPropertiesForKeys: nil)?.allObjects as? [URL] ?? [])
-                .filter { !$0.hasDirectoryPath }
-            #expect(stored.count == 2, "\(stored)")
+            #expect(Self.storedBlobs(server).count == 2, "\(Self.storedBlobs(server))")
         }
     }
 
@@ -369,14 +378,19 @@ struct HostedClassicTests {
             let admin = server.client(token: cast.adminA.token)
             let hosted = try #require(try await admin.listRegistries().ok.body.json.items.first { $0.kind == .hosted && $0.scope == .tenant })
             func patch(_ token: String, _ body: String) async throws -> RawResponse {
-                try await server.request(
-                    .patch,
-                    "/api/v1/registries/\(hosted.id)",
-                    token: token,
-                    headers: [("Content-Type", "application/json")],
-                    body: Data(body.utf8)
-                )
+                try await Self.json(server, .patch, "/api/v1/registries/\(hosted.id)", token: token, body)
             }
+            // Only hosted registries have these settings.
+            let protected = try await Self.json(
+                server,
+                .post,
+                "/api/v1/registries",
+                token: cast.adminA.token,
+                #"{"name":"onprem","endpoint":"https://10.255.0.1/charts","protected":true,"noAuthentication":true}"#
+            )
+            let protectedID = try #require(protected.object?["id"] as? String, "\(protected.text)")
+            let notHosted = try await Self.json(server, .patch, "/api/v1/registries/\(protectedID)", token: cast.adminA.token, #"{"public":true}"#)
+            #expect(notHosted.status == 400 && notHosted.error?.message.contains("hosted registries only") == true, "\(notHosted.text)")
             #expect(try await patch(cast.memberA.token, #"{"allowOverwrite":true}"#).status == 403)
             #expect(try await patch(cast.adminB.token, #"{"allowOverwrite":true}"#).status == 404)
             #expect(try await patch(cast.adminA.token, #"{"allowOverwrite":true,"name":"other"}"#).status == 409)
@@ -433,21 +447,13 @@ struct HostedClassicTests {
             #expect(try await server.request(.post, "/api/acme/charts", headers: admin, body: kept.bytes).status == 201)
             #expect(try await server.request(.post, "/api/acme/charts", headers: admin, body: dropped.bytes).status == 201)
             #expect(try await server.request(.delete, "/api/acme/charts/db/1.0.0", headers: admin).status == 200)
-            let blobFiles = {
-                (FileManager.default.enumerator(at: server.dataDirectory.appendingPathComponent("blobs/sha256"), includingPropertiesForKeys: nil)?
-                    .allObjects as? [URL] ?? []).filter { !$0.hasDirectoryPath }.map(\.lastPathComponent).sorted()
-            }
-            #expect(blobFiles().count == 4, "two configs and two archives")
+            #expect(Self.storedBlobs(server).count == 4, "two configs and two archives")
             func collect(_ token: String, _ body: String) async throws -> RawResponse {
-                try await server.request(
-                    .post,
-                    "/api/v1/system/gc",
-                    token: token,
-                    headers: [("Content-Type", "application/json")],
-                    body: Data(body.utf8)
-                )
+                try await Self.json(server, .post, "/api/v1/system/gc", token: token, body)
             }
             #expect(try await collect(cast.adminA.token, "{}").status == 403, "tenant admins do not collect")
+            let negative = try await collect(cast.systemAdminToken, #"{"minimumAgeSeconds":-1}"#)
+            #expect(negative.status == 400 && negative.error?.message.contains("minimumAgeSeconds") == true, "\(negative.text)")
             // Young blobs are kept by default: a client may be between its blobs and its manifest.
             let young = try await collect(cast.systemAdminToken, #"{"dryRun":false}"#)
             #expect(young.status == 200 && young.object?["unreferenced"] as? Int == 0 && young.object?["deleted"] as? Int == 0, "\(young.text)")
@@ -458,7 +464,7 @@ struct HostedClassicTests {
                 "\(dry.text)"
             )
             #expect(dry.object?["unreferencedBytes"] as? Int ?? 0 > dropped.bytes.count)
-            #expect(blobFiles().count == 4, "a dry run removes nothing")
+            #expect(Self.storedBlobs(server).count == 4, "a dry run removes nothing")
 
             // The CLI, as the system administrator, deletes.
             let cli = try await Shell.runDetached(
@@ -471,8 +477,8 @@ struct HostedClassicTests {
             let output = cli.stdout
             let report = try #require(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any])
             #expect(report["deleted"] as? Int == 2 && report["dryRun"] as? Bool == false, "\(output)")
-            #expect(blobFiles().count == 2)
-            #expect(!blobFiles().contains(Self.digest(dropped.bytes)))
+            #expect(Self.storedBlobs(server).count == 2)
+            #expect(!Self.storedBlobs(server).contains(Self.digest(dropped.bytes)))
             // What is referenced stays readable over both protocols.
             let download = try await server.request(.get, "/charts/acme/web-1.0.0.tgz", headers: admin)
             #expect(download.status == 200 && download.body == kept.bytes)

@@ -18,17 +18,20 @@ public final class HostedIndexCache: Sendable {
         /// The strong validator of the plain bytes, quoted (`"…"`); the gzipped variant's is
         /// the same with `-gz` before the closing quote.
         public let etag: String
-        public let lastModified: Date
         /// The versions listed, with their URLs, digests and creation times.
         public let versions: [IndexChartVersion]
         let revision: Int64
+        /// Chart metadata by config blob digest (configs never change): the next render reads
+        /// only the configs of versions pushed since.
+        let configs: [String: IndexChartVersion]
     }
 
     /// What is known about a namespace.
     struct Entry: Sendable {
         var registry: RegistryRecord?
         var rendered: Rendered?
-        var checkedAt: ContinuousClock.Instant
+        /// When the registry and its revision were last read; `nil` once invalidated.
+        var checkedAt: ContinuousClock.Instant?
     }
 
     private struct State {
@@ -48,7 +51,8 @@ public final class HostedIndexCache: Sendable {
     /// The entry if it was checked recently enough to be used as is.
     func fresh(_ namespace: String) -> Entry? {
         state.withLock { state in
-            guard let entry = state.entries[namespace], ContinuousClock.now - entry.checkedAt < revalidateAfter else { return nil }
+            guard let entry = state.entries[namespace], let checkedAt = entry.checkedAt, ContinuousClock.now - checkedAt < revalidateAfter
+            else { return nil }
             return entry
         }
     }
@@ -65,10 +69,11 @@ public final class HostedIndexCache: Sendable {
         }
     }
 
-    /// Forgets the namespace's entry: its registry or its charts changed.
+    /// Marks the namespace's entry as to be read again (its registry or its charts changed); what
+    /// was rendered stays for the next render to reuse.
     public func invalidate(namespace: String) {
         state.withLock { state in
-            state.entries[namespace] = nil
+            state.entries[namespace]?.checkedAt = nil
             state.generations[namespace, default: 0] += 1
         }
     }

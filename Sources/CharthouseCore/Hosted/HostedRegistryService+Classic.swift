@@ -45,7 +45,7 @@ extension HostedRegistryService {
                 if let previous = stale?.rendered, stale?.registry?.id == registry.id, previous.revision == revision?.revision ?? 0 {
                     entry.rendered = previous
                 } else {
-                    entry.rendered = try await self.renderIndex(registry: registry, revision: revision)
+                    entry.rendered = try await self.renderIndex(registry: registry, revision: revision, previous: stale?.rendered)
                 }
             }
             self.indexes.store(entry, namespace: namespace, generation: generation)
@@ -53,16 +53,28 @@ extension HostedRegistryService {
         }
     }
 
-    private func renderIndex(registry: RegistryRecord, revision: HostedRevision?) async throws -> HostedIndexCache.Rendered {
+    private func renderIndex(
+        registry: RegistryRecord,
+        revision: HostedRevision?,
+        previous: HostedIndexCache.Rendered?
+    ) async throws -> HostedIndexCache.Rendered {
         let namespace = registry.hostedNamespace ?? ""
         let base = "\(scheme)://\(address())/charts/\(namespace)/"
         var versions: [IndexChartVersion] = []
+        var configs: [String: IndexChartVersion] = [:]
         for item in try await hosted.chartManifests(registryID: registry.id) {
-            guard let chartDigest = Self.layerDigest(item.manifest.content, mediaType: HelmMediaType.chartContent),
-                let config = try await blobs.read(digest: item.manifest.configDigest, limit: 1 << 20),
-                var version = try? IndexChartVersion(entry: item.manifest.chartName, chartConfig: Data(config.readableBytesView))
-            else { continue }
-            _ = version.validate()
+            guard let chartDigest = Self.layerDigest(item.manifest.content, mediaType: HelmMediaType.chartContent) else { continue }
+            var version: IndexChartVersion
+            if let known = previous?.configs[item.manifest.configDigest] {
+                version = known
+            } else {
+                guard let config = try await blobs.read(digest: item.manifest.configDigest, limit: 1 << 20),
+                    let decoded = try? IndexChartVersion(entry: item.manifest.chartName, chartConfig: Data(config.readableBytesView))
+                else { continue }
+                version = decoded
+                _ = version.validate()
+            }
+            configs[item.manifest.configDigest] = version
             version.urls = [base + Self.fileName(chart: version.name, version: version.version)]
             version.digest = String(chartDigest.dropFirst("sha256:".count))
             version.created = IndexFileWriter.rfc3339(item.manifest.createdAt)
@@ -77,9 +89,9 @@ extension HostedRegistryService {
             plain: ByteBuffer(bytes: plain),
             gzip: ByteBuffer(bytes: gzip),
             etag: "\"\(tag)\"",
-            lastModified: revision?.changedAt ?? registry.createdAt,
             versions: versions,
-            revision: revision?.revision ?? 0
+            revision: revision?.revision ?? 0,
+            configs: configs
         )
     }
 
@@ -202,7 +214,8 @@ extension HostedRegistryService {
                 target,
                 reference: chart.version.replacingOccurrences(of: "+", with: "_"),
                 body: ByteBuffer(string: manifest),
-                contentType: HelmMediaType.ociManifest
+                contentType: HelmMediaType.ociManifest,
+                checkedArchive: (archiveDigest, chart)
             )
         } catch let error as HostedRegistryError {
             throw Self.classicError(error)

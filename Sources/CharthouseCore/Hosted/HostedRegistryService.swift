@@ -254,6 +254,18 @@ public struct HostedRegistryService: Sendable {
     /// Stores a manifest after checking it is a Helm chart whose blobs the repository holds, whose
     /// chart is named like the repository's last segment and whose version is the tag.
     public func putManifest(_ target: Target, reference: String, body: ByteBuffer, contentType: String?) async throws -> HostedManifestRecord {
+        try await putManifest(target, reference: reference, body: body, contentType: contentType, checkedArchive: nil)
+    }
+
+    /// ``putManifest(_:reference:body:contentType:)``; `checkedArchive` is a chart layer (digest and
+    /// metadata) the caller has just read with ``readChart(_:)``, so it is not read again.
+    func putManifest(
+        _ target: Target,
+        reference: String,
+        body: ByteBuffer,
+        contentType: String?,
+        checkedArchive: (digest: String, chart: IndexChartVersion)?
+    ) async throws -> HostedManifestRecord {
         guard let repository = target.repository else { throw HostedRegistryError(.nameUnknown, "repository \(target.name) is unknown") }
         guard body.readableBytes <= limits.maxManifestSize else {
             throw HostedRegistryError(.sizeInvalid, "a manifest may be at most \(limits.maxManifestSize) bytes")
@@ -323,14 +335,18 @@ public struct HostedRegistryService: Sendable {
         if !isDigest, reference != chart.version.replacingOccurrences(of: "+", with: "_") {
             throw HostedRegistryError(.manifestInvalid, "the tag \(reference) is not the chart's version \(chart.version)")
         }
-        guard let archive = try await blobs.read(digest: chartLayer.digest, limit: limits.maxChartSize) else {
-            throw HostedRegistryError(.manifestInvalid, "the chart archive is larger than \(limits.maxChartSize) bytes")
-        }
         let metadata: IndexChartVersion
-        do {
-            metadata = try Self.readChart(archive)
-        } catch let error as HelmFormatError {
-            throw HostedRegistryError(.manifestInvalid, "the chart archive is not a valid chart: \(error.message)")
+        if let checkedArchive, checkedArchive.digest == chartLayer.digest {
+            metadata = checkedArchive.chart
+        } else {
+            guard let archive = try await blobs.read(digest: chartLayer.digest, limit: limits.maxChartSize) else {
+                throw HostedRegistryError(.manifestInvalid, "the chart archive is larger than \(limits.maxChartSize) bytes")
+            }
+            do {
+                metadata = try Self.readChart(archive)
+            } catch let error as HelmFormatError {
+                throw HostedRegistryError(.manifestInvalid, "the chart archive is not a valid chart: \(error.message)")
+            }
         }
         guard metadata.name == chart.name, metadata.version == chart.version else {
             throw HostedRegistryError(
