@@ -109,6 +109,7 @@ let package = Package(
                 "CharthouseAPI",
                 "CharthouseCore",
                 "CharthouseStore",
+                "RegistryClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),

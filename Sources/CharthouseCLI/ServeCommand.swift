@@ -59,6 +59,15 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
     @Option(help: "Seconds a whole registry request may take. [env: CHARTHOUSE_REGISTRY_TIMEOUT] (default: 30)")
     var registryTimeout: Int?
 
+    @Option(
+        help:
+            "CIDR networks (comma-separated) registry requests may reach although loopback or private, e.g. 10.0.0.0/8,127.0.0.0/8. Link-local and cloud metadata addresses are always refused. [env: CHARTHOUSE_ALLOW_REGISTRY_NETWORKS] (default: none)"
+    )
+    var allowRegistryNetworks: String?
+
+    @Option(help: "CIDR networks of reverse proxies whose X-Forwarded-For names the client. [env: CHARTHOUSE_TRUSTED_PROXIES] (default: none)")
+    var trustedProxies: String?
+
     func run() async throws {
         let configuration: ServerConfiguration
         do {

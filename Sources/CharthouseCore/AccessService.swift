@@ -15,20 +15,33 @@ public struct AccessService: Sendable {
     private let provenCredentials = ProvenCredentials(lifetime: 60)
     /// How long a login session lasts.
     public let sessionLifetime: TimeInterval
+    /// Limits failed password checks per username and per client address.
+    public let throttle: LoginThrottle
 
-    public init(stores: Stores, hasher: PasswordHasher, sessionLifetime: TimeInterval) {
+    public init(stores: Stores, hasher: PasswordHasher, sessionLifetime: TimeInterval, throttle: LoginThrottle = LoginThrottle()) {
         self.stores = stores
         self.hasher = hasher
         self.directory = UserDirectory(stores: stores)
         self.sessionLifetime = sessionLifetime
+        self.throttle = throttle
+    }
+
+    /// Checks a password with bcrypt, under the sign-in limits: past them `too_many_requests`
+    /// comes before any bcrypt work.
+    private func verifyPassword(_ password: String, of user: UserRecord?, username: String, address: String?) async throws -> Bool {
+        let attempt = try throttle.begin(username: username, address: address)
+        let matches = try await hasher.verify(password, hash: user?.passwordHash)
+        if matches, user != nil { throttle.succeeded(attempt) }
+        return matches && user != nil
     }
 
     /// Exchanges a username and password for a session token; wrong pairs all fail alike.
-    public func login(username: String, password: String) async throws -> SessionGrant {
+    public func login(username: String, password: String, address: String? = nil) async throws -> SessionGrant {
         guard !username.isEmpty else { throw CharthouseError.invalidField("username", "must not be empty") }
         guard !password.isEmpty else { throw CharthouseError.invalidField("password", "must not be empty") }
+        guard username.utf8.count <= 256, password.utf8.count <= 1024 else { throw CharthouseError(.unauthorized, "wrong username or password") }
         let user = try await stores.users.find(username: username)
-        guard try await hasher.verify(password, hash: user?.passwordHash), let user else {
+        guard try await verifyPassword(password, of: user, username: username, address: address), let user else {
             throw CharthouseError(.unauthorized, "wrong username or password")
         }
         let now = Date()
@@ -49,11 +62,12 @@ public struct AccessService: Sendable {
     }
 
     /// The caller behind Basic credentials, as registry clients send them: a username and its
-    /// password, or any username with an API token (`cht_…`) or session token as the password.
-    /// A proven pair is remembered for a minute (by its digest, never in clear).
-    public func authenticate(username: String, password: String) async throws -> Caller {
+    /// password, or any username with an API token (`cht_…`) as the password (login sessions are
+    /// for the REST API and the console, not for registry clients). A proven pair is remembered
+    /// for a minute (by its digest, never in clear).
+    public func authenticate(username: String, password: String, address: String? = nil) async throws -> Caller {
         guard !password.isEmpty, password.count <= 1024, username.count <= 256 else { throw CharthouseError.unauthenticated }
-        if password.hasPrefix("cht_") || password.hasPrefix("chs_") { return try await authenticate(bearer: password) }
+        if password.hasPrefix("cht_") { return try await authenticate(apiToken: password) }
         let key = TokenValue.digest(username + "\u{0}" + password)
         if let (caller, recheck) = await provenCredentials.caller(for: key) {
             // Still there and unchanged? A removed user or a changed role must not linger a minute:
@@ -67,10 +81,10 @@ public struct AccessService: Sendable {
             await provenCredentials.forget(key)
         }
         let user = try await stores.users.find(username: username)
-        guard try await hasher.verify(password, hash: user?.passwordHash), let user else {
+        guard try await verifyPassword(password, of: user, username: username, address: address), let user else {
             throw CharthouseError(.unauthorized, "wrong username or password")
         }
-        let caller = try await directory.caller(for: user, tokenID: "basic")
+        let caller = try await directory.caller(for: user, tokenID: UserDirectory.passwordTokenID)
         await provenCredentials.remember(key, ProvenCredentials.Entry(caller: caller, role: user.role, passwordHashMark: user.passwordHash))
         return caller
     }
@@ -79,6 +93,13 @@ public struct AccessService: Sendable {
     /// anyway, so this only keeps the table small.
     public func purgeExpiredTokens() async throws -> Int {
         try await stores.tokens.deleteExpired(before: Date())
+    }
+
+    /// The caller an API token (`cht_…`, not a login session) stands for: what registry clients
+    /// may send.
+    public func authenticate(apiToken value: String) async throws -> Caller {
+        guard value.hasPrefix("cht_") else { throw CharthouseError.unauthenticated }
+        return try await authenticate(bearer: value)
     }
 
     /// The caller a bearer token stands for; throws `unauthorized` for unknown, expired or revoked tokens.
@@ -107,9 +128,14 @@ public struct AccessService: Sendable {
 
     /// Makes an API token for the caller, or for `username` when a tenant admin (in its tenant) or
     /// the system administrator asks.
+    /// The longest lifetime an API token may be given: 10 years.
+    public static let maxTokenLifetime: TimeInterval = 315_360_000
+
     public func createToken(name: String, username: String?, expiresIn: TimeInterval?, caller: Caller) async throws -> IssuedToken {
         try NameRules.validateLabel(name)
-        if let expiresIn, expiresIn < 60 { throw CharthouseError.invalidField("expiresInSeconds", "must be at least 60") }
+        if let expiresIn, !(60...Self.maxTokenLifetime).contains(expiresIn) {
+            throw CharthouseError.invalidField("expiresInSeconds", "must be between 60 and \(Int(Self.maxTokenLifetime)) (10 years)")
+        }
         let owner: UserRecord
         if let username, username != caller.username {
             guard caller.role == .admin else {

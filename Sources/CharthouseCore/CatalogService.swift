@@ -43,7 +43,8 @@ public struct CatalogService: Sendable {
         -> (items: [CatalogChartRecord], next: String?)
     {
         let record = try await registries.visibleRecord(id: registryID, caller: caller)
-        let size = min(max(limit, 1), 500)
+        guard (1...500).contains(limit) else { throw CharthouseError.invalidField("limit", "must be between 1 and 500") }
+        let size = limit
         let items = try await stores.catalog.charts(registryID: record.id, prefix: prefix, after: cursor, limit: size + 1)
         let page = Array(items.prefix(size))
         return (page, items.count > size ? page.last?.chart : nil)
@@ -87,8 +88,8 @@ public struct CatalogService: Sendable {
         let visible = try await registries.list(caller: caller).filter { !$0.record.isProtected }
         let byID = Dictionary(uniqueKeysWithValues: visible.map { ($0.record.id, $0) })
         let term = query.lowercased().trimmingCharacters(in: .whitespaces)
-        let limit = min(max(limit, 1), 500)
-        let offset = min(max(offset, 0), 100_000)
+        guard (1...500).contains(limit) else { throw CharthouseError.invalidField("limit", "must be between 1 and 500") }
+        guard (0...100_000).contains(offset) else { throw CharthouseError.invalidField("offset", "must be between 0 and 100000") }
         // Ranked in the database (exact name, name prefix, name contains, description or
         // keywords), one page plus one row to know whether another page follows.
         let found = try await stores.catalog.search(registryIDs: Array(byID.keys), query: term, offset: offset, limit: limit + 1)

@@ -21,6 +21,8 @@ public struct CharthouseError: Error, Sendable, CustomStringConvertible {
         /// An upstream registry failed or answered with something unusable (a broken archive, a
         /// digest that does not match).
         case badGateway = "bad_gateway"
+        /// Too many failed attempts (sign-ins): wait ``CharthouseError/retryAfter`` seconds.
+        case tooManyRequests = "too_many_requests"
         /// A dependency (the database) is down.
         case unavailable
         /// A bug or an unexpected failure; the message says no more than that.
@@ -29,10 +31,13 @@ public struct CharthouseError: Error, Sendable, CustomStringConvertible {
 
     public let code: Code
     public let message: String
+    /// Seconds to wait before trying again (`tooManyRequests`).
+    public let retryAfter: Int?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
@@ -44,5 +49,8 @@ public struct CharthouseError: Error, Sendable, CustomStringConvertible {
 
     public static func notFound(_ what: String) -> CharthouseError { .init(.notFound, "\(what) not found") }
     public static func forbidden(_ message: String) -> CharthouseError { .init(.forbidden, message) }
+    public static func tooManyRequests(retryAfter: Int) -> CharthouseError {
+        .init(.tooManyRequests, "too many failed sign-ins; try again in \(retryAfter) s", retryAfter: max(retryAfter, 1))
+    }
     public static let unauthenticated = CharthouseError(.unauthorized, "missing, invalid, expired or revoked token")
 }

@@ -1,3 +1,5 @@
+import RegistryClient
+
 /// Server-wide rules for registries, from the configuration.
 public struct RegistryPolicy: Sendable {
     /// Whether plain-HTTP endpoints (`http://…`, or OCI with `plainHTTP`) may be added.
@@ -11,6 +13,8 @@ public struct RegistryPolicy: Sendable {
     public var maxIndexSize: Int
     /// Largest chart archive (`.tgz`) fetched to show its values, README or schema, in bytes.
     public var maxChartSize: Int
+    /// Where the server's outbound requests may go (registry checks, syncs, chart files).
+    public var egress: EgressPolicy
     public static let syncIntervalRange = 60...604_800
     /// The most OCI repositories a registry may name for its sync.
     public static let maxRepositories = 1000
@@ -21,7 +25,8 @@ public struct RegistryPolicy: Sendable {
         requestTimeout: Duration = .seconds(30),
         defaultSyncInterval: Int = 1800,
         maxIndexSize: Int = 256 << 20,
-        maxChartSize: Int = 20 << 20
+        maxChartSize: Int = 20 << 20,
+        egress: EgressPolicy = .init()
     ) {
         self.allowInsecureRegistries = allowInsecureRegistries
         self.connectTimeout = connectTimeout
@@ -29,5 +34,6 @@ public struct RegistryPolicy: Sendable {
         self.defaultSyncInterval = defaultSyncInterval
         self.maxIndexSize = maxIndexSize
         self.maxChartSize = maxChartSize
+        self.egress = egress
     }
 }

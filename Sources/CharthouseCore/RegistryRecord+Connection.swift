@@ -16,7 +16,8 @@ extension RegistryRecord {
             plainHTTP: plainHTTP,
             connectTimeout: policy.connectTimeout,
             requestTimeout: policy.requestTimeout,
-            maxBodySize: maxBodySize
+            maxBodySize: maxBodySize,
+            egress: policy.egress
         )
     }
 }

@@ -3,6 +3,8 @@ import CharthouseStore
 /// Looks users and tenants up within what a caller may see: another tenant's objects are `not_found`.
 struct UserDirectory: Sendable {
     let stores: Stores
+    /// ``Caller/tokenID`` of a caller proven by username and password (no token).
+    static let passwordTokenID = "basic"
 
     /// The user named `username`, if the caller's scope holds it.
     func user(named username: String, visibleTo caller: Caller) async throws -> UserRecord {

@@ -97,7 +97,12 @@ public func buildApplication(
     syncSettings.shrinkThreshold = Double(configuration.syncShrinkPercent) / 100
     let engine = CatalogSyncEngine(stores: stores, policy: configuration.registryPolicy, settings: syncSettings, logger: logger)
     let scheduler = SyncScheduler(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
-    let access = AccessService(stores: stores, hasher: hasher, sessionLifetime: TimeInterval(configuration.sessionLifetime))
+    let access = AccessService(
+        stores: stores,
+        hasher: hasher,
+        sessionLifetime: TimeInterval(configuration.sessionLifetime),
+        throttle: LoginThrottle(limits: configuration.loginLimits)
+    )
     let catalog = CatalogService(stores: stores, registries: registries, scheduler: scheduler)
     let handler = APIHandler(
         access: access,
@@ -117,7 +122,16 @@ public func buildApplication(
         database: database
     )
     let tokens = await RegistryTokenService(stores: stores, registries: hosted, lifetime: configuration.registryTokenSeconds)
-    let router = try buildRouter(handler: handler, access: access, hosted: hosted, tokens: tokens, configuration: configuration, logger: logger)
+    let publicScheme = configuration.publicScheme
+    let router = try buildRouter(
+        handler: handler,
+        access: access,
+        hosted: hosted,
+        tokens: tokens,
+        publicURL: { "\(publicScheme)://\(publicHost ?? listening.withLock { $0 })" },
+        configuration: configuration,
+        logger: logger
+    )
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Charthouse"),
@@ -156,21 +170,23 @@ func buildRouter(
     access: AccessService,
     hosted: HostedRegistryService,
     tokens: RegistryTokenService,
+    publicURL: @escaping @Sendable () -> String,
     configuration: ServerConfiguration,
     logger: Logger
 ) throws -> Router<CharthouseRequestContext> {
+    let clients = ClientAddresses(trustedProxies: configuration.trustedProxies)
     let router = Router(context: CharthouseRequestContext.self)
     // Hummingbird wraps each route in the middleware added before it. Every route is logged; the
     // registry protocols (OCI, classic) authenticate and render errors themselves and stream
     // their bodies under their own limits, so they skip the REST middleware: their hot paths
     // (index.yaml, blobs) are served with as little per-request work as possible.
     router.addMiddleware { RequestLogMiddleware(logger: logger) }
-    OCIRoutes(service: hosted, access: access, tokens: tokens).register(on: router)
-    ClassicRoutes(service: hosted, access: access).register(on: router)
+    OCIRoutes(service: hosted, access: access, tokens: tokens, clients: clients, publicURL: publicURL).register(on: router)
+    ClassicRoutes(service: hosted, access: access, clients: clients).register(on: router)
     router.addMiddleware {
         ErrorMiddleware(logger: logger)
         // Authenticate before buffering a body, so anonymous clients cannot make us hold one.
-        AuthenticationMiddleware(access: access)
+        AuthenticationMiddleware(access: access, clients: clients)
         BodyLimitMiddleware(maxBodySize: configuration.maxBodySize)
     }
     let document = try CharthouseAPIDocument.openAPIDocument()

@@ -9,10 +9,13 @@ public struct CharthouseRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Shared by every middleware of one request, so the outer logger sees what the inner authenticator found.
     public let state: RequestState
+    /// The connection's peer address (a proxy's, behind one; see ``ClientAddresses``).
+    public let peerAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.state = RequestState()
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
     }
 }
 

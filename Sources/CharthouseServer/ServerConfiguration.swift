@@ -2,6 +2,7 @@ import CharthouseCore
 import CharthouseStore
 import Foundation
 import Logging
+import RegistryClient
 
 /// What `charthouse serve` was given on its command line; `nil` means "not given".
 ///
@@ -21,6 +22,15 @@ public protocol ServeArguments: Sendable {
     var allowInsecureRegistries: Bool { get }
     var registryConnectTimeout: Int? { get }
     var registryTimeout: Int? { get }
+    /// Comma-separated CIDR networks outbound requests may reach although loopback or private.
+    var allowRegistryNetworks: String? { get }
+    /// Comma-separated CIDR networks of reverse proxies whose `X-Forwarded-For` is believed.
+    var trustedProxies: String? { get }
+}
+
+extension ServeArguments {
+    public var allowRegistryNetworks: String? { nil }
+    public var trustedProxies: String? { nil }
 }
 
 /// The server's resolved settings. Every value comes from a flag, an environment variable or a default, here only.
@@ -72,6 +82,10 @@ public struct ServerConfiguration: Sendable {
     public var publicScheme: String
     /// `CHARTHOUSE_MAX_BLOB_SIZE`: the largest blob a hosted registry accepts, in bytes.
     public var maxBlobSize: Int
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for sign-in limits and logs).
+    public var trustedProxies: [IPNetwork]
+    /// Failed sign-ins allowed per username and per client address within a minute.
+    public var loginLimits: LoginThrottle.Limits
     /// System registries from `--system-registry` / `CHARTHOUSE_SYSTEM_REGISTRIES`.
     public var systemRegistries: [SystemRegistrySpec]
 
@@ -123,6 +137,30 @@ public struct ServerConfiguration: Sendable {
             environment: "CHARTHOUSE_REGISTRY_TIMEOUT",
             defaultValue: "30",
             help: "Seconds for a whole registry request."
+        ),
+        .init(
+            flag: "--allow-registry-networks",
+            environment: "CHARTHOUSE_ALLOW_REGISTRY_NETWORKS",
+            defaultValue: "none",
+            help: "CIDR networks (comma-separated) the server may reach although loopback or private, e.g. 10.0.0.0/8; link-local and metadata addresses are always refused."
+        ),
+        .init(
+            flag: "--trusted-proxies",
+            environment: "CHARTHOUSE_TRUSTED_PROXIES",
+            defaultValue: "none",
+            help: "CIDR networks of reverse proxies whose X-Forwarded-For names the client."
+        ),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_LOGIN_LIMIT_PER_USER",
+            defaultValue: "10",
+            help: "Failed sign-ins per username per minute before 429."
+        ),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_LOGIN_LIMIT_PER_ADDRESS",
+            defaultValue: "50",
+            help: "Failed sign-ins per client address per minute before 429."
         ),
         .init(flag: "", environment: "CHARTHOUSE_SYNC_CONCURRENCY", defaultValue: "4", help: "Registry syncs running at once."),
         .init(flag: "", environment: "CHARTHOUSE_SYNC_LEASE_SECONDS", defaultValue: "30", help: "Sync lease lifetime; renewed while a sync runs."),
@@ -235,6 +273,17 @@ public struct ServerConfiguration: Sendable {
             ),
             requestTimeout: .seconds(try integer(arguments.registryTimeout, "CHARTHOUSE_REGISTRY_TIMEOUT", default: 30, range: 1...3600))
         )
+        do {
+            registryPolicy.egress = EgressPolicy(
+                allowedNetworks: try IPNetwork.list(value(arguments.allowRegistryNetworks, "CHARTHOUSE_ALLOW_REGISTRY_NETWORKS") ?? "")
+            )
+            trustedProxies = try IPNetwork.list(value(arguments.trustedProxies, "CHARTHOUSE_TRUSTED_PROXIES") ?? "")
+        } catch let error as RegistryClientError {
+            throw ConfigurationError("--allow-registry-networks / --trusted-proxies: \(error.message)")
+        }
+        loginLimits = LoginThrottle.Limits()
+        loginLimits.perUsername = try integer(nil, "CHARTHOUSE_LOGIN_LIMIT_PER_USER", default: 10, range: 1...100_000)
+        loginLimits.perAddress = try integer(nil, "CHARTHOUSE_LOGIN_LIMIT_PER_ADDRESS", default: 50, range: 1...1_000_000)
         syncConcurrency = try integer(nil, "CHARTHOUSE_SYNC_CONCURRENCY", default: 4, range: 1...64)
         syncLeaseSeconds = try integer(nil, "CHARTHOUSE_SYNC_LEASE_SECONDS", default: 30, range: 3...3600)
         maxIndexSize = try integer(nil, "CHARTHOUSE_MAX_INDEX_SIZE", default: 256 << 20, range: 1024...(4 << 30))

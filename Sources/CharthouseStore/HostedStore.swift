@@ -81,7 +81,7 @@ public protocol HostedStore: Sendable {
     /// The repository, created on first use (a push).
     func ensureRepository(registryID: String, name: String) async throws -> HostedRepositoryRecord
     func repository(registryID: String, name: String) async throws -> HostedRepositoryRecord?
-    /// Repository names of these registries in lexical order, after `after`.
+    /// Names of the repositories of these registries that hold a manifest, in lexical order after `after`.
     func repositoryNames(registryIDs: [String], after: String?, limit: Int) async throws -> [String]
 
     /// Records that a repository holds a blob (after an upload or a mount).
@@ -170,7 +170,11 @@ public struct SQLHostedStore: HostedStore {
         return try await database.withConnection { db in
             var query: SQLQueryString = "SELECT name FROM hosted_repositories WHERE registry_id IN ("
             query.appendInterpolation(binds: registryIDs)
-            query.appendInterpolation(unsafeRaw: ")")
+            // A repository is listed once it holds a manifest: an upload begun and abandoned, or a
+            // push refused, leaves nothing a client sees.
+            query.appendInterpolation(
+                unsafeRaw: ") AND EXISTS (SELECT 1 FROM hosted_manifests m WHERE m.repository_id = hosted_repositories.id)"
+            )
             return try await Self.page(query, column: "name", after: after, limit: limit, on: db)
         }
     }

@@ -3,11 +3,12 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// One registry's HTTP side: TLS trust, time limits, a body cap, redirects that never carry
 /// credentials to another host, and transport failures turned into ``RegistryClientError``s.
 struct HTTPFetcher: Sendable {
-    private let client: HTTPClient
+    private let clients: PinnedClients
     private let options: RegistryConnectionOptions
 
     /// A response as read: status, headers and the body (at most `maxBodySize`).
@@ -23,7 +24,7 @@ struct HTTPFetcher: Sendable {
         var data: Data { Data(body.readableBytesView) }
     }
 
-    /// Runs `body` with a fetcher configured by `options`, shutting its HTTP client down afterwards.
+    /// Runs `body` with a fetcher configured by `options`, shutting its HTTP clients down afterwards.
     static func with<R: Sendable>(_ options: RegistryConnectionOptions, _ body: (HTTPFetcher) async throws -> R) async throws -> R {
         var tls = TLSConfiguration.makeClientConfiguration()
         if options.insecureSkipTLSVerify { tls.certificateVerification = .none }
@@ -37,13 +38,13 @@ struct HTTPFetcher: Sendable {
             decompression: .enabled(limit: .ratio(200))
         )
         configuration.connectionPool.retryConnectionEstablishment = false
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let clients = PinnedClients(configuration: configuration)
         do {
-            let result = try await body(HTTPFetcher(client: client, options: options))
-            try? await client.shutdown()
+            let result = try await body(HTTPFetcher(clients: clients, options: options))
+            await clients.shutdown()
             return result
         } catch {
-            try? await client.shutdown()
+            await clients.shutdown()
             throw error
         }
     }
@@ -58,6 +59,12 @@ struct HTTPFetcher: Sendable {
             if let accept { request.headers.add(name: "Accept", value: accept) }
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let authorization, URL(string: current)?.host == originHost { request.headers.add(name: "Authorization", value: authorization) }
+            // The egress policy decides where the server may connect, on every hop.
+            guard let components = URL(string: current), let host = components.host, !host.isEmpty else {
+                throw RegistryClientError(.invalidResponse, "not a URL: \(current)")
+            }
+            let address = try await options.egress.resolve(host)
+            let client = clients.client(host: host, pinnedTo: address)
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(request, timeout: options.requestTimeout.timeAmount)
@@ -134,6 +141,37 @@ struct HTTPFetcher: Sendable {
             return RegistryClientError(.connection, "cannot resolve \(host)")
         }
         return RegistryClientError(.connection, "cannot reach \(url): \(text)")
+    }
+}
+
+/// One HTTP client per host name, each connecting only to the address the egress policy checked
+/// for that name (no second DNS answer can point it elsewhere).
+final class PinnedClients: Sendable {
+    private let configuration: HTTPClient.Configuration
+    private let clients = Mutex<[String: HTTPClient]>([:])
+
+    init(configuration: HTTPClient.Configuration) {
+        self.configuration = configuration
+    }
+
+    func client(host: String, pinnedTo address: IPAddress) -> HTTPClient {
+        clients.withLock { clients in
+            let key = "\(host)|\(address)"
+            if let existing = clients[key] { return existing }
+            var configuration = self.configuration
+            if IPAddress(host) == nil { configuration.dnsOverride = [host: address.description] }
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[key] = client
+            return client
+        }
+    }
+
+    func shutdown() async {
+        let all = clients.withLock { clients in
+            defer { clients = [:] }
+            return Array(clients.values)
+        }
+        for client in all { try? await client.shutdown() }
     }
 }
 

@@ -33,6 +33,8 @@ public struct RegistryConnectionOptions: Sendable, Hashable {
     public var requestTimeout: Duration
     /// Largest body read from the registry.
     public var maxBodySize: Int
+    /// Which addresses may be connected to.
+    public var egress: EgressPolicy
 
     public init(
         caCertificatePEM: String? = nil,
@@ -40,7 +42,8 @@ public struct RegistryConnectionOptions: Sendable, Hashable {
         plainHTTP: Bool = false,
         connectTimeout: Duration = .seconds(5),
         requestTimeout: Duration = .seconds(30),
-        maxBodySize: Int = 256 << 20
+        maxBodySize: Int = 256 << 20,
+        egress: EgressPolicy = .init()
     ) {
         self.caCertificatePEM = caCertificatePEM
         self.insecureSkipTLSVerify = insecureSkipTLSVerify
@@ -48,5 +51,6 @@ public struct RegistryConnectionOptions: Sendable, Hashable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.maxBodySize = maxBodySize
+        self.egress = egress
     }
 }

@@ -22,7 +22,7 @@ struct RegistryCLITests {
         let server = try await CharthouseProcess(
             dataDirectory: scratch.appendingPathComponent("data"),
             environment: environment,
-            extraArguments: ["--allow-insecure-registries", "--system-registry", "stable=\(secured.baseURL)"]
+            extraArguments: ["--allow-insecure-registries", "--allow-registry-networks", "127.0.0.0/8", "--system-registry", "stable=\(secured.baseURL)"]
         )
         func run(_ arguments: [String], stdin: String? = nil) throws -> Shell.Result { try server.run(arguments, stdin: stdin) }
 
@@ -110,7 +110,7 @@ struct SyncCrashTests {
         environment["CHARTHOUSE_ADMIN_PASSWORD"] = "cli-admin-password"
         environment["CHARTHOUSE_SYNC_LEASE_SECONDS"] = "3"
         let data = scratch.appendingPathComponent("data")
-        let arguments = ["--allow-insecure-registries", "--registry-timeout", "300"]
+        let arguments = ["--allow-insecure-registries", "--allow-registry-networks", "127.0.0.0/8", "--registry-timeout", "300"]
         let first = try await CharthouseProcess(dataDirectory: data, environment: environment, extraArguments: arguments)
         #expect(try first.run(["login", "--server", first.serverURL, "-u", "admin", "--password-stdin"], stdin: "cli-admin-password").status == 0)
         #expect(try first.run(["registry", "add", "flaky", upstream.baseURL, "--no-auth", "--system"]).status == 0)
@@ -159,7 +159,7 @@ struct ReplicaLeaseTests {
             "CHARTHOUSE_DATABASE_URL": try await PostgresServer.shared.makeDatabase(),
         ]
         // The stalled request must outlast the checks below, also on a loaded machine.
-        let arguments = ["--allow-insecure-registries", "--registry-timeout", "12"]
+        let arguments = ["--allow-insecure-registries", "--allow-registry-networks", "127.0.0.0/8", "--registry-timeout", "12"]
         async let startA = CharthouseProcess(dataDirectory: scratch.appendingPathComponent("a"), environment: environment, extraArguments: arguments)
         async let startB = CharthouseProcess(dataDirectory: scratch.appendingPathComponent("b"), environment: environment, extraArguments: arguments)
         let (a, b) = try await (startA, startB)

@@ -35,6 +35,9 @@ public struct TestServer: Sendable {
         public var systemRegistries: [String] = []
         public var allowInsecureRegistries = true
         public var registryTimeout: Int? = nil
+        /// Outbound requests may reach loopback peers (the tests' registries) unless a test says otherwise.
+        public var allowRegistryNetworks: String? = "127.0.0.0/8"
+        public var trustedProxies: String? = nil
         public init(
             sessionLifetime: Int? = nil,
             maxBodySize: Int? = nil,
@@ -65,6 +68,8 @@ public struct TestServer: Sendable {
         var allowInsecureRegistries = true
         var registryConnectTimeout: Int? = 2
         var registryTimeout: Int?
+        var allowRegistryNetworks: String?
+        var trustedProxies: String?
     }
 
     /// Starts a server, runs `body` against it, and stops it whatever happens.
@@ -87,7 +92,9 @@ public struct TestServer: Sendable {
             sessionLifetime: options.sessionLifetime,
             systemRegistries: options.systemRegistries,
             allowInsecureRegistries: options.allowInsecureRegistries,
-            registryTimeout: options.registryTimeout
+            registryTimeout: options.registryTimeout,
+            allowRegistryNetworks: options.allowRegistryNetworks,
+            trustedProxies: options.trustedProxies
         )
         var environment = ["CHARTHOUSE_ADMIN_PASSWORD": adminPassword]
         environment.merge(options.environment) { _, new in new }

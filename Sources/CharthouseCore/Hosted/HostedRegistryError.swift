@@ -16,7 +16,16 @@ public struct HostedRegistryError: Error, Sendable, Equatable, CustomStringConve
         case unauthorized = "UNAUTHORIZED"
         case denied = "DENIED"
         case unsupported = "UNSUPPORTED"
-        /// Not in the spec's list: a `Content-Range` that does not continue the upload (416).
+        /// `n` is not a non-negative integer (400).
+        case paginationNumberInvalid = "PAGINATION_NUMBER_INVALID"
+        /// Too many requests, e.g. failed sign-ins (429).
+        case tooManyRequests = "TOOMANYREQUESTS"
+        /// Not in the spec's list: the database cannot be reached (503).
+        case unavailable = "UNAVAILABLE"
+        /// A fault of the server, not of the request (500).
+        case unknown = "UNKNOWN"
+        /// Not in the spec's list: a `Range` or `Content-Range` that cannot be served or does
+        /// not continue the upload (416).
         case rangeInvalid = "RANGE_INVALID"
         /// Not in the spec's list: the version is already stored and overwrites are off (409).
         case conflict = "CONFLICT"

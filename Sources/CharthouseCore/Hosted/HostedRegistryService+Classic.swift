@@ -218,6 +218,15 @@ extension HostedRegistryService {
                 checkedArchive: (archiveDigest, chart)
             )
         } catch let error as HostedRegistryError {
+            // The same archive uploaded at the same moment by another request won the race: that
+            // is a re-upload of what is stored, a no-op, as it would be one after the other.
+            if error.code == .conflict,
+                let stored = try await hosted.chartManifest(registryID: registry.id, chart: chart.name, version: chart.version),
+                Self.layerDigest(stored.manifest.content, mediaType: HelmMediaType.chartContent) == archiveDigest,
+                provenanceDigest == nil || Self.layerDigest(stored.manifest.content, mediaType: HelmMediaType.provenance) == provenanceDigest
+            {
+                return (chart, false)
+            }
             throw Self.classicError(error)
         }
         return (chart, true)

@@ -113,13 +113,22 @@ public struct HostedRegistryService: Sendable {
         try await stores.registries.findHosted(namespace: namespace)
     }
 
-    /// Repository names the caller may pull, in lexical order after `last`.
-    public func catalog(caller: Caller?, after last: String?, limit: Int) async throws -> [String] {
+    /// One page of a listing: at most the asked number of names, and whether more follow.
+    public struct Page: Sendable, Equatable {
+        public let items: [String]
+        public let hasMore: Bool
+    }
+
+    /// Repository names the caller may pull, in lexical order after `last`; `limit` (0 and up)
+    /// is taken as given: the HTTP layer refuses or caps what a client asks.
+    public func catalog(caller: Caller?, after last: String?, limit: Int) async throws -> Page {
+        guard limit > 0 else { return Page(items: [], hasMore: false) }
         var registryIDs: [String] = []
         for registry in try await stores.registries.listHosted() where Self.permits(caller, .pull, registry: registry) {
             registryIDs.append(registry.id)
         }
-        return try await hosted.repositoryNames(registryIDs: registryIDs, after: last, limit: min(max(limit, 1), 1000))
+        let names = try await hosted.repositoryNames(registryIDs: registryIDs, after: last, limit: limit + 1)
+        return Page(items: Array(names.prefix(limit)), hasMore: names.count > limit)
     }
 
     // MARK: - Blobs
@@ -234,6 +243,7 @@ public struct HostedRegistryService: Sendable {
         case .invalidDigest(let digest): return HostedRegistryError(.digestInvalid, "invalid digest \"\(digest)\"")
         case .unknownUpload(let id): return HostedRegistryError(.blobUploadUnknown, "upload \(id) is unknown or busy")
         case .tooLarge(let limit): return HostedRegistryError(.sizeInvalid, "a blob may be at most \(limit) bytes")
+        case .interrupted: return HostedRegistryError(.blobUploadInvalid, "the request body ended before all its bytes arrived; nothing of it was kept")
         }
     }
 
@@ -428,9 +438,11 @@ public struct HostedRegistryService: Sendable {
     }
 
     /// Tags of the repository in lexical order after `last`.
-    public func tags(_ target: Target, after last: String?, limit: Int) async throws -> [String] {
+    public func tags(_ target: Target, after last: String?, limit: Int) async throws -> Page {
         guard let repository = target.repository else { throw HostedRegistryError(.nameUnknown, "repository \(target.name) is unknown") }
-        return try await hosted.tags(repositoryID: repository.id, after: last, limit: min(max(limit, 1), 1000))
+        guard limit > 0 else { return Page(items: [], hasMore: false) }
+        let tags = try await hosted.tags(repositoryID: repository.id, after: last, limit: limit + 1)
+        return Page(items: Array(tags.prefix(limit)), hasMore: tags.count > limit)
     }
 
     /// The distribution spec's tag grammar: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`.

@@ -45,6 +45,8 @@ public struct RegistryTokenService: Sendable {
         var iat: IssuedAtClaim
         var jti: IDClaim
         var access: [Access]
+        /// The API token the client proved itself with, if any: revoking it ends this token too.
+        var tid: String?
 
         func verify(using algorithm: some JWTAlgorithm) throws {
             try exp.verifyNotExpired()
@@ -102,13 +104,14 @@ public struct RegistryTokenService: Sendable {
             exp: ExpirationClaim(value: now.addingTimeInterval(TimeInterval(lifetime))),
             iat: IssuedAtClaim(value: now),
             jti: IDClaim(value: TokenValue.newID()),
-            access: access
+            access: access,
+            tid: caller.flatMap { $0.tokenID == UserDirectory.passwordTokenID ? nil : $0.tokenID }
         )
         return Issued(token: try await keys.sign(payload), expiresIn: lifetime, issuedAt: now)
     }
 
-    /// The grant of a token this server issued; throws `unauthorized` for anything else,
-    /// an expired token, or a user that no longer exists.
+    /// The grant of a token this server issued; throws `unauthorized` for anything else, an
+    /// expired token, a user that no longer exists, or an API token behind it that was revoked.
     public func verify(_ token: String) async throws -> Grant {
         let payload: Payload
         do {
@@ -120,6 +123,12 @@ public struct RegistryTokenService: Sendable {
         if payload.sub.value == Self.anonymousSubject { return Grant(caller: nil, access: payload.access) }
         guard let user = try await stores.users.find(id: payload.sub.value) else {
             throw CharthouseError.unauthenticated
+        }
+        // Issued for an API token: it ends with that token (revoked, expired), on every replica.
+        if let tokenID = payload.tid {
+            guard let token = try await stores.tokens.find(id: tokenID), token.userID == user.id,
+                token.expiresAt.map({ $0 > Date() }) ?? true
+            else { throw CharthouseError.unauthenticated }
         }
         return Grant(caller: try await UserDirectory(stores: stores).caller(for: user, tokenID: "registry-token"), access: payload.access)
     }

@@ -4,7 +4,7 @@ import CharthouseCore
 extension APIHandler {
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
-        let grant = try await access.login(username: body.username, password: body.password)
+        let grant = try await access.login(username: body.username, password: body.password, address: CurrentClient.address)
         return .ok(.init(body: .json(.init(token: grant.token, expiresAt: grant.expiresAt))))
     }
 

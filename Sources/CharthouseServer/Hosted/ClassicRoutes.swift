@@ -20,6 +20,7 @@ import NIOCore
 struct ClassicRoutes: Sendable {
     let service: HostedRegistryService
     let access: AccessService
+    let clients: ClientAddresses
     let fileIO = FileIO()
 
     func register(on router: Router<CharthouseRequestContext>) {
@@ -91,16 +92,18 @@ struct ClassicRoutes: Sendable {
             headers[.contentLength] = nil
             return Response(status: .notModified, headers: headers)
         }
-        if request.method == .head { return Response(status: .ok, headers: headers) }
-        if let header = request.headers[OCIRoutes.range], let range = OCIRoutes.byteRange(header, size: found.size) {
+        if let header = request.headers[OCIRoutes.range] {
+            let range = try OCIRoutes.servedRange(header, size: found.size)
             headers[.contentLength] = "\(range.count)"
             headers[OCIRoutes.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(found.size)"
+            if request.method == .head { return Response(status: .partialContent, headers: headers) }
             return Response(
                 status: .partialContent,
                 headers: headers,
                 body: try await fileIO.loadFile(path: path, range: range, context: context, chunkLength: OCIRoutes.chunkLength)
             )
         }
+        if request.method == .head { return Response(status: .ok, headers: headers) }
         guard found.size > 0 else { return Response(status: .ok, headers: headers) }
         return Response(
             status: .ok,
@@ -144,8 +147,12 @@ struct ClassicRoutes: Sendable {
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: limit)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw tooLarge
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw tooLarge
+        } catch {
+            throw CharthouseError(.badRequest, "the request body ended before all its bytes arrived")
         }
         var archive = body
         var provenance: ByteBuffer?
@@ -191,8 +198,9 @@ struct ClassicRoutes: Sendable {
         } else {
             body = Dictionary(grouping: versions, by: \.name).mapValues { $0.map(Self.describe) }
         }
-        if request.method == .head { return Response(status: .ok, headers: [.contentType: "application/json"]) }
-        return Self.json(body)
+        let response = Self.json(body)
+        // HEAD answers what GET would, without the body.
+        return request.method == .head ? Response(status: response.status, headers: response.headers) : response
     }
 
     /// A chart version as ChartMuseum lists it: the chart's metadata with `urls`, `created`, `digest`.
@@ -216,13 +224,25 @@ struct ClassicRoutes: Sendable {
         do {
             var caller: Caller?
             switch request.headers[.authorization].map(OCIRoutes.credentials) {
-            case .basic(let username, let password)?: caller = try await access.authenticate(username: username, password: password)
-            case .bearer(let token)?: caller = try await access.authenticate(bearer: token)
+            case .basic(let username, let password)?:
+                caller = try await access.authenticate(
+                    username: username,
+                    password: password,
+                    address: clients.address(of: request, context: context)
+                )
+            case .bearer(let token)?: caller = try await access.authenticate(apiToken: token)
             case .unusable?: throw CharthouseError(.unauthorized, "unsupported Authorization header: use Basic or Bearer")
             case nil: caller = nil
             }
             context.state.caller = caller
             return try await body(caller)
+        } catch let refusal as OCIRoutes.RangeRefusal {
+            var response = Self.json(
+                ["error": refusal.message, "code": refusal.malformed ? "bad_request" : "range_not_satisfiable"],
+                status: refusal.malformed ? .badRequest : .rangeNotSatisfiable
+            )
+            if !refusal.malformed { response.headers[OCIRoutes.contentRange] = "bytes */\(refusal.size)" }
+            return response
         } catch {
             let rendered = APIErrorResponse(error, request: request)
             if rendered.status == .internalServerError {
@@ -230,6 +250,7 @@ struct ClassicRoutes: Sendable {
             }
             var response = Self.json(["error": rendered.message, "code": rendered.code], status: rendered.status)
             if rendered.status == .unauthorized { response.headers[.wwwAuthenticate] = "Basic realm=\"\(OCIRoutes.realm)\"" }
+            if let retryAfter = rendered.retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
             return response
         }
     }

@@ -3,6 +3,7 @@ import CharthouseStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The OCI distribution API of the hosted registries under `/v2/`: what `helm registry login`,
@@ -12,6 +13,9 @@ struct OCIRoutes: Sendable {
     let service: HostedRegistryService
     let access: AccessService
     let tokens: RegistryTokenService
+    let clients: ClientAddresses
+    /// `scheme://host[:port]` where clients reach this server: the one source of absolute URLs.
+    let publicURL: @Sendable () -> String
     let fileIO = FileIO()
     static let realm = "Charthouse"
     /// Blobs are read from disk and sent in chunks this large: fewer reads, writes and wake-ups
@@ -84,6 +88,8 @@ struct OCIRoutes: Sendable {
         } else {
             return nil
         }
+        // Only a well-formed name goes into a header.
+        guard NameRules.isOCIRepositoryName(String(name)) else { return nil }
         let pushing = ![.get, .head].contains(method) || path.contains("/blobs/uploads")
         return "repository:\(name):\(pushing ? "pull,push" : "pull")"
     }
@@ -99,13 +105,16 @@ struct OCIRoutes: Sendable {
         scope: String?,
         _ body: (Authorization) async throws -> Response
     ) async -> Response {
-        let challenge = Self.bearerChallenge(request, scope: scope)
+        let challenge = bearerChallenge(scope: scope)
         do {
             let auth: Authorization
             switch request.headers[.authorization].map(Self.credentials) {
             case .basic(let username, let password)?:
                 do {
-                    auth = .user(try await access.authenticate(username: username, password: password))
+                    let address = clients.address(of: request, context: context)
+                    auth = .user(try await access.authenticate(username: username, password: password, address: address))
+                } catch let error as CharthouseError where error.code == .tooManyRequests {
+                    throw error
                 } catch {
                     throw HostedRegistryError(.unauthorized, "wrong username or password")
                 }
@@ -126,19 +135,51 @@ struct OCIRoutes: Sendable {
             var response = try await body(auth)
             response.headers[Self.apiVersion] = "registry/2.0"
             return response
-        } catch let error as HostedRegistryError {
-            return Self.errorResponse(error, challenge: challenge)
         } catch {
-            context.logger.error("registry request failed", metadata: ["error": .string("\(error)")])
-            return Self.errorResponse(HostedRegistryError(.unsupported, "internal error"), status: .internalServerError)
+            return Self.errorResponse(for: error, challenge: challenge, logger: context.logger)
         }
     }
 
-    /// `Bearer realm="<this server>/v2/token",service="charthouse"[,scope="…"]`.
-    static func bearerChallenge(_ request: Request, scope: String?) -> String {
-        let host = request.head.authority ?? "localhost"
-        let scheme = request.headers[HTTPField.Name("X-Forwarded-Proto")!] ?? "http"
-        var challenge = "Bearer realm=\"\(scheme)://\(host)/v2/token\",service=\"\(RegistryTokenService.service)\""
+    /// Any error as the spec's error body: the registry's own codes with their status, a refused
+    /// range as 416/400, an unavailable database as 503, anything else a 500 `UNKNOWN` (logged).
+    static func errorResponse(for error: any Error, challenge: String? = nil, logger: Logger) -> Response {
+        switch error {
+        case let error as HostedRegistryError:
+            return errorResponse(error, challenge: challenge)
+        case let refusal as RangeRefusal:
+            var response = errorResponse(
+                HostedRegistryError(.rangeInvalid, refusal.message),
+                status: refusal.malformed ? .badRequest : .rangeNotSatisfiable
+            )
+            if !refusal.malformed { response.headers[Self.contentRange] = "bytes */\(refusal.size)" }
+            return response
+        case let error as CharthouseError where error.code != .internal:
+            let code: HostedRegistryError.Code =
+                switch error.code {
+                case .unauthorized: .unauthorized
+                case .forbidden: .denied
+                case .notFound: .nameUnknown
+                case .payloadTooLarge: .sizeInvalid
+                case .conflict: .conflict
+                case .unavailable: .unavailable
+                case .tooManyRequests: .tooManyRequests
+                default: .unknown
+                }
+            var response = errorResponse(HostedRegistryError(code, error.message), status: APIErrorResponse(error).status, challenge: challenge)
+            if let retryAfter = error.retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
+            return response
+        case let error as StoreError where error.isUnavailable:
+            return errorResponse(HostedRegistryError(.unavailable, "the database is unavailable"), status: .serviceUnavailable)
+        default:
+            logger.error("registry request failed", metadata: ["error": .string("\(error)")])
+            return errorResponse(HostedRegistryError(.unknown, "internal error"), status: .internalServerError)
+        }
+    }
+
+    /// `Bearer realm="<public URL>/v2/token",service="charthouse"[,scope="…"]`: the realm is the
+    /// configured public URL, never anything a request says (`Host`, forwarded headers).
+    func bearerChallenge(scope: String?) -> String {
+        var challenge = "Bearer realm=\"\(publicURL())/v2/token\",service=\"\(RegistryTokenService.service)\""
         if let scope { challenge += ",scope=\"\(scope)\"" }
         return challenge
     }
@@ -169,10 +210,13 @@ struct OCIRoutes: Sendable {
         }
         var caller: Caller?
         if let username, let password {
-            guard let found = try? await access.authenticate(username: username, password: password) else {
+            do {
+                caller = try await access.authenticate(username: username, password: password, address: clients.address(of: request, context: context))
+            } catch let error as CharthouseError where error.code == .tooManyRequests {
+                return Self.errorResponse(for: error, logger: context.logger)
+            } catch {
                 return Self.tokenRefused("wrong username or password")
             }
-            caller = found
         }
         context.state.caller = caller
         do {
@@ -184,8 +228,7 @@ struct OCIRoutes: Sendable {
             let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch {
-            context.logger.error("token request failed", metadata: ["error": .string("\(error)")])
-            return Self.errorResponse(HostedRegistryError(.unsupported, "internal error"), status: .internalServerError)
+            return Self.errorResponse(for: error, logger: context.logger)
         }
     }
 
@@ -234,6 +277,10 @@ struct OCIRoutes: Sendable {
         case .unauthorized: .unauthorized
         case .denied: .forbidden
         case .unsupported: .methodNotAllowed
+        case .paginationNumberInvalid: .badRequest
+        case .tooManyRequests: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        case .unknown: .internalServerError
         case .rangeInvalid: .rangeNotSatisfiable
         case .conflict: .conflict
         case .sizeInvalid: .contentTooLarge
@@ -278,18 +325,19 @@ struct OCIRoutes: Sendable {
             if case .token(let grant) = auth, !grant.allowsCatalog {
                 throw HostedRegistryError(.unauthorized, "the token does not grant the catalog")
             }
-            let limit = query["n"].flatMap { Int($0) } ?? 100
-            let names = try await service.catalog(caller: caller, after: query["last"].map(String.init), limit: limit)
-            return Self.listResponse(["repositories": names], next: names.count == limit ? "/v2/_catalog?n=\(limit)&last=\(names.last!)" : nil)
+            let limit = try Pagination.limit(query["n"].map(String.init), default: 100)
+            let page = try await service.catalog(caller: caller, after: query["last"].map(String.init), limit: limit)
+            return Self.listResponse(["repositories": page.items], next: Pagination.next("/v2/_catalog", page: page, limit: limit))
         }
         if path.hasSuffix("/tags/list") {
             let name = String(path.dropLast("/tags/list".count))
             try await auth.require(.pull, name, service: service)
             let target = try await service.target(name, caller: caller, action: .pull)
-            let limit = query["n"].flatMap { Int($0) } ?? 1000
-            let tags = try await service.tags(target, after: query["last"].map(String.init), limit: limit)
-            let next = tags.count == limit ? "/v2/\(name)/tags/list?n=\(limit)&last=\(tags.last!)" : nil
-            return Self.listResponse(["name": name, "tags": tags], next: next)
+            guard method == .get else { throw HostedRegistryError(.unsupported, "\(method) is not supported here") }
+            let limit = try Pagination.limit(query["n"].map(String.init), default: 1000)
+            let page = try await service.tags(target, after: query["last"].map(String.init), limit: limit)
+            let next = Pagination.next("/v2/\(name)/tags/list", page: page, limit: limit)
+            return Self.listResponse(["name": name, "tags": page.items], next: next)
         }
         if let range = path.range(of: "/manifests/", options: .backwards) {
             let name = String(path[..<range.lowerBound])
@@ -331,13 +379,15 @@ struct OCIRoutes: Sendable {
                 .contentLength: "\(info.size)",
             ]
             guard let path else { throw HostedRegistryError(.blobUnknown, "blob \(digest) is not stored locally") }
-            if request.method == .head { return Response(status: .ok, headers: headers) }
-            if let rangeHeader = request.headers[Self.range], let range = Self.byteRange(rangeHeader, size: info.size) {
+            if let rangeHeader = request.headers[Self.range] {
+                let range = try Self.servedRange(rangeHeader, size: info.size)
                 headers[.contentLength] = "\(range.count)"
                 headers[Self.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(info.size)"
+                if request.method == .head { return Response(status: .partialContent, headers: headers) }
                 let body = try await fileIO.loadFile(path: path, range: range, context: context, chunkLength: Self.chunkLength)
                 return Response(status: .partialContent, headers: headers, body: body)
             }
+            if request.method == .head { return Response(status: .ok, headers: headers) }
             guard info.size > 0 else { return Response(status: .ok, headers: headers) }
             return Response(
                 status: .ok,
@@ -351,17 +401,22 @@ struct OCIRoutes: Sendable {
         }
     }
 
-    /// `bytes=A-B`, `bytes=A-` or `bytes=-N` within a blob of `size` bytes.
-    static func byteRange(_ header: String, size: Int64) -> ClosedRange<Int>? {
-        guard header.hasPrefix("bytes="), size > 0, !header.contains(",") else { return nil }
-        let spec = header.dropFirst("bytes=".count).split(separator: "-", omittingEmptySubsequences: false)
-        guard spec.count == 2 else { return nil }
-        let last = Int(size) - 1
-        switch (Int(spec[0]), Int(spec[1])) {
-        case (let start?, let end?) where start <= end && start <= last: return start...min(end, last)
-        case (let start?, nil) where spec[1].isEmpty && start <= last: return start...last
-        case (nil, let suffix?) where spec[0].isEmpty && suffix > 0: return max(0, last - suffix + 1)...last
-        default: return nil
+    /// The bytes a `Range` header asks of a resource of `size` bytes; an unsatisfiable range is
+    /// `RANGE_INVALID` (416, with `Content-Range: bytes */size`), a malformed one a 400.
+    static func servedRange(_ header: String, size: Int64) throws -> ClosedRange<Int> {
+        switch ByteRange(header: header, size: size) {
+        case .satisfiable(let range): return Int(range.lowerBound)...Int(range.upperBound)
+        case .unsatisfiable: throw RangeRefusal(size: size, malformed: false)
+        case .malformed: throw RangeRefusal(size: size, malformed: true)
+        }
+    }
+
+    /// A `Range` the server will not serve; each protocol renders it in its own error format.
+    struct RangeRefusal: Error {
+        let size: Int64
+        let malformed: Bool
+        var message: String {
+            malformed ? "malformed Range header: expected bytes=START-END" : "the range is not satisfiable: the resource has \(size) bytes"
         }
     }
 
@@ -376,7 +431,15 @@ struct OCIRoutes: Sendable {
     {
         let caller = auth.caller
         let query = request.uri.queryParameters
+        // Who may push is settled first; then a body larger than any blob may be is refused
+        // before a byte of it is read.
         let target = try await service.target(name, caller: caller, action: .push)
+        if let declared = request.headers[.contentLength] {
+            guard let length = Int64(declared), length >= 0 else { throw HostedRegistryError(.blobUploadInvalid, "invalid Content-Length") }
+            guard length <= service.limits.maxBlobSize else {
+                throw HostedRegistryError(.sizeInvalid, "a blob may be at most \(service.limits.maxBlobSize) bytes")
+            }
+        }
         func progress(_ id: String, size: Int64, status: HTTPResponse.Status) -> Response {
             Response(
                 status: status,
@@ -397,15 +460,31 @@ struct OCIRoutes: Sendable {
             {
                 return created(digest)
             }
+            let digest = query["digest"].map(String.init)
+            if let digest, !BlobDigest.isValid(digest) { throw HostedRegistryError(.digestInvalid, "invalid digest \"\(digest.prefix(80))\"") }
             let id = try await service.startUpload(target)
-            if let digest = query["digest"].map(String.init) {
-                // Monolithic upload: the whole blob in this request.
-                _ = try await service.finishUpload(target, upload: id, digest: digest, request.body)
+            if let digest {
+                // Monolithic upload: the whole blob in this request; a failed one leaves no session.
+                do {
+                    _ = try await service.finishUpload(target, upload: id, digest: digest, request.body)
+                } catch {
+                    try? await service.cancelUpload(target, upload: id)
+                    throw error
+                }
                 return created(digest)
             }
             return progress(id, size: 0, status: .accepted)
         case (.patch, false):
-            let offset = request.headers[Self.contentRange].flatMap { $0.split(separator: "-").first.flatMap { Int64($0) } }
+            var offset: Int64?
+            if let header = request.headers[Self.contentRange] {
+                guard let chunk = ChunkRange.parse(header) else {
+                    throw HostedRegistryError(.blobUploadInvalid, "malformed Content-Range: expected START-END")
+                }
+                if let declared = request.headers[.contentLength].flatMap(Int64.init), declared != chunk.length {
+                    throw HostedRegistryError(.rangeInvalid, "Content-Range names \(chunk.length) bytes but Content-Length is \(declared)")
+                }
+                offset = chunk.start
+            }
             let size = try await service.appendUpload(target, upload: upload, offset: offset, request.body)
             return progress(upload, size: size, status: .accepted)
         case (.put, false):
@@ -433,13 +512,19 @@ struct OCIRoutes: Sendable {
             if request.method == .head { return Response(status: .ok, headers: headers) }
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: manifest.content)))
         case .put:
+            let tooLarge = HostedRegistryError(.sizeInvalid, "a manifest may be at most \(service.limits.maxManifestSize) bytes")
             let target = try await service.target(name, caller: caller, action: .push)
+            if let declared = request.headers[.contentLength], (Int(declared) ?? .max) > service.limits.maxManifestSize { throw tooLarge }
             var request = request
             let body: ByteBuffer
             do {
                 body = try await request.collectBody(upTo: service.limits.maxManifestSize)
+            } catch is NIOTooManyBytesError {
+                throw tooLarge
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw tooLarge
             } catch {
-                throw HostedRegistryError(.sizeInvalid, "a manifest may be at most \(service.limits.maxManifestSize) bytes")
+                throw HostedRegistryError(.manifestInvalid, "the request body ended before all its bytes arrived")
             }
             let manifest = try await service.putManifest(target, reference: reference, body: body, contentType: request.headers[.contentType])
             return Response(

@@ -9,13 +9,16 @@ import Hummingbird
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = CharthouseRequestContext
     let access: AccessService
+    let clients: ClientAddresses
     static let protectedPrefix = "/api/v1/"
     static let publicPaths: Set<String> = ["/api/v1/login"]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         guard path.hasPrefix(Self.protectedPrefix), !Self.publicPaths.contains(path) else {
-            return try await next(request, context)
+            return try await CurrentClient.$address.withValue(clients.address(of: request, context: context)) {
+                try await next(request, context)
+            }
         }
         guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
             throw CharthouseError.unauthenticated

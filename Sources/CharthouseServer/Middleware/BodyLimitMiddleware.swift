@@ -24,6 +24,9 @@ struct BodyLimitMiddleware: RouterMiddleware {
             throw tooLarge
         } catch is NIOTooManyBytesError {
             throw tooLarge
+        } catch {
+            // The connection ended before the body did: nothing to act on.
+            throw CharthouseError(.badRequest, "the request body ended before all its bytes arrived")
         }
         return try await next(request, context)
     }

@@ -35,6 +35,8 @@ struct APIErrorResponse {
     let status: HTTPResponse.Status
     let code: String
     let message: String
+    /// `Retry-After` seconds, for 429.
+    var retryAfter: Int?
 
     init(status: HTTPResponse.Status, code: String, message: String) {
         self.status = status
@@ -75,6 +77,7 @@ struct APIErrorResponse {
 
     init(_ error: CharthouseError) {
         self.init(status: Self.status(for: error.code), code: error.code.rawValue, message: error.message)
+        retryAfter = error.retryAfter
     }
 
     func response() -> Response {
@@ -90,6 +93,7 @@ struct APIErrorResponse {
         let data = (try? encoder.encode(Body(error: .init(code: code, message: message)))) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .unauthorized { headers[.wwwAuthenticate] = #"Bearer realm="charthouse""# }
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
@@ -103,6 +107,7 @@ struct APIErrorResponse {
         case .payloadTooLarge: .contentTooLarge
         case .unprocessable: .unprocessableContent
         case .badGateway: .badGateway
+        case .tooManyRequests: .tooManyRequests
         case .unavailable: .serviceUnavailable
         case .internal: .internalServerError
         }
@@ -120,6 +125,7 @@ struct APIErrorResponse {
         case 413: "payload_too_large"
         case 415: "unsupported_media_type"
         case 422: "unprocessable"
+        case 429: "too_many_requests"
         case 502: "bad_gateway"
         case 503: "unavailable"
         case 400..<500: "bad_request"

@@ -22,6 +22,8 @@ public enum BlobStoreError: Error, Sendable, Equatable {
     case unknownUpload(String)
     /// The upload would grow past the configured limit.
     case tooLarge(limit: Int64)
+    /// The request body ended early (the client went away before sending all it declared).
+    case interrupted
 }
 
 /// Content-addressed storage for the blobs of hosted charts (OCI layers and configs, chart
@@ -33,6 +35,8 @@ public protocol BlobStore: Sendable {
     /// Opens an upload session and returns its id.
     func startUpload() async throws -> String
     /// Appends `chunks` to an upload, refusing to grow it past `limit` bytes; returns its new size.
+    /// All or nothing: when it throws (too large, body interrupted), the upload holds what it held
+    /// before.
     func append<Chunks: AsyncSequence & Sendable>(to upload: String, _ chunks: Chunks, limit: Int64) async throws -> Int64
     where Chunks.Element == ByteBuffer
     /// The bytes received so far, or `nil` for an unknown upload.

@@ -35,10 +35,20 @@ public final class FileBlobStore: BlobStore {
 
     public func append<Chunks: AsyncSequence & Sendable>(to upload: String, _ chunks: Chunks, limit: Int64) async throws -> Int64
     where Chunks.Element == ByteBuffer {
-        var state = try await takeState(upload)
+        let before = try await takeState(upload)
+        var state = before
+        let path = uploadPath(upload)
         do {
-            try await fileIO.withFileHandle(path: uploadPath(upload), mode: .write) { handle in
-                for try await chunk in chunks {
+            try await fileIO.withFileHandle(path: path, mode: .write) { handle in
+                var iterator = chunks.makeAsyncIterator()
+                while true {
+                    let next: ByteBuffer?
+                    do {
+                        next = try await iterator.next()
+                    } catch {
+                        throw BlobStoreError.interrupted
+                    }
+                    guard let chunk = next else { break }
                     guard state.size + Int64(chunk.readableBytes) <= limit else { throw BlobStoreError.tooLarge(limit: limit) }
                     try await fileIO.write(fileHandle: handle, toOffset: state.size, buffer: chunk)
                     chunk.withUnsafeReadableBytes { state.hasher.update(bufferPointer: $0) }
@@ -46,8 +56,15 @@ public final class FileBlobStore: BlobStore {
                 }
             }
         } catch {
-            // What was written and hashed so far stays consistent: keep the session's state.
-            await sessions.put(upload, state)
+            // An append is all or nothing: the session goes back to what it held before.
+            let size = before.size
+            let restored = (try? await threadPool.runIfActive { truncate(path, off_t(size)) == 0 }) ?? false
+            if restored {
+                await sessions.put(upload, before)
+            } else {
+                // The file could not be cut back: forget the hash, rebuilt from the file if used again.
+                await sessions.drop(upload)
+            }
             throw error
         }
         await sessions.put(upload, state)
@@ -224,6 +241,12 @@ private actor UploadSessions {
     }
 
     func size(_ id: String) -> Int64? { states[id]?.size }
+
+    /// Releases a session without keeping its state (it is rebuilt from the file when needed).
+    func drop(_ id: String) {
+        busy.remove(id)
+        states[id] = nil
+    }
 
     func end(_ id: String) {
         busy.remove(id)
