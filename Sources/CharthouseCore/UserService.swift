@@ -59,7 +59,9 @@ public struct UserService: Sendable {
         do {
             try await stores.users.create(user)
         } catch let error as StoreError where error.isDuplicate {
-            throw CharthouseError(.conflict, "user \"\(username)\" already exists")
+            // Usernames are server-wide (registry clients sign in with a username alone), so a name
+            // may be taken in another tenant: say only that it is not available, never where.
+            throw CharthouseError(.conflict, "the username \"\(username)\" is not available; choose another")
         }
         return UserSummary(id: user.id, username: user.username, role: role, tenantName: tenant.name, createdAt: user.createdAt)
     }

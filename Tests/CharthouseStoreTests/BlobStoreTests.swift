@@ -71,7 +71,17 @@ struct BlobStoreTests {
             await #expect(throws: BlobStoreError.tooLarge(limit: 8)) {
                 try await store.append(to: second, Self.chunks(bytes, size: 4), limit: 8)
             }
-            #expect(try await store.uploadedSize(second) == 8, "what fit stays, consistent with its hash")
+            #expect(try await store.uploadedSize(second) == 0, "an append that passes the limit keeps nothing of itself")
+            _ = try await store.append(to: second, Self.chunks(Array(bytes.prefix(4)), size: 4), limit: 100)
+            // The body breaks off half-way: the upload holds what it held before, hash included.
+            let broken = AsyncThrowingStream<ByteBuffer, any Error> { continuation in
+                continuation.yield(ByteBuffer(bytes: Array(bytes.dropFirst(4).prefix(3))))
+                continuation.finish(throwing: CancellationError())
+            }
+            await #expect(throws: BlobStoreError.interrupted) { try await store.append(to: second, broken, limit: 100) }
+            #expect(try await store.uploadedSize(second) == 4)
+            _ = try await store.append(to: second, Self.chunks(Array(bytes.dropFirst(4)), size: 3), limit: 100)
+            #expect(try await store.finishUpload(second, digest: Self.digest(bytes)).size == Int64(bytes.count), "the hash survived the broken append")
             for id in ["../../etc/passwd", "not-a-uuid", UUID().uuidString.lowercased()] {
                 await #expect(throws: BlobStoreError.unknownUpload(id)) { try await store.append(to: id, Self.chunks(bytes, size: 4), limit: 100) }
             }

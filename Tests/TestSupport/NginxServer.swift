@@ -16,7 +16,8 @@ public final class NginxServer: Sendable {
     private let process: PeerProcess
     public var baseURL: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
-    public init(serving root: URL, credentials: Credentials? = nil, useTLS: Bool = false) async throws {
+    /// `serverConfig` is added inside the `server` block (extra `location`s, such as redirects).
+    public init(serving root: URL, credentials: Credentials? = nil, useTLS: Bool = false, serverConfig: String = "") async throws {
         let nginx = try Shell.require("nginx", paths: ["/usr/sbin"])
         let directory = try ScratchDirectory.make("charthouse-nginx")
         for folder in ["tmp", "logs"] {
@@ -50,7 +51,7 @@ public final class NginxServer: Sendable {
                 uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
                 types { application/x-yaml yaml yml; application/gzip tgz; text/plain prov; }
                 default_type application/octet-stream;
-                server { \(listen) root \(root.path); \(auth) location / { try_files $uri =404; } }
+                server { \(listen) root \(root.path); \(auth) \(serverConfig) location / { try_files $uri =404; } }
             }
             """
         self.accessLog = directory.appendingPathComponent("logs/access.log")

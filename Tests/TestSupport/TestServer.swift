@@ -44,8 +44,12 @@ public struct TestServer: Sendable {
             environment: [String: String] = [:],
             systemRegistries: [String] = [],
             allowInsecureRegistries: Bool = true,
-            registryTimeout: Int? = nil
+            registryTimeout: Int? = nil,
+            allowRegistryNetworks: String? = "127.0.0.0/8",
+            trustedProxies: String? = nil
         ) {
+            self.allowRegistryNetworks = allowRegistryNetworks
+            self.trustedProxies = trustedProxies
             self.sessionLifetime = sessionLifetime
             self.maxBodySize = maxBodySize
             self.environment = environment
