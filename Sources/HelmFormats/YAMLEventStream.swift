@@ -20,6 +20,10 @@ final class YAMLEventStream {
     /// The reader of chunked input, kept alive while libyaml calls it.
     private let chunks: ChunkReader?
     private var finished = false
+    /// Mappings and sequences open right now.
+    private var depth = 0
+    /// Deeper nesting is refused, as helm's YAML reader refuses it (go-yaml's limit).
+    static let maxDepth = 10_000
 
     /// Parses a copy of `data`.
     convenience init(_ data: some Collection<UInt8>) throws {
@@ -90,6 +94,13 @@ final class YAMLEventStream {
     /// The line (1-based) the parser has reached, for error messages.
     var line: Int { Int(parser.mark.line) + 1 }
 
+    private func enter() throws {
+        depth += 1
+        guard depth <= Self.maxDepth else {
+            throw HelmFormatError("invalid YAML at line \(line): exceeded max depth of \(Self.maxDepth)")
+        }
+    }
+
     func next() throws -> YAMLEvent {
         guard !finished else { return .streamEnd }
         var event = yaml_event_t()
@@ -105,10 +116,18 @@ final class YAMLEventStream {
             return .streamEnd
         case YAML_DOCUMENT_START_EVENT: return .documentStart
         case YAML_DOCUMENT_END_EVENT: return .documentEnd
-        case YAML_MAPPING_START_EVENT: return .mappingStart
-        case YAML_MAPPING_END_EVENT: return .mappingEnd
-        case YAML_SEQUENCE_START_EVENT: return .sequenceStart
-        case YAML_SEQUENCE_END_EVENT: return .sequenceEnd
+        case YAML_MAPPING_START_EVENT:
+            try enter()
+            return .mappingStart
+        case YAML_MAPPING_END_EVENT:
+            depth -= 1
+            return .mappingEnd
+        case YAML_SEQUENCE_START_EVENT:
+            try enter()
+            return .sequenceStart
+        case YAML_SEQUENCE_END_EVENT:
+            depth -= 1
+            return .sequenceEnd
         case YAML_ALIAS_EVENT: return .alias
         case YAML_SCALAR_EVENT:
             let scalar = event.data.scalar

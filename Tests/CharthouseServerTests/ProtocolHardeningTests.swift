@@ -271,6 +271,21 @@ struct ProtocolHardeningTests {
         }
     }
 
+    @Test("a Chart.yaml nested deeper than helm allows is refused with helm's reason; nothing is stored")
+    func deepYAML() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let admin = Self.basic(cast.adminA.username, cast.adminA.password)
+            let deep = "apiVersion: v2\nname: deep\nversion: 1.0.0\nextra: " + String(repeating: "[", count: 60_000) + String(repeating: "]", count: 60_000)
+            let archive = try ArchiveCrafter.tgz([.init("deep/Chart.yaml", deep + "\n")])
+            let response = try await server.request(.post, "/api/acme/charts", headers: admin, body: Data(archive))
+            #expect(response.status == 400, "\(response.text)")
+            #expect((response.object?["error"] as? String)?.contains("exceeded max depth of 10000") == true, "\(response.text)")
+            try await Self.expectAlive(server)
+            #expect(try await server.request(.get, "/api/acme/charts", headers: admin).text == "{}")
+        }
+    }
+
     @Test("refused pushes and abandoned uploads leave no repository in the catalog")
     func refusedWritesNothing() async throws {
         try await TestServer.with { server in

@@ -125,6 +125,23 @@ struct IndexFileWriterTests {
 
         #expect(throws: HelmFormatError.self) { try IndexChartVersion(chartYAML: "- a list\n") }
         #expect(throws: HelmFormatError.self) { try IndexChartVersion(chartYAML: "name: [not, a, string]\n") }
+        // Nesting: what helm's YAML reader accepts (10,000 levels) is read; deeper is refused,
+        // in flow and in block style, also in an index.
+        func nested(_ depth: Int) -> String {
+            "apiVersion: v2\nname: deep\nversion: 1.0.0\nextra: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
+        }
+        #expect(try IndexChartVersion(chartYAML: nested(9_999)).name == "deep")
+        #expect(throws: HelmFormatError.self) { try IndexChartVersion(chartYAML: nested(10_000)) }
+        let block = "apiVersion: v2\nname: deep\nversion: 1.0.0\n" + (0..<10_001).map { String(repeating: " ", count: $0) + "k:" }.joined(separator: "\n") + " 1\n"
+        do {
+            _ = try IndexChartVersion(chartYAML: block)
+            Issue.record("block nesting past the limit was read")
+        } catch let error as HelmFormatError {
+            #expect(error.message.contains("exceeded max depth of 10000"), "\(error.message)")
+        }
+        let index = "apiVersion: v1\nentries:\n  deep:\n  - name: deep\n    version: 1.0.0\n    extra: " + String(repeating: "{a: ", count: 10_001)
+            + "1" + String(repeating: "}", count: 10_001) + "\n"
+        #expect(throws: HelmFormatError.self) { try IndexFileDecoder.decode(Array(index.utf8)) { _ in } }
         #expect(throws: (any Error).self) { try IndexChartVersion(chartYAML: "name: web\n  bad: indentation\n") }
     }
 }

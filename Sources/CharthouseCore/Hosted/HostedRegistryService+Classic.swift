@@ -157,7 +157,7 @@ extension HostedRegistryService {
         }
         let chart: IndexChartVersion
         do {
-            chart = try Self.readChart(archive)
+            chart = try await Self.readChartOffLoop(archive)
         } catch let error as HelmFormatError {
             throw CharthouseError(.badRequest, "not a valid chart archive: \(error.message)")
         }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HelmFormats
 import NIOCore
+import NIOPosix
 
 /// The OCI side of hosted registries: who may pull and push where, blob uploads (monolithic,
 /// chunked, mounted), manifests checked to be Helm charts, tags and the catalog.
@@ -353,7 +354,7 @@ public struct HostedRegistryService: Sendable {
                 throw HostedRegistryError(.manifestInvalid, "the chart archive is larger than \(limits.maxChartSize) bytes")
             }
             do {
-                metadata = try Self.readChart(archive)
+                metadata = try await Self.readChartOffLoop(archive)
             } catch let error as HelmFormatError {
                 throw HostedRegistryError(.manifestInvalid, "the chart archive is not a valid chart: \(error.message)")
             }
@@ -416,6 +417,12 @@ public struct HostedRegistryService: Sendable {
         }
         indexes.invalidate(namespace: target.registry.hostedNamespace ?? "")
         try await catalog.apply(registry: target.registry, upsert: [], remove: [(manifest.chartName, manifest.chartVersion)])
+    }
+
+    /// ``readChart(_:)`` on a thread of the blocking pool: decompressing and parsing an archive
+    /// (up to the chart size limit) must not hold an event loop every other request needs.
+    static func readChartOffLoop(_ archive: ByteBuffer) async throws -> IndexChartVersion {
+        try await NIOThreadPool.singleton.runIfActive { try readChart(archive) }
     }
 
     /// The metadata of a chart archive read with Helm's loader rules (links out of the chart

@@ -5,6 +5,7 @@ import HTTPTypes
 import HelmFormats
 import Hummingbird
 import NIOCore
+import NIOPosix
 
 /// The classic chart repository side of the hosted registries, plain Hummingbird routes:
 ///
@@ -159,7 +160,8 @@ struct ClassicRoutes: Sendable {
         if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary) {
             let parts: [String: ByteBuffer]
             do {
-                parts = try MultipartForm.parse(body, boundary: boundary)
+                // Off the event loop: a large body takes a while to scan.
+                parts = try await NIOThreadPool.singleton.runIfActive { try MultipartForm.parse(body, boundary: boundary) }
             } catch let error as MultipartForm.Malformed {
                 throw CharthouseError(.badRequest, "malformed multipart body: \(error.reason)")
             }
