@@ -43,6 +43,22 @@ struct ClassicRoutes: Sendable {
         router.post("/api/:namespace/charts") { request, context in
             await self.respond(request, context) { caller in try await self.upload(request, context: context, caller: caller) }
         }
+        // Methods a route lacks: 405 in ChartMuseum's format (after authentication, like the rest).
+        let unsupported: [(String, [HTTPRequest.Method])] = [
+            ("/charts/:namespace/:file", [.post, .put, .patch, .delete, .options]),
+            ("/api/:namespace/charts", [.put, .patch, .delete, .options]),
+            ("/api/:namespace/charts/:name", [.post, .put, .patch, .delete, .options]),
+            ("/api/:namespace/charts/:name/:version", [.post, .put, .patch, .options]),
+        ]
+        for (path, methods) in unsupported {
+            for method in methods {
+                router.on(RouterPath(path), method: method) { request, context in
+                    await self.respond(request, context) { _ in
+                        throw MethodNotAllowed(method: request.method)
+                    }
+                }
+            }
+        }
         router.delete("/api/:namespace/charts/:name/:version") { request, context in
             await self.respond(request, context) { caller in
                 try await self.service.deleteChart(
@@ -238,6 +254,8 @@ struct ClassicRoutes: Sendable {
             }
             context.state.caller = caller
             return try await body(caller)
+        } catch let refusal as MethodNotAllowed {
+            return Self.json(["error": "\(refusal.method) is not supported here", "code": "method_not_allowed"], status: .methodNotAllowed)
         } catch let refusal as OCIRoutes.RangeRefusal {
             var response = Self.json(
                 ["error": refusal.message, "code": refusal.malformed ? "bad_request" : "range_not_satisfiable"],
@@ -255,6 +273,11 @@ struct ClassicRoutes: Sendable {
             if let retryAfter = rendered.retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
             return response
         }
+    }
+
+    /// A method the route does not have.
+    struct MethodNotAllowed: Error {
+        let method: HTTPRequest.Method
     }
 
     private static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {

@@ -25,12 +25,19 @@ struct OCIRoutes: Sendable {
     static let chunkLength = 256 << 10
 
     func register(on router: Router<CharthouseRequestContext>) {
-        router.get("/v2") { request, context in await self.respond(request, context, scope: nil) { _ in try await self.base() } }
-        for method in [HTTPRequest.Method.get, .head, .post, .patch, .put, .delete] {
+        for method in Self.methods {
+            router.on("/v2", method: method) { request, context in
+                await self.respond(request, context, scope: nil) { _ in try await self.base(request) }
+            }
             router.on("/v2/**", method: method) { request, context in
                 let path = String(request.uri.path.dropFirst("/v2/".count))
-                if path.isEmpty { return await self.respond(request, context, scope: nil) { _ in try await self.base() } }
-                if path == "token" { return await self.token(request, context) }
+                if path.isEmpty { return await self.respond(request, context, scope: nil) { _ in try await self.base(request) } }
+                if path == "token" {
+                    guard [.get, .head, .post].contains(request.method) else {
+                        return Self.errorResponse(HostedRegistryError(.unsupported, "\(request.method) is not supported on /v2/token"))
+                    }
+                    return await self.token(request, context)
+                }
                 let scope = Self.scope(path: path, method: request.method)
                 return await self.respond(request, context, scope: scope) { auth in
                     try await self.route(request, context: context, path: path, auth: auth)
@@ -312,8 +319,12 @@ struct OCIRoutes: Sendable {
 
     // MARK: - Routing
 
-    private func base() async throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+    /// Every method a client may send; those a route lacks are answered `UNSUPPORTED` (405).
+    static let methods: [HTTPRequest.Method] = [.get, .head, .post, .patch, .put, .delete, .options]
+
+    private func base(_ request: Request) async throws -> Response {
+        guard [.get, .head].contains(request.method) else { throw HostedRegistryError(.unsupported, "\(request.method) is not supported on /v2/") }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
     }
 
     private func route(_ request: Request, context: CharthouseRequestContext, path: String, auth: Authorization) async throws -> Response {
