@@ -183,13 +183,13 @@ func buildRouter(
     router.addMiddleware { RequestLogMiddleware(logger: logger) }
     OCIRoutes(service: hosted, access: access, tokens: tokens, clients: clients, publicURL: publicURL).register(on: router)
     ClassicRoutes(service: hosted, access: access, clients: clients).register(on: router)
+    let document = try CharthouseAPIDocument.openAPIDocument()
     router.addMiddleware {
-        ErrorMiddleware(logger: logger)
+        ErrorMiddleware(logger: logger, routes: RouteTable(openAPI: document))
         // Authenticate before buffering a body, so anonymous clients cannot make us hold one.
         AuthenticationMiddleware(access: access, clients: clients)
         BodyLimitMiddleware(maxBodySize: configuration.maxBodySize)
     }
-    let document = try CharthouseAPIDocument.openAPIDocument()
     router.get("/openapi.yaml") { _, _ in
         Response(
             status: .ok,

@@ -15,8 +15,16 @@ struct ProtocolHardeningTests {
     }
 
     /// Uploads a minimal chart (a Chart.yaml) through the ChartMuseum API: it lands in `acme/<chart>`.
-    static func upload(_ server: TestServer, _ headers: [(String, String)], _ chart: String, _ version: String) async throws {
-        let archive = try ArchiveCrafter.tgz([.init("\(chart)/Chart.yaml", "apiVersion: v2\nname: \(chart)\nversion: \(version)\n")])
+    static func upload(
+        _ server: TestServer,
+        _ headers: [(String, String)],
+        _ chart: String,
+        _ version: String,
+        files: [String: String] = [:]
+    ) async throws {
+        let members = [ArchiveCrafter.Member("\(chart)/Chart.yaml", "apiVersion: v2\nname: \(chart)\nversion: \(version)\n")]
+            + files.sorted { $0.key < $1.key }.map { ArchiveCrafter.Member("\(chart)/\($0.key)", $0.value) }
+        let archive = try ArchiveCrafter.tgz(members)
         let response = try await server.request(.post, "/api/acme/charts", headers: headers, body: Data(archive))
         #expect(response.status == 201, "\(response.text)")
     }

@@ -29,9 +29,15 @@ public struct HostedGarbageCollector: Sendable {
         self.blobs = blobs
     }
 
+    /// The longest `minimumAge`: 10 years.
+    public static let maxMinimumAge: TimeInterval = 315_360_000
+
     /// Collects (or, with `dryRun`, only counts) unreferenced blobs older than `minimumAge`.
     public func collect(dryRun: Bool, minimumAge: TimeInterval, caller: Caller) async throws -> Report {
         guard caller.isSystemAdmin else { throw CharthouseError.forbidden("only the system administrator collects garbage") }
+        guard (0...Self.maxMinimumAge).contains(minimumAge) else {
+            throw CharthouseError.invalidField("minimumAgeSeconds", "must be between 0 and \(Int(Self.maxMinimumAge))")
+        }
         let cutoff = Date().addingTimeInterval(-minimumAge)
         var report = Report(dryRun: dryRun)
         let stored = try await blobs.allBlobs()

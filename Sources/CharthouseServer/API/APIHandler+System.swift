@@ -10,7 +10,6 @@ extension APIHandler {
             dryRun = body.dryRun ?? true
             minimumAge = body.minimumAgeSeconds ?? 3600
         }
-        guard minimumAge >= 0 else { throw CharthouseError.invalidField("minimumAgeSeconds", "must not be negative") }
         let report = try await garbage.collect(dryRun: dryRun, minimumAge: TimeInterval(minimumAge), caller: try CurrentCaller.require())
         return .ok(
             .init(

@@ -13,10 +13,21 @@ import OpenAPIRuntime
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = CharthouseRequestContext
     let logger: Logger
+    /// The API's operations, to tell a method the path lacks (405) from a path that is not there.
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound {
+            guard let allowed = routes.methods(for: request.uri.path) else { return APIErrorResponse(error, request: request).response() }
+            var response = APIErrorResponse(
+                status: .methodNotAllowed,
+                code: "method_not_allowed",
+                message: "\(request.method.rawValue) is not supported on \(request.uri.path); use \(allowed.joined(separator: ", "))"
+            ).response()
+            response.headers[.allow] = allowed.joined(separator: ", ")
+            return response
         } catch {
             let rendered = APIErrorResponse(error, request: request)
             if rendered.status == .internalServerError {
