@@ -174,16 +174,18 @@ struct ClassicRoutes: Sendable {
         var archive = body
         var provenance: ByteBuffer?
         if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary) {
-            let parts: [String: ByteBuffer]
+            let parts: [String: Range<Int>]
             do {
                 // Off the event loop: a large body takes a while to scan.
-                parts = try await NIOThreadPool.singleton.runIfActive { try MultipartForm.parse(body, boundary: boundary) }
+                parts = try await NIOThreadPool.singleton.runIfActive {
+                    try body.withUnsafeReadableBytes { bytes in try MultipartForm.parse(bytes, boundary: boundary) }
+                }
             } catch let error as MultipartForm.Malformed {
                 throw CharthouseError(.badRequest, "malformed multipart body: \(error.reason)")
             }
             guard let chart = parts["chart"] else { throw CharthouseError(.badRequest, "the multipart body has no \"chart\" field") }
-            archive = chart
-            provenance = parts["prov"]
+            archive = body.getSlice(at: body.readerIndex + chart.lowerBound, length: chart.count) ?? ByteBuffer()
+            provenance = parts["prov"].flatMap { body.getSlice(at: body.readerIndex + $0.lowerBound, length: $0.count) }
         }
         guard archive.readableBytes > 0 else { throw CharthouseError(.badRequest, "the upload is empty: send a chart archive (.tgz)") }
         let (chart, stored) = try await service.uploadChart(namespace: namespace, archive: archive, provenance: provenance, caller: caller)
@@ -241,7 +243,7 @@ struct ClassicRoutes: Sendable {
     ) async -> Response {
         do {
             var caller: Caller?
-            switch request.headers[.authorization].map(OCIRoutes.credentials) {
+            switch request.headers[.authorization].map(AuthorizationHeader.init) {
             case .basic(let username, let password)?:
                 caller = try await access.authenticate(
                     username: username,

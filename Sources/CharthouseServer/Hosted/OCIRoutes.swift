@@ -2,6 +2,7 @@ import CharthouseCore
 import CharthouseStore
 import Foundation
 import HTTPTypes
+import HelmFormats
 import Hummingbird
 import Logging
 import NIOCore
@@ -115,7 +116,7 @@ struct OCIRoutes: Sendable {
         let challenge = bearerChallenge(scope: scope)
         do {
             let auth: Authorization
-            switch request.headers[.authorization].map(Self.credentials) {
+            switch request.headers[.authorization].map(AuthorizationHeader.init) {
             case .basic(let username, let password)?:
                 do {
                     let address = clients.address(of: request, context: context)
@@ -200,7 +201,7 @@ struct OCIRoutes: Sendable {
         var username: String?
         var password: String?
         var scopes: [String] = request.uri.queryParameters.getAll("scope").map { String($0) }
-        if case .basic(let user, let secret)? = request.headers[.authorization].map(Self.credentials) {
+        if case .basic(let user, let secret)? = request.headers[.authorization].map(AuthorizationHeader.init) {
             (username, password) = (user, secret)
         } else if request.headers[.authorization] != nil {
             return Self.tokenRefused("unsupported Authorization header: use Basic")
@@ -292,28 +293,6 @@ struct OCIRoutes: Sendable {
         case .conflict: .conflict
         case .sizeInvalid: .contentTooLarge
         case .blobUploadInvalid, .digestInvalid, .manifestBlobUnknown, .manifestInvalid, .nameInvalid: .badRequest
-        }
-    }
-
-    enum Credentials {
-        case basic(String, String)
-        case bearer(String)
-        case unusable
-    }
-
-    static func credentials(_ header: String) -> Credentials {
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2 else { return .unusable }
-        switch parts[0].lowercased() {
-        case "basic":
-            guard let data = Data(base64Encoded: String(parts[1])), let text = String(data: data, encoding: .utf8),
-                let colon = text.firstIndex(of: ":")
-            else { return .unusable }
-            return .basic(String(text[..<colon]), String(text[text.index(after: colon)...]))
-        case "bearer":
-            return .bearer(String(parts[1]).trimmingCharacters(in: .whitespaces))
-        default:
-            return .unusable
         }
     }
 

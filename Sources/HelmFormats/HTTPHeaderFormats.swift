@@ -1,7 +1,9 @@
+import Foundation
+
 /// The `Range` request header of a blob or chart download (RFC 9110 §14), one range only.
 /// What it asks for is served (206), refused as unsatisfiable (416), or refused as malformed
 /// (400); it is never ignored.
-enum ByteRange: Equatable {
+public enum ByteRange: Equatable, Sendable {
     /// Serve these bytes (inclusive bounds).
     case satisfiable(ClosedRange<Int64>)
     /// Well-formed but outside the resource (or more than one range): 416 with `bytes */size`.
@@ -10,7 +12,7 @@ enum ByteRange: Equatable {
     case malformed
 
     /// `bytes=A-B`, `bytes=A-` or `bytes=-N` within a resource of `size` bytes.
-    init(header: String, size: Int64) {
+    public init(header: String, size: Int64) {
         let trimmed = header.trimmingCharacters(in: .whitespaces)
         guard trimmed.lowercased().hasPrefix("bytes=") else {
             self = .malformed
@@ -51,10 +53,10 @@ enum ByteRange: Equatable {
 }
 
 /// The `Content-Range` of an upload chunk as the OCI spec writes it: `<start>-<end>`, inclusive.
-enum ChunkRange {
+public enum ChunkRange {
     /// The chunk's first byte and length, or `nil` when the header is not `<start>-<end>` with
     /// `start <= end`.
-    static func parse(_ header: String) -> (start: Int64, length: Int64)? {
+    public static func parse(_ header: String) -> (start: Int64, length: Int64)? {
         var text = Substring(header.trimmingCharacters(in: .whitespaces))
         if text.hasPrefix("bytes ") { text = text.dropFirst("bytes ".count) }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
@@ -62,5 +64,38 @@ enum ChunkRange {
             let start = Int64(parts[0]), let end = Int64(parts[1]), start <= end
         else { return nil }
         return (start, end - start + 1)
+    }
+}
+
+/// What an `Authorization` header carries, as the registry protocols read it.
+public enum AuthorizationHeader: Equatable, Sendable {
+    /// `Basic base64(username:password)`; the password may itself hold colons.
+    case basic(username: String, password: String)
+    /// `Bearer <token>`.
+    case bearer(String)
+    /// Any other scheme, or a header that cannot be read.
+    case unusable
+
+    public init(_ header: String) {
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[1].utf8.count <= 8192 else {
+            self = .unusable
+            return
+        }
+        switch parts[0].lowercased() {
+        case "basic":
+            guard let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+                let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+            else {
+                self = .unusable
+                return
+            }
+            self = .basic(username: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
+        case "bearer":
+            let token = parts[1].trimmingCharacters(in: .whitespaces)
+            self = token.isEmpty ? .unusable : .bearer(token)
+        default:
+            self = .unusable
+        }
     }
 }
