@@ -5,6 +5,7 @@ import NIOPosix
 import PostgresKit
 import SQLKit
 import SQLiteKit
+import Synchronization
 
 /// The database behind every store: a pool of SQLKit connections to SQLite or PostgreSQL.
 ///
@@ -78,19 +79,46 @@ public struct CharthouseDatabase: Sendable {
         }
     }
 
-    /// Answers whether the database responds to a trivial query.
-    public func isReachable() async -> Bool {
+    /// Answers whether the database responds to a trivial query within `timeout`.
+    public func isReachable(timeout: Duration = .seconds(5)) async -> Bool {
         do {
-            try await withConnection { db in try await db.raw("SELECT 1").run() }
+            try await Self.withDeadline(timeout) { try await self.withConnection { db in try await db.raw("SELECT 1").run() } }
             return true
         } catch {
             return false
         }
     }
 
-    /// Closes every pooled connection.
-    public func shutdown() async throws {
-        try await leaser.shutdown()
+    /// Closes every pooled connection; gives up waiting after `timeout` (a database that vanished
+    /// can leave a connection that never finishes closing), so a shutdown always ends.
+    public func shutdown(timeout: Duration = .seconds(10)) async throws {
+        try await Self.withDeadline(timeout) { try await self.leaser.shutdown() }
+    }
+
+    /// `body`'s result, or ``StoreError/unavailable(_:)`` once `timeout` passed first. `body`
+    /// is not waited for after that (a pool's future cannot be cancelled): it ends on its own.
+    static func withDeadline<R: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> R) async throws -> R {
+        let once = Once()
+        return try await withCheckedThrowingContinuation { continuation in
+            Task {
+                do {
+                    let result = try await body()
+                    if once.claim() { continuation.resume(returning: result) }
+                } catch {
+                    if once.claim() { continuation.resume(throwing: error) }
+                }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                if once.claim() { continuation.resume(throwing: StoreError.unavailable("the database did not answer within \(timeout)")) }
+            }
+        }
+    }
+
+    /// True for the first caller only.
+    private final class Once: Sendable {
+        private let done = Mutex(false)
+        func claim() -> Bool { done.withLock { done in defer { done = true }; return !done } }
     }
 }
 
@@ -118,7 +146,12 @@ private struct PooledLeaser<Source: ConnectionPoolSource>: ConnectionLeaser wher
             throw StoreError.unavailable("database unreachable: \(error)")
         }
         defer { pool.releaseConnection(connection) }
-        return try await body(makeDatabase(connection))
+        do {
+            return try await body(makeDatabase(connection))
+        } catch let error as PSQLError where SQLErrors.isUnstorableText(error) {
+            // PostgreSQL takes no NUL character in text (SQLite does): refused the same on both.
+            throw StoreError.invalidText("text must not contain NUL (\\u0000) characters")
+        }
     }
 
     func shutdown() async throws {

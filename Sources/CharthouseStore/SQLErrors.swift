@@ -14,6 +14,12 @@ enum SQLErrors {
         }
     }
 
+    /// PostgreSQL refused a bound text value it cannot hold (a NUL character, a byte sequence
+    /// that is not UTF-8): SQLSTATE 22021 or 22P05.
+    static func isUnstorableText(_ error: PSQLError) -> Bool {
+        ["22021", "22P05"].contains(error.serverInfo?[.sqlState] ?? "")
+    }
+
     private static func isUniqueViolation(_ error: SQLiteError) -> Bool {
         switch error.reason {
         case .constraintUniqueFailed, .constraintPrimaryKeyFailed: return true

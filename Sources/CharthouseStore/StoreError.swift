@@ -8,6 +8,7 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
         case invalidConfiguration
         case sealing
         case unavailable
+        case invalidText
     }
 
     private let code: Code
@@ -29,10 +30,14 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
     public static func sealing(_ message: String) -> StoreError { .init(.sealing, message) }
     /// The database could not be reached.
     public static func unavailable(_ message: String) -> StoreError { .init(.unavailable, message) }
+    /// Text in a query or row that the database cannot hold (PostgreSQL refuses NUL characters).
+    public static func invalidText(_ message: String) -> StoreError { .init(.invalidText, message) }
 
     public var isDuplicate: Bool { code == .duplicate }
     public var isNotFound: Bool { code == .notFound }
     public var isUnavailable: Bool { code == .unavailable }
+    /// A client's text the database cannot hold (a NUL character): the client's error, not ours.
+    public var isInvalidText: Bool { code == .invalidText }
 
     public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }

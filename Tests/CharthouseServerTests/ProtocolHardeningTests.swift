@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import TestSupport
 import Testing
 
@@ -136,6 +138,31 @@ struct ProtocolHardeningTests {
             for query in ["limit=0", "limit=100000"] {
                 expectError(try await server.request(.get, "/api/v1/registries/\(hosted.id)/charts?\(query)", token: cast.memberA.token), 400, "bad_request")
             }
+            try await Self.expectAlive(server)
+        }
+    }
+
+    @Test("NUL characters (which PostgreSQL cannot hold) are a client error on both engines, never a 500")
+    func nulCharacters() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let admin = Self.basic(cast.adminA.username, cast.adminA.password)
+            let token = try await server.request(
+                .post,
+                "/api/v1/tokens",
+                token: cast.adminA.token,
+                headers: jsonHeaders,
+                body: Data(#"{"name":"ci","username":"a\u0000b"}"#.utf8)
+            )
+            #expect([400, 404].contains(token.status) && token.error != nil, "\(token.text)")
+            let login = try await server.request(.post, "/api/v1/login", headers: jsonHeaders, body: Data(#"{"username":"a\u0000b","password":"password-1"}"#.utf8))
+            #expect([400, 401].contains(login.status) && login.error != nil, "\(login.text)")
+            let search = try await server.request(.get, "/api/v1/charts?q=we%00b", token: cast.memberA.token)
+            #expect([200, 400].contains(search.status), "\(search.text)")
+            let catalog = try await server.request(.get, "/v2/_catalog?last=a%00b", headers: admin)
+            #expect([200, 400].contains(catalog.status), "\(catalog.text)")
+            let tags = try await server.request(.get, "/v2/acme/web/manifests/a%00b", headers: admin)
+            #expect(tags.status < 500, "\(tags.text)")
             try await Self.expectAlive(server)
         }
     }
@@ -294,6 +321,21 @@ struct ProtocolHardeningTests {
         }
     }
 
+    @Test("a real server fault is a 500 in each protocol's own format: UNKNOWN on /v2, never UNSUPPORTED; the cause stays in the log")
+    func serverFaults() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let admin = Self.basic(cast.adminA.username, cast.adminA.password)
+            try await Self.upload(server, admin, "web", "1.0.0")
+            // The database loses a table under the running server.
+            try await server.executeSQL(sqlite: "DROP TABLE hosted_tags", postgres: "DROP TABLE hosted_tags CASCADE")
+            let tags = try await server.request(.get, "/v2/acme/web/tags/list", headers: admin)
+            Self.expectOCIError(tags, 500, "UNKNOWN")
+            #expect(!tags.text.contains("hosted_tags"), "the cause is not shown to the client: \(tags.text)")
+            try await Self.expectAlive(server)
+        }
+    }
+
     @Test("refused pushes and abandoned uploads leave no repository in the catalog")
     func refusedWritesNothing() async throws {
         try await TestServer.with { server in
@@ -320,9 +362,23 @@ struct ProtocolHardeningTests {
             let helm = try HelmCLI(major: 4)
             defer { helm.removeHome() }
             let chart = try HostedClassicTests.package(helm, "race", "1.0.0")
+            // A client of its own with a connection per upload: all ten reach the server at once
+            // (the shared test client queues past 8 connections per host).
+            var configuration = HTTPClient.Configuration()
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 10
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            defer { _ = client.shutdown() }
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { try await server.request(.post, "/api/acme/charts", headers: admin, body: chart.bytes).status }
+                    group.addTask {
+                        var request = HTTPClientRequest(url: server.baseURL.absoluteString + "/api/acme/charts")
+                        request.method = .POST
+                        for (name, value) in admin { request.headers.add(name: name, value: value) }
+                        request.body = .bytes(ByteBuffer(bytes: chart.bytes))
+                        let response = try await client.execute(request, timeout: .seconds(120))
+                        _ = try await response.body.collect(upTo: 1 << 20)
+                        return Int(response.status.code)
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

@@ -127,7 +127,7 @@ struct RequestFuzzTests {
                 if random.chance(20) { path += (path.contains("?") ? "&" : "?") + "mount=\(fixture.blobDigest)&from=\(random.pick(hostileNames))" }
                 usual([.post, .patch, .put, .get, .delete])
             case 5: path = "/v2/token?service=charthouse&scope=\(random.pick(["repository:acme/web:pull", "repository:globex/web:push", "registry:catalog:*", "x", ""]))"
-            default: path = "/v2/"
+            default: path = random.pick(["/v2/", "/v2", "/v2/\(name)/unknown/route", "/v2/\(name)"])
             }
             // The catalog lists only what the caller may pull; the base and token endpoints hold nothing of anyone's.
             if path.hasPrefix("/v2/_catalog") || path.hasPrefix("/v2/token") || path == "/v2/" { targetsOwner = false }
@@ -135,11 +135,12 @@ struct RequestFuzzTests {
             let namespace = random.pick(["acme", "globex", "system", "nope", "..", "ACME", "%2e%2e"])
             targetsOwner = namespace == "acme"
             path = "/charts/\(namespace)/" + random.pick(["index.yaml", "web-1.0.0.tgz", "web-1.0.0.tgz.prov", "web-9.tgz", "-1.0.0.tgz", "web.tgz", "x"])
+            if random.chance(10) { path = random.pick(["/charts/\(namespace)", "/charts/\(namespace)/a/b", "/charts/", "/charts/\(namespace)/index.yaml/x"]) }
             if random.chance(70) { method = random.pick([.get, .head]) }
         case .chartMuseum:
             let namespace = random.pick(["acme", "globex", "system", "nope", "..", "ACME"])
             targetsOwner = namespace == "acme"
-            path = "/api/\(namespace)/charts" + random.pick(["", "/web", "/web/1.0.0", "/web/latest", "/web/9.9.9", "/nope/1.0.0", "/web/..%2F"])
+            path = "/api/\(namespace)/charts" + random.pick(["", "/web", "/web/1.0.0", "/web/latest", "/web/9.9.9", "/nope/1.0.0", "/web/..%2F", "/web/1.0.0/x", "/a/b/c/d"])
             if random.chance(60) { method = random.pick([.get, .head, .post, .delete]) }
             if method == .post, random.chance(50) { body = random.pick(hostileBodies) }
         case .rest:

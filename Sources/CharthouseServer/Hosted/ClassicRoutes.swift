@@ -282,6 +282,18 @@ struct ClassicRoutes: Sendable {
         let method: HTTPRequest.Method
     }
 
+    /// Whether `path` is under the classic chart repository's routes (its errors are ChartMuseum's).
+    static func isClassicPath(_ path: String) -> Bool {
+        if path.hasPrefix("/charts/") || path == "/charts" { return true }
+        let parts = path.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        return parts.count >= 4 && parts[1] == "api" && parts[2] != "v1" && parts[3].hasPrefix("charts")
+    }
+
+    /// A 404 for a path under the chart repository that names nothing, in ChartMuseum's format.
+    static func notFound(_ path: String) -> Response {
+        json(["error": "no chart repository route for \(path)", "code": "not_found"], status: .notFound)
+    }
+
     private static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return Response(

@@ -178,6 +178,9 @@ struct OCIRoutes: Sendable {
             return response
         case let error as StoreError where error.isUnavailable:
             return errorResponse(HostedRegistryError(.unavailable, "the database is unavailable"), status: .serviceUnavailable)
+        case let error as StoreError where error.isInvalidText:
+            // UNSUPPORTED: "an invalid set of parameters", in the spec's words.
+            return errorResponse(HostedRegistryError(.unsupported, error.message), status: .badRequest)
         default:
             logger.error("registry request failed", metadata: ["error": .string("\(error)")])
             return errorResponse(HostedRegistryError(.unknown, "internal error"), status: .internalServerError)

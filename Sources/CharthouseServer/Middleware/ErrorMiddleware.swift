@@ -20,6 +20,12 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
+            // Unknown paths under the registry protocols answer in those protocols' formats.
+            let path = request.uri.path
+            if path == "/v2" || path.hasPrefix("/v2/") {
+                return OCIRoutes.errorResponse(HostedRegistryError(.nameUnknown, "no registry route for \(request.method) \(path)"))
+            }
+            if ClassicRoutes.isClassicPath(path) { return ClassicRoutes.notFound(path) }
             guard let allowed = routes.methods(for: request.uri.path) else { return APIErrorResponse(error, request: request).response() }
             var response = APIErrorResponse(
                 status: .methodNotAllowed,
@@ -61,6 +67,8 @@ struct APIErrorResponse {
             self.init(error)
         case let error as StoreError where error.isUnavailable:
             self.init(status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable")
+        case let error as StoreError where error.isInvalidText:
+            self.init(status: .badRequest, code: "bad_request", message: error.message)
         case let error as ServerError:
             if let inner = error.underlyingError as? CharthouseError {
                 self.init(inner)
@@ -68,6 +76,8 @@ struct APIErrorResponse {
                 self.init(status: .badRequest, code: "bad_request", message: Self.describe(decoding))
             } else if let inner = error.underlyingError as? StoreError, inner.isUnavailable {
                 self.init(status: .serviceUnavailable, code: "unavailable", message: "the database is unavailable")
+            } else if let inner = error.underlyingError as? StoreError, inner.isInvalidText {
+                self.init(status: .badRequest, code: "bad_request", message: inner.message)
             } else if (400..<500).contains(error.httpStatus.code) {
                 self.init(status: error.httpStatus, code: Self.code(for: error.httpStatus), message: error.causeDescription)
             } else {
