@@ -147,7 +147,8 @@ struct TarStream {
         if dataSize == 0 {
             state = .header
         } else {
-            if keep { collected.reserveCapacity(dataSize) }
+            // The declared size is only a claim: reserve at most 1 MiB ahead of the bytes that come.
+            if keep { collected.reserveCapacity(min(dataSize, 1 << 20)) }
             state = .data(member, remaining: dataSize, padding: dataPadding, keep: keep)
         }
     }
