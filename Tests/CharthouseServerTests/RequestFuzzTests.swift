@@ -130,7 +130,7 @@ struct RequestFuzzTests {
             default: path = random.pick(["/v2/", "/v2", "/v2/\(name)/unknown/route", "/v2/\(name)"])
             }
             // The catalog lists only what the caller may pull; the base and token endpoints hold nothing of anyone's.
-            if path.hasPrefix("/v2/_catalog") || path.hasPrefix("/v2/token") || path == "/v2/" { targetsOwner = false }
+            if path.hasPrefix("/v2/_catalog") || path.hasPrefix("/v2/token") || path == "/v2/" || path == "/v2" { targetsOwner = false }
         case .classicFiles:
             let namespace = random.pick(["acme", "globex", "system", "nope", "..", "ACME", "%2e%2e"])
             targetsOwner = namespace == "acme"
