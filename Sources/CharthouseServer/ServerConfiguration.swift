@@ -142,7 +142,8 @@ public struct ServerConfiguration: Sendable {
             flag: "--allow-registry-networks",
             environment: "CHARTHOUSE_ALLOW_REGISTRY_NETWORKS",
             defaultValue: "none",
-            help: "CIDR networks (comma-separated) the server may reach although loopback or private, e.g. 10.0.0.0/8; link-local and metadata addresses are always refused."
+            help:
+                "CIDR networks (comma-separated) the server may reach although loopback or private, e.g. 10.0.0.0/8; link-local and metadata addresses are always refused."
         ),
         .init(
             flag: "--trusted-proxies",

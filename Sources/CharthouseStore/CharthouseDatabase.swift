@@ -118,7 +118,12 @@ public struct CharthouseDatabase: Sendable {
     /// True for the first caller only.
     private final class Once: Sendable {
         private let done = Mutex(false)
-        func claim() -> Bool { done.withLock { done in defer { done = true }; return !done } }
+        func claim() -> Bool {
+            done.withLock { done in
+                defer { done = true }
+                return !done
+            }
+        }
     }
 }
 

@@ -22,7 +22,9 @@ struct RegistryCLITests {
         let server = try await CharthouseProcess(
             dataDirectory: scratch.appendingPathComponent("data"),
             environment: environment,
-            extraArguments: ["--allow-insecure-registries", "--allow-registry-networks", "127.0.0.0/8", "--system-registry", "stable=\(secured.baseURL)"]
+            extraArguments: [
+                "--allow-insecure-registries", "--allow-registry-networks", "127.0.0.0/8", "--system-registry", "stable=\(secured.baseURL)",
+            ]
         )
         func run(_ arguments: [String], stdin: String? = nil) throws -> Shell.Result { try server.run(arguments, stdin: stdin) }
 

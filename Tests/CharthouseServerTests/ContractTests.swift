@@ -40,16 +40,24 @@ struct ContractTests {
                 HostedClassicTests.basic(cast.adminA.username, cast.adminA.password),
                 "web",
                 "1.0.0",
-                files: ["values.yaml": "replicaCount: 1\nimage:\n  tag: \"1.0\"\n", "README.md": "# web\n", "values.schema.json": "{\"type\":\"object\"}"]
+                files: [
+                    "values.yaml": "replicaCount: 1\nimage:\n  tag: \"1.0\"\n", "README.md": "# web\n", "values.schema.json": "{\"type\":\"object\"}",
+                ]
             )
             let tenantPass = try await schemathesis(server, token: cast.adminA.token, filter: [], seed: seed, examples: examples)
             print("schemathesis as a tenant admin (seed \(seed)):\n" + tenantPass.stdout.suffix(600))
-            #expect(tenantPass.status == 0, "schemathesis failed (seed \(seed)):\n\(tenantPass.stdout.suffix(20_000))\n\(tenantPass.stderr.suffix(2000))")
+            #expect(
+                tenantPass.status == 0,
+                "schemathesis failed (seed \(seed)):\n\(tenantPass.stdout.suffix(20_000))\n\(tenantPass.stderr.suffix(2000))"
+            )
             #expect(tenantPass.stdout.contains(" passed"), "\(tenantPass.stdout.suffix(2000))")
             let systemFilter = Self.systemOperations.flatMap { ["--include-operation-id", $0] }
             let systemPass = try await schemathesis(server, token: cast.systemAdminToken, filter: systemFilter, seed: seed, examples: examples)
             print("schemathesis as the system admin (seed \(seed)):\n" + systemPass.stdout.suffix(600))
-            #expect(systemPass.status == 0, "schemathesis failed (seed \(seed)):\n\(systemPass.stdout.suffix(20_000))\n\(systemPass.stderr.suffix(2000))")
+            #expect(
+                systemPass.status == 0,
+                "schemathesis failed (seed \(seed)):\n\(systemPass.stdout.suffix(20_000))\n\(systemPass.stderr.suffix(2000))"
+            )
             #expect(try await server.request(.get, "/healthz").status == 200)
         }
     }

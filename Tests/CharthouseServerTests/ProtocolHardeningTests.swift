@@ -24,7 +24,8 @@ struct ProtocolHardeningTests {
         _ version: String,
         files: [String: String] = [:]
     ) async throws {
-        let members = [ArchiveCrafter.Member("\(chart)/Chart.yaml", "apiVersion: v2\nname: \(chart)\nversion: \(version)\n")]
+        let members =
+            [ArchiveCrafter.Member("\(chart)/Chart.yaml", "apiVersion: v2\nname: \(chart)\nversion: \(version)\n")]
             + files.sorted { $0.key < $1.key }.map { ArchiveCrafter.Member("\(chart)/\($0.key)", $0.value) }
         let archive = try ArchiveCrafter.tgz(members)
         let response = try await server.request(.post, "/api/acme/charts", headers: headers, body: Data(archive))
@@ -136,7 +137,11 @@ struct ProtocolHardeningTests {
             let registries = try await server.client(token: cast.memberA.token).listRegistries().ok.body.json.items
             let hosted = try #require(registries.first { $0.kind == .hosted })
             for query in ["limit=0", "limit=100000"] {
-                expectError(try await server.request(.get, "/api/v1/registries/\(hosted.id)/charts?\(query)", token: cast.memberA.token), 400, "bad_request")
+                expectError(
+                    try await server.request(.get, "/api/v1/registries/\(hosted.id)/charts?\(query)", token: cast.memberA.token),
+                    400,
+                    "bad_request"
+                )
             }
             try await Self.expectAlive(server)
         }
@@ -155,7 +160,12 @@ struct ProtocolHardeningTests {
                 body: Data(#"{"name":"ci","username":"a\u0000b"}"#.utf8)
             )
             #expect([400, 404].contains(token.status) && token.error != nil, "\(token.text)")
-            let login = try await server.request(.post, "/api/v1/login", headers: jsonHeaders, body: Data(#"{"username":"a\u0000b","password":"password-1"}"#.utf8))
+            let login = try await server.request(
+                .post,
+                "/api/v1/login",
+                headers: jsonHeaders,
+                body: Data(#"{"username":"a\u0000b","password":"password-1"}"#.utf8)
+            )
             #expect([400, 401].contains(login.status) && login.error != nil, "\(login.text)")
             let search = try await server.request(.get, "/api/v1/charts?q=we%00b", token: cast.memberA.token)
             #expect([200, 400].contains(search.status), "\(search.text)")
@@ -249,7 +259,10 @@ struct ProtocolHardeningTests {
             let monolithic = try await RawHTTP.exchange(
                 port: port,
                 RawHTTP.request(
-                    ["POST /v2/acme/web/blobs/uploads/?digest=\(digest) HTTP/1.1", "Host: 127.0.0.1", "Connection: close", "Authorization: \(authorization)", "Content-Length: 100"],
+                    [
+                        "POST /v2/acme/web/blobs/uploads/?digest=\(digest) HTTP/1.1", "Host: 127.0.0.1", "Connection: close",
+                        "Authorization: \(authorization)", "Content-Length: 100",
+                    ],
                     body: Array(repeating: 1, count: 50)
                 )
             )
@@ -264,7 +277,9 @@ struct ProtocolHardeningTests {
             ] {
                 let answer = try await RawHTTP.exchange(
                     port: port,
-                    RawHTTP.request([head, "Host: 127.0.0.1", "Connection: close", "Authorization: \(authorization)", "Content-Length: 1000000000000000"]),
+                    RawHTTP.request([
+                        head, "Host: 127.0.0.1", "Connection: close", "Authorization: \(authorization)", "Content-Length: 1000000000000000",
+                    ]),
                     halfClose: false,
                     timeout: 5
                 )
@@ -311,7 +326,8 @@ struct ProtocolHardeningTests {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
             let admin = Self.basic(cast.adminA.username, cast.adminA.password)
-            let deep = "apiVersion: v2\nname: deep\nversion: 1.0.0\nextra: " + String(repeating: "[", count: 60_000) + String(repeating: "]", count: 60_000)
+            let deep =
+                "apiVersion: v2\nname: deep\nversion: 1.0.0\nextra: " + String(repeating: "[", count: 60_000) + String(repeating: "]", count: 60_000)
             let archive = try ArchiveCrafter.tgz([.init("deep/Chart.yaml", deep + "\n")])
             let response = try await server.request(.post, "/api/acme/charts", headers: admin, body: Data(archive))
             #expect(response.status == 400, "\(response.text)")

@@ -46,7 +46,8 @@ struct RequestFuzzTests {
         "acme/web/tags/list", "acme/web/manifests", "acme/web/blobs/uploads", "", "acme/-web", "acme/web.", "%", "acme/web%2Fx",
     ]
     static let hostileReferences = [
-        "1.0.0", "latest", "9.9.9", "1.0.0_build", "sha256:" + String(repeating: "0", count: 64), "sha256:abc", "sha256:" + String(repeating: "G", count: 64),
+        "1.0.0", "latest", "9.9.9", "1.0.0_build", "sha256:" + String(repeating: "0", count: 64), "sha256:abc",
+        "sha256:" + String(repeating: "G", count: 64),
         "sha512:" + String(repeating: "a", count: 128), "", "..", "%2e%2e", String(repeating: "v", count: 200), "v1.0.0+meta",
     ]
     static let hostileNumbers = [
@@ -95,13 +96,22 @@ struct RequestFuzzTests {
         case ("owner", .rest): headers.append(("Authorization", "Bearer \(random.chance(20) ? fixture.systemToken : fixture.ownerToken)"))
         case ("owner", .oci):
             // Registry clients: the password, or an API token as the password (bearers on /v2 are /v2/token's JWTs).
-            headers += random.chance(70) ? fixture.ownerBasic : [("Authorization", "Basic " + Data("ci:\(fixture.ownerAPIToken)".utf8).base64EncodedString())]
+            headers +=
+                random.chance(70)
+                ? fixture.ownerBasic : [("Authorization", "Basic " + Data("ci:\(fixture.ownerAPIToken)".utf8).base64EncodedString())]
         case ("owner", _):
-            headers += random.chance(70) ? fixture.ownerBasic : [("Authorization", "Bearer \(random.chance(80) ? fixture.ownerAPIToken : fixture.ownerToken)")]
+            headers +=
+                random.chance(70)
+                ? fixture.ownerBasic : [("Authorization", "Bearer \(random.chance(80) ? fixture.ownerAPIToken : fixture.ownerToken)")]
         case ("other", .rest): headers.append(("Authorization", "Bearer \(fixture.otherToken)"))
         case ("other", _): headers += fixture.otherBasic
         case ("garbage", _):
-            headers.append(("Authorization", random.pick(["Basic !!!", "Bearer ", "Bearer a.b.c", "Digest x", "Basic " + Data("nocolon".utf8).base64EncodedString(), "Basic"])))
+            headers.append(
+                (
+                    "Authorization",
+                    random.pick(["Basic !!!", "Bearer ", "Bearer a.b.c", "Digest x", "Basic " + Data("nocolon".utf8).base64EncodedString(), "Basic"])
+                )
+            )
         default: break
         }
         var method = random.pick([HTTPMethod.get, .get, .head, .post, .put, .patch, .delete])
@@ -116,7 +126,8 @@ struct RequestFuzzTests {
             func usual(_ methods: [HTTPMethod]) { if random.chance(70) { method = random.pick(methods) } }
             switch random.below(7) {
             case 0: path = "/v2/_catalog?n=\(random.pick(hostileNumbers))" + (random.chance(50) ? "&last=\(random.pick(hostileNames))" : "")
-            case 1: path = "/v2/\(name)/tags/list" + (random.chance(60) ? "?n=\(random.pick(hostileNumbers))&last=\(random.pick(hostileReferences))" : "")
+            case 1:
+                path = "/v2/\(name)/tags/list" + (random.chance(60) ? "?n=\(random.pick(hostileNumbers))&last=\(random.pick(hostileReferences))" : "")
             case 2:
                 path = "/v2/\(name)/manifests/\(random.pick(hostileReferences))"
                 usual([.get, .head, .put, .delete])
@@ -126,7 +137,9 @@ struct RequestFuzzTests {
                 if random.chance(50) { path += "?digest=\(random.pick(hostileReferences))" }
                 if random.chance(20) { path += (path.contains("?") ? "&" : "?") + "mount=\(fixture.blobDigest)&from=\(random.pick(hostileNames))" }
                 usual([.post, .patch, .put, .get, .delete])
-            case 5: path = "/v2/token?service=charthouse&scope=\(random.pick(["repository:acme/web:pull", "repository:globex/web:push", "registry:catalog:*", "x", ""]))"
+            case 5:
+                path =
+                    "/v2/token?service=charthouse&scope=\(random.pick(["repository:acme/web:pull", "repository:globex/web:push", "registry:catalog:*", "x", ""]))"
             default: path = random.pick(["/v2/", "/v2", "/v2/\(name)/unknown/route", "/v2/\(name)"])
             }
             // The catalog lists only what the caller may pull; the base and token endpoints hold nothing of anyone's.
@@ -134,13 +147,19 @@ struct RequestFuzzTests {
         case .classicFiles:
             let namespace = random.pick(["acme", "globex", "system", "nope", "..", "ACME", "%2e%2e"])
             targetsOwner = namespace == "acme"
-            path = "/charts/\(namespace)/" + random.pick(["index.yaml", "web-1.0.0.tgz", "web-1.0.0.tgz.prov", "web-9.tgz", "-1.0.0.tgz", "web.tgz", "x"])
-            if random.chance(10) { path = random.pick(["/charts/\(namespace)", "/charts/\(namespace)/a/b", "/charts/", "/charts/\(namespace)/index.yaml/x"]) }
+            path =
+                "/charts/\(namespace)/"
+                + random.pick(["index.yaml", "web-1.0.0.tgz", "web-1.0.0.tgz.prov", "web-9.tgz", "-1.0.0.tgz", "web.tgz", "x"])
+            if random.chance(10) {
+                path = random.pick(["/charts/\(namespace)", "/charts/\(namespace)/a/b", "/charts/", "/charts/\(namespace)/index.yaml/x"])
+            }
             if random.chance(70) { method = random.pick([.get, .head]) }
         case .chartMuseum:
             let namespace = random.pick(["acme", "globex", "system", "nope", "..", "ACME"])
             targetsOwner = namespace == "acme"
-            path = "/api/\(namespace)/charts" + random.pick(["", "/web", "/web/1.0.0", "/web/latest", "/web/9.9.9", "/nope/1.0.0", "/web/..%2F", "/web/1.0.0/x", "/a/b/c/d"])
+            path =
+                "/api/\(namespace)/charts"
+                + random.pick(["", "/web", "/web/1.0.0", "/web/latest", "/web/9.9.9", "/nope/1.0.0", "/web/..%2F", "/web/1.0.0/x", "/a/b/c/d"])
             if random.chance(60) { method = random.pick([.get, .head, .post, .delete]) }
             if method == .post, random.chance(50) { body = random.pick(hostileBodies) }
         case .rest:
@@ -228,7 +247,8 @@ struct RequestFuzzTests {
                 let before = mutating ? try await Self.snapshot(server, fixture) : ""
                 let response = try await server.request(shape.method, shape.path, headers: shape.headers, body: shape.body)
                 statuses[response.status, default: 0] += 1
-                let label = "#\(index) seed \(seed): \(shape.method) \(shape.path) as \(shape.actor) → \(response.status) \(response.text.prefix(300))"
+                let label =
+                    "#\(index) seed \(seed): \(shape.method) \(shape.path) as \(shape.actor) → \(response.status) \(response.text.prefix(300))"
                 #expect(response.status < 500, "\(label)")
                 if response.status >= 400 {
                     #expect(Self.isProtocolError(response, shape), "error body not in the protocol's format: \(label)")

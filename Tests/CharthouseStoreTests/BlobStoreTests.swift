@@ -81,7 +81,10 @@ struct BlobStoreTests {
             await #expect(throws: BlobStoreError.interrupted) { try await store.append(to: second, broken, limit: 100) }
             #expect(try await store.uploadedSize(second) == 4)
             _ = try await store.append(to: second, Self.chunks(Array(bytes.dropFirst(4)), size: 3), limit: 100)
-            #expect(try await store.finishUpload(second, digest: Self.digest(bytes)).size == Int64(bytes.count), "the hash survived the broken append")
+            #expect(
+                try await store.finishUpload(second, digest: Self.digest(bytes)).size == Int64(bytes.count),
+                "the hash survived the broken append"
+            )
             for id in ["../../etc/passwd", "not-a-uuid", UUID().uuidString.lowercased()] {
                 await #expect(throws: BlobStoreError.unknownUpload(id)) { try await store.append(to: id, Self.chunks(bytes, size: 4), limit: 100) }
             }

@@ -132,14 +132,17 @@ struct IndexFileWriterTests {
         }
         #expect(try IndexChartVersion(chartYAML: nested(9_999)).name == "deep")
         #expect(throws: HelmFormatError.self) { try IndexChartVersion(chartYAML: nested(10_000)) }
-        let block = "apiVersion: v2\nname: deep\nversion: 1.0.0\n" + (0..<10_001).map { String(repeating: " ", count: $0) + "k:" }.joined(separator: "\n") + " 1\n"
+        let block =
+            "apiVersion: v2\nname: deep\nversion: 1.0.0\n" + (0..<10_001).map { String(repeating: " ", count: $0) + "k:" }.joined(separator: "\n")
+            + " 1\n"
         do {
             _ = try IndexChartVersion(chartYAML: block)
             Issue.record("block nesting past the limit was read")
         } catch let error as HelmFormatError {
             #expect(error.message.contains("exceeded max depth of 10000"), "\(error.message)")
         }
-        let index = "apiVersion: v1\nentries:\n  deep:\n  - name: deep\n    version: 1.0.0\n    extra: " + String(repeating: "{a: ", count: 10_001)
+        let index =
+            "apiVersion: v1\nentries:\n  deep:\n  - name: deep\n    version: 1.0.0\n    extra: " + String(repeating: "{a: ", count: 10_001)
             + "1" + String(repeating: "}", count: 10_001) + "\n"
         #expect(throws: HelmFormatError.self) { try IndexFileDecoder.decode(Array(index.utf8)) { _ in } }
         #expect(throws: (any Error).self) { try IndexChartVersion(chartYAML: "name: web\n  bad: indentation\n") }

@@ -244,7 +244,8 @@ public struct HostedRegistryService: Sendable {
         case .invalidDigest(let digest): return HostedRegistryError(.digestInvalid, "invalid digest \"\(digest)\"")
         case .unknownUpload(let id): return HostedRegistryError(.blobUploadUnknown, "upload \(id) is unknown or busy")
         case .tooLarge(let limit): return HostedRegistryError(.sizeInvalid, "a blob may be at most \(limit) bytes")
-        case .interrupted: return HostedRegistryError(.blobUploadInvalid, "the request body ended before all its bytes arrived; nothing of it was kept")
+        case .interrupted:
+            return HostedRegistryError(.blobUploadInvalid, "the request body ended before all its bytes arrived; nothing of it was kept")
         }
     }
 

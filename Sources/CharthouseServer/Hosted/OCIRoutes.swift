@@ -222,7 +222,11 @@ struct OCIRoutes: Sendable {
         var caller: Caller?
         if let username, let password {
             do {
-                caller = try await access.authenticate(username: username, password: password, address: clients.address(of: request, context: context))
+                caller = try await access.authenticate(
+                    username: username,
+                    password: password,
+                    address: clients.address(of: request, context: context)
+                )
             } catch let error as CharthouseError where error.code == .tooManyRequests {
                 return Self.errorResponse(for: error, logger: context.logger)
             } catch {
