@@ -107,7 +107,7 @@ struct OCIRoutes: Sendable {
     /// Authenticates the request (a bearer token from `/v2/token`, or Basic credentials of a user
     /// or of any name with an API token as password), runs `body`, and renders failures as the
     /// spec's error bodies; a 401 carries the challenge naming the token to get.
-    private func respond(
+    func respond(
         _ request: Request,
         _ context: CharthouseRequestContext,
         scope: String?,
@@ -148,45 +148,6 @@ struct OCIRoutes: Sendable {
         }
     }
 
-    /// Any error as the spec's error body: the registry's own codes with their status, a refused
-    /// range as 416/400, an unavailable database as 503, anything else a 500 `UNKNOWN` (logged).
-    static func errorResponse(for error: any Error, challenge: String? = nil, logger: Logger) -> Response {
-        switch error {
-        case let error as HostedRegistryError:
-            return errorResponse(error, challenge: challenge)
-        case let refusal as RangeRefusal:
-            var response = errorResponse(
-                HostedRegistryError(.rangeInvalid, refusal.message),
-                status: refusal.malformed ? .badRequest : .rangeNotSatisfiable
-            )
-            if !refusal.malformed { response.headers[Self.contentRange] = "bytes */\(refusal.size)" }
-            return response
-        case let error as CharthouseError where error.code != .internal:
-            let code: HostedRegistryError.Code =
-                switch error.code {
-                case .unauthorized: .unauthorized
-                case .forbidden: .denied
-                case .notFound: .nameUnknown
-                case .payloadTooLarge: .sizeInvalid
-                case .conflict: .conflict
-                case .unavailable: .unavailable
-                case .tooManyRequests: .tooManyRequests
-                default: .unknown
-                }
-            var response = errorResponse(HostedRegistryError(code, error.message), status: APIErrorResponse(error).status, challenge: challenge)
-            if let retryAfter = error.retryAfter { response.headers[.retryAfter] = "\(retryAfter)" }
-            return response
-        case let error as StoreError where error.isUnavailable:
-            return errorResponse(HostedRegistryError(.unavailable, "the database is unavailable"), status: .serviceUnavailable)
-        case let error as StoreError where error.isInvalidText:
-            // UNSUPPORTED: "an invalid set of parameters", in the spec's words.
-            return errorResponse(HostedRegistryError(.unsupported, error.message), status: .badRequest)
-        default:
-            logger.error("registry request failed", metadata: ["error": .string("\(error)")])
-            return errorResponse(HostedRegistryError(.unknown, "internal error"), status: .internalServerError)
-        }
-    }
-
     /// `Bearer realm="<public URL>/v2/token",service="charthouse"[,scope="…"]`: the realm is the
     /// configured public URL, never anything a request says (`Host`, forwarded headers).
     func bearerChallenge(scope: String?) -> String {
@@ -195,113 +156,12 @@ struct OCIRoutes: Sendable {
         return challenge
     }
 
-    /// `GET /v2/token?service=…&scope=…`: a token for the scopes, for Basic credentials.
-    private func token(_ request: Request, _ context: CharthouseRequestContext) async -> Response {
-        // GET with Basic credentials, or POST with OAuth2's password grant (form fields), as the
-        // distribution token spec has them. A GET without credentials gets an anonymous token,
-        // which grants pulls from public registries only; a POST without them is refused, so
-        // clients that try OAuth2 first fall back to GET with Basic.
-        var username: String?
-        var password: String?
-        var scopes: [String] = request.uri.queryParameters.getAll("scope").map { String($0) }
-        if case .basic(let user, let secret)? = request.headers[.authorization].map(AuthorizationHeader.init) {
-            (username, password) = (user, secret)
-        } else if request.headers[.authorization] != nil {
-            return Self.tokenRefused("unsupported Authorization header: use Basic")
-        }
-        if request.method == .post {
-            var request = request
-            let form = (try? await request.collectBody(upTo: 64 << 10)).map { Self.form(String(buffer: $0)) } ?? [:]
-            if form["grant_type"] == "password" {
-                username = form["username"]
-                password = form["password"]
-            }
-            if let scope = form["scope"] { scopes += scope.split(separator: " ").map(String.init) }
-            if username == nil { return Self.tokenRefused("a token needs credentials") }
-        }
-        var caller: Caller?
-        if let username, let password {
-            do {
-                caller = try await access.authenticate(
-                    username: username,
-                    password: password,
-                    address: clients.address(of: request, context: context)
-                )
-            } catch let error as CharthouseError where error.code == .tooManyRequests {
-                return Self.errorResponse(for: error, logger: context.logger)
-            } catch {
-                return Self.tokenRefused("wrong username or password")
-            }
-        }
-        context.state.caller = caller
-        do {
-            let issued = try await tokens.issue(caller: caller, scopes: scopes)
-            let body: [String: any Sendable] = [
-                "token": issued.token, "access_token": issued.token, "expires_in": issued.expiresIn,
-                "issued_at": ISO8601DateFormatter().string(from: issued.issuedAt),
-            ]
-            let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        } catch {
-            return Self.errorResponse(for: error, logger: context.logger)
-        }
-    }
-
-    private static func tokenRefused(_ message: String) -> Response {
-        errorResponse(HostedRegistryError(.unauthorized, message), challenge: "Basic realm=\"\(realm)\"")
-    }
-
-    /// The fields of an `application/x-www-form-urlencoded` body.
-    static func form(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
-            }
-            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
-    }
-
     static let apiVersion = HTTPField.Name("Docker-Distribution-API-Version")!
     static let contentDigest = HTTPField.Name("Docker-Content-Digest")!
     static let uploadUUID = HTTPField.Name("Docker-Upload-UUID")!
     static let range = HTTPField.Name("Range")!
     static let contentRange = HTTPField.Name("Content-Range")!
     static let link = HTTPField.Name("Link")!
-
-    static func errorResponse(_ error: HostedRegistryError, status: HTTPResponse.Status? = nil, challenge: String? = nil) -> Response {
-        let status = status ?? Self.status(for: error.code)
-        struct Body: Encodable {
-            struct Item: Encodable {
-                let code: String
-                let message: String
-            }
-            let errors: [Item]
-        }
-        let data = (try? JSONEncoder().encode(Body(errors: [.init(code: error.code.rawValue, message: error.message)]))) ?? Data()
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", Self.apiVersion: "registry/2.0"]
-        if status == .unauthorized { headers[.wwwAuthenticate] = challenge ?? "Basic realm=\"\(Self.realm)\"" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-
-    static func status(for code: HostedRegistryError.Code) -> HTTPResponse.Status {
-        switch code {
-        case .blobUnknown, .blobUploadUnknown, .manifestUnknown, .nameUnknown: .notFound
-        case .unauthorized: .unauthorized
-        case .denied: .forbidden
-        case .unsupported: .methodNotAllowed
-        case .paginationNumberInvalid: .badRequest
-        case .tooManyRequests: .tooManyRequests
-        case .unavailable: .serviceUnavailable
-        case .unknown: .internalServerError
-        case .rangeInvalid: .rangeNotSatisfiable
-        case .conflict: .conflict
-        case .sizeInvalid: .contentTooLarge
-        case .blobUploadInvalid, .digestInvalid, .manifestBlobUnknown, .manifestInvalid, .nameInvalid: .badRequest
-        }
-    }
 
     // MARK: - Routing
 
@@ -414,87 +274,6 @@ struct OCIRoutes: Sendable {
         let malformed: Bool
         var message: String {
             malformed ? "malformed Range header: expected bytes=START-END" : "the range is not satisfiable: the resource has \(size) bytes"
-        }
-    }
-
-    private func uploads(
-        _ request: Request,
-        context: CharthouseRequestContext,
-        name: String,
-        upload: String,
-        auth: Authorization
-    ) async throws
-        -> Response
-    {
-        let caller = auth.caller
-        let query = request.uri.queryParameters
-        // Who may push is settled first; then a body larger than any blob may be is refused
-        // before a byte of it is read.
-        let target = try await service.target(name, caller: caller, action: .push)
-        if let declared = request.headers[.contentLength] {
-            guard let length = Int64(declared), length >= 0 else { throw HostedRegistryError(.blobUploadInvalid, "invalid Content-Length") }
-            guard length <= service.limits.maxBlobSize else {
-                throw HostedRegistryError(.sizeInvalid, "a blob may be at most \(service.limits.maxBlobSize) bytes")
-            }
-        }
-        func progress(_ id: String, size: Int64, status: HTTPResponse.Status) -> Response {
-            Response(
-                status: status,
-                headers: [
-                    .location: "/v2/\(name)/blobs/uploads/\(id)", Self.range: "0-\(max(size - 1, 0))", Self.uploadUUID: id,
-                    .contentLength: "0",
-                ]
-            )
-        }
-        func created(_ digest: String) -> Response {
-            Response(status: .created, headers: [.location: "/v2/\(name)/blobs/\(digest)", Self.contentDigest: digest, .contentLength: "0"])
-        }
-        switch (request.method, upload.isEmpty) {
-        case (.post, true):
-            if let digest = query["mount"].map(String.init), let from = query["from"].map(String.init),
-                (try? await auth.require(.pull, from, service: service)) != nil,
-                try await service.mount(target, digest: digest, from: from, caller: caller)
-            {
-                return created(digest)
-            }
-            let digest = query["digest"].map(String.init)
-            if let digest, !BlobDigest.isValid(digest) { throw HostedRegistryError(.digestInvalid, "invalid digest \"\(digest.prefix(80))\"") }
-            let id = try await service.startUpload(target)
-            if let digest {
-                // Monolithic upload: the whole blob in this request; a failed one leaves no session.
-                do {
-                    _ = try await service.finishUpload(target, upload: id, digest: digest, request.body)
-                } catch {
-                    try? await service.cancelUpload(target, upload: id)
-                    throw error
-                }
-                return created(digest)
-            }
-            return progress(id, size: 0, status: .accepted)
-        case (.patch, false):
-            var offset: Int64?
-            if let header = request.headers[Self.contentRange] {
-                guard let chunk = ChunkRange.parse(header) else {
-                    throw HostedRegistryError(.blobUploadInvalid, "malformed Content-Range: expected START-END")
-                }
-                if let declared = request.headers[.contentLength].flatMap(Int64.init), declared != chunk.length {
-                    throw HostedRegistryError(.rangeInvalid, "Content-Range names \(chunk.length) bytes but Content-Length is \(declared)")
-                }
-                offset = chunk.start
-            }
-            let size = try await service.appendUpload(target, upload: upload, offset: offset, request.body)
-            return progress(upload, size: size, status: .accepted)
-        case (.put, false):
-            guard let digest = query["digest"].map(String.init) else { throw HostedRegistryError(.digestInvalid, "PUT needs ?digest=") }
-            _ = try await service.finishUpload(target, upload: upload, digest: digest, request.body)
-            return created(digest)
-        case (.get, false):
-            return progress(upload, size: try await service.uploadSize(target, upload: upload), status: .noContent)
-        case (.delete, false):
-            try await service.cancelUpload(target, upload: upload)
-            return Response(status: .noContent)
-        default:
-            throw HostedRegistryError(.unsupported, "\(request.method) is not supported on uploads")
         }
     }
 
