@@ -199,6 +199,27 @@ struct SecurityTests {
         }
     }
 
+    @Test("20 wrong passwords at once for one user: 10 are checked, 10 refused with 429 before any bcrypt work")
+    func parallelGuesses() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for attempt in 0..<20 {
+                    group.addTask {
+                        try await server.request(
+                            .post,
+                            "/api/v1/login",
+                            headers: jsonHeaders,
+                            body: json(["username": cast.memberA.username, "password": "wrong-\(attempt)"])
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: [Int: Int]()) { $0[$1, default: 0] += 1 }
+            }
+            #expect(statuses == [401: 10, 429: 10], "\(statuses)")
+        }
+    }
+
     @Test("X-Forwarded-For from a client that is not a trusted proxy is ignored: it cannot spread its guesses over made-up addresses")
     func untrustedForwarding() async throws {
         try await TestServer.with(.init(environment: ["CHARTHOUSE_LOGIN_LIMIT_PER_ADDRESS": "5"])) { server in
