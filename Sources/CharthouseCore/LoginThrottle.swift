@@ -51,13 +51,15 @@ public final class LoginThrottle: Sendable {
             var wait: TimeInterval = 0
             for (key, limit) in [(userKey, limits.perUsername), (addressKey, limits.perAddress)] {
                 guard let key else { continue }
-                let recent = (state.failures[key] ?? []).filter { $0 > now - limits.window }
-                state.failures[key] = recent
+                guard let times = state.failures[key] else { continue }
+                let recent = times.filter { $0 > now - limits.window }
+                // A key with nothing left in the window is forgotten.
+                state.failures[key] = recent.isEmpty ? nil : recent
                 if recent.count >= limit, let oldest = recent.first { wait = max(wait, oldest + limits.window - now) }
             }
             guard wait == 0 else { return wait }
             for key in [userKey, addressKey].compactMap({ $0 }) {
-                if state.failures[key]?.isEmpty ?? true, state.failures[key] == nil { state.order.append(key) }
+                if state.failures[key] == nil { state.order.append(key) }
                 state.failures[key, default: []].append(now)
             }
             if state.order.count > limits.maxKeys {
@@ -72,6 +74,9 @@ public final class LoginThrottle: Sendable {
         }
         return Attempt(keys: [userKey, addressKey].compactMap { $0 }, time: now)
     }
+
+    /// How many usernames and addresses are remembered now (bounded by ``Limits/maxKeys``).
+    public var trackedKeys: Int { state.withLock { $0.failures.count } }
 
     /// The attempt's password was right: it no longer counts as a failure.
     public func succeeded(_ attempt: Attempt) {

@@ -1,5 +1,4 @@
 import Foundation
-import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
@@ -131,7 +130,11 @@ public struct EgressPolicy: Sendable, Hashable {
             guard allows(literal) else { throw Self.refusal(host) }
             return literal
         }
-        let addresses = try await NIOThreadPool.singleton.runIfActive { Self.lookup(host) }
+        // getaddrinfo blocks (for seconds when DNS is slow): on a queue of its own, never on the
+        // thread pool that file I/O and password hashing share.
+        let addresses = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: Self.lookup(host)) }
+        }
         guard let first = addresses.first else { throw RegistryClientError(.connection, "cannot resolve \(host)") }
         guard addresses.allSatisfy(allows) else { throw Self.refusal(host) }
         return first

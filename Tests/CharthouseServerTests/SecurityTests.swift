@@ -1,5 +1,7 @@
 import CharthouseAPI
+import CharthouseCore
 import Foundation
+import Synchronization
 import TestSupport
 import Testing
 
@@ -218,6 +220,23 @@ struct SecurityTests {
             }
             #expect(statuses == [401: 10, 429: 10], "\(statuses)")
         }
+    }
+
+    @Test("the sign-in limiter forgets failures after its window and remembers a bounded number of names")
+    func throttleMemory() throws {
+        let now = Mutex(1_000.0)
+        var limits = LoginThrottle.Limits()
+        limits.perUsername = 2
+        limits.maxKeys = 3
+        let throttle = LoginThrottle(limits: limits, clock: { now.withLock { $0 } })
+        _ = try throttle.begin(username: "alice", address: nil)
+        _ = try throttle.begin(username: "alice", address: nil)
+        #expect(throws: CharthouseError.self) { try throttle.begin(username: "alice", address: nil) }
+        now.withLock { $0 += 61 }
+        let allowed = try throttle.begin(username: "alice", address: nil)
+        throttle.succeeded(allowed)
+        for index in 0..<1000 { _ = try throttle.begin(username: "guess-\(index)", address: nil) }
+        #expect(throttle.trackedKeys <= 3, "\(throttle.trackedKeys) names remembered")
     }
 
     @Test("X-Forwarded-For from a client that is not a trusted proxy is ignored: it cannot spread its guesses over made-up addresses")
