@@ -17,15 +17,38 @@ public final class NginxServer: Sendable {
     public var baseURL: String { "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)" }
 
     /// `serverConfig` is added inside the `server` block (extra `location`s, such as redirects).
+    ///
+    /// A free port can be taken by someone else between the moment it is chosen and nginx's
+    /// bind (another test's outgoing connection); nginx then exits, and it is started again on
+    /// another port, up to three times.
     public init(serving root: URL, credentials: Credentials? = nil, useTLS: Bool = false, serverConfig: String = "") async throws {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let started = try await Self.start(serving: root, credentials: credentials, useTLS: useTLS, serverConfig: serverConfig)
+                (port, tls, accessLog, process) = (started.port, started.tls, started.accessLog, started.process)
+                self.root = root
+                return
+            } catch let error as PeerError where error.description.contains("exited during start-up") && attempt < 3 {
+                continue
+            }
+        }
+    }
+
+    private static func start(
+        serving root: URL,
+        credentials: Credentials?,
+        useTLS: Bool,
+        serverConfig: String
+    ) async throws -> (port: Int, tls: SelfSignedCertificate?, accessLog: URL, process: PeerProcess) {
         let nginx = try Shell.require("nginx", paths: ["/usr/sbin"])
         let directory = try ScratchDirectory.make("charthouse-nginx")
         for folder in ["tmp", "logs"] {
             try FileManager.default.createDirectory(at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
-        self.port = try FreePort.next()
-        self.root = root
-        self.tls = useTLS ? try SelfSignedCertificate.make(in: directory) : nil
+        let port = try FreePort.next()
+        let tls = useTLS ? try SelfSignedCertificate.make(in: directory) : nil
         var auth = ""
         if let credentials {
             let file = directory.appendingPathComponent("htpasswd")
@@ -54,10 +77,10 @@ public final class NginxServer: Sendable {
                 server { \(listen) root \(root.path); \(auth) \(serverConfig) location / { try_files $uri =404; } }
             }
             """
-        self.accessLog = directory.appendingPathComponent("logs/access.log")
+        let accessLog = directory.appendingPathComponent("logs/access.log")
         let configFile = directory.appendingPathComponent("nginx.conf")
         try config.write(to: configFile, atomically: true, encoding: .utf8)
-        process = try PeerProcess(
+        let process = try PeerProcess(
             name: "nginx",
             command: [nginx, "-c", configFile.path, "-p", directory.path, "-e", "\(directory.path)/logs/error.log"],
             stopSignal: SIGQUIT,
@@ -65,6 +88,7 @@ public final class NginxServer: Sendable {
             logFile: directory.appendingPathComponent("logs/stdout.log")
         )
         try await waitUntilListening(port: port, name: "nginx") { [process] in process.isRunning }
+        return (port, tls, accessLog, process)
     }
 
     public func stop() { process.stop() }
