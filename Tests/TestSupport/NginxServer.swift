@@ -109,16 +109,10 @@ public final class NginxServer: Sendable {
 func waitUntilListening(port: Int, name: String, isRunning: () -> Bool) async throws {
     for _ in 0..<200 {
         guard isRunning() else { throw PeerError("\(name) exited during start-up") }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        if let fd = RawHTTP.connectLoopback(port: port) {
+            close(fd)
+            return
         }
-        close(fd)
-        if connected == 0 { return }
         try await Task.sleep(for: .milliseconds(50))
     }
     throw PeerError("\(name) did not listen on port \(port)")

@@ -29,10 +29,10 @@ public enum RawHTTP {
         let description: String
     }
 
-    private static func blockingExchange(port: Int, _ bytes: [UInt8], halfClose: Bool, timeout: TimeInterval) throws -> String {
+    /// A socket connected to 127.0.0.1:`port` (the caller closes it), or `nil` when nothing accepts.
+    static func connectLoopback(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw SocketError(description: "socket() failed") }
-        defer { close(fd) }
+        guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -40,7 +40,16 @@ public enum RawHTTP {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { throw SocketError(description: "connect() to port \(port) failed") }
+        guard connected == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    private static func blockingExchange(port: Int, _ bytes: [UInt8], halfClose: Bool, timeout: TimeInterval) throws -> String {
+        guard let fd = connectLoopback(port: port) else { throw SocketError(description: "connect() to port \(port) failed") }
+        defer { close(fd) }
         var seconds = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &seconds, socklen_t(MemoryLayout<timeval>.size))
         var sent = 0
