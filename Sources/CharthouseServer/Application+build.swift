@@ -45,7 +45,12 @@ public func buildApplication(
     let stores = Stores(database: database, sealer: sealer)
     let hasher = PasswordHasher(cost: configuration.bcryptCost)
     switch try await AdminBootstrap(stores: stores, hasher: hasher).ensureAdministrator(password: configuration.adminPassword) {
-    case .existing: break
+    case .existing:
+        if configuration.adminPassword != nil {
+            logger.notice(
+                "CHARTHOUSE_ADMIN_PASSWORD is ignored: the database already has its administrator (it only sets the first one's password)"
+            )
+        }
     case .createdWithConfiguredPassword:
         logger.notice("created the system administrator \"admin\" with the password from CHARTHOUSE_ADMIN_PASSWORD")
     case .createdWithGeneratedPassword(let password):
@@ -190,13 +195,12 @@ func buildRouter(
         AuthenticationMiddleware(access: access, clients: clients)
         BodyLimitMiddleware(maxBodySize: configuration.maxBodySize)
     }
+    let openAPIHeaders: HTTPFields = [.contentType: "application/yaml; charset=utf-8", .contentLength: "\(document.count)"]
     router.get("/openapi.yaml") { _, _ in
-        Response(
-            status: .ok,
-            headers: [.contentType: "application/yaml; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: document))
-        )
+        Response(status: .ok, headers: openAPIHeaders, body: .init(byteBuffer: ByteBuffer(bytes: document)))
     }
+    // HEAD answers what GET would, without the body.
+    router.head("/openapi.yaml") { _, _ in Response(status: .ok, headers: openAPIHeaders) }
     try handler.registerHandlers(
         on: router,
         serverURL: URL(string: "/")!,

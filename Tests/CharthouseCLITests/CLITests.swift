@@ -102,8 +102,12 @@ struct CLITests {
         #expect(!first.stderr.contains(password), "the generated password reached the log")
         #expect(try await first.terminate() == 0)
 
-        let second = try await CharthouseProcess(dataDirectory: data, environment: environment)
+        // A restart with CHARTHOUSE_ADMIN_PASSWORD set says the variable is ignored, and why.
+        var restart = environment
+        restart["CHARTHOUSE_ADMIN_PASSWORD"] = "change-me-please"
+        let second = try await CharthouseProcess(dataDirectory: data, environment: restart)
         #expect(!second.stdout.contains("password:"))
+        #expect(second.stderr.contains("CHARTHOUSE_ADMIN_PASSWORD is ignored"), "\(second.stderr)")
         // Without CHARTHOUSE_CONFIG the login is saved under $HOME/.config/charthouse, readable by its owner only.
         let home = scratch.appendingPathComponent("home")
         let login = try second.run(

@@ -37,6 +37,9 @@ struct HealthTests {
             #expect(response.headers["content-type"]?.hasPrefix("application/yaml") == true)
             #expect(response.body == (try CharthouseAPIDocument.openAPIDocument()))
             #expect(response.text.contains("operationId: createTenant"))
+            let head = try await server.request(.head, "/openapi.yaml")
+            #expect(head.status == 200 && head.body.isEmpty)
+            #expect(head.headers["content-length"] == "\(response.body.count)" && head.headers["content-type"] == response.headers["content-type"])
         }
     }
 }
