@@ -219,7 +219,10 @@ struct RequestFuzzTests {
         let seed = environment["CHARTHOUSE_FUZZ_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max)
         let count = environment["CHARTHOUSE_FUZZ_REQUESTS"].flatMap(Int.init) ?? 1500
         print("request fuzzing: seed \(seed), \(count) requests (replay: CHARTHOUSE_FUZZ_SEED=\(seed))")
-        try await TestServer.with { server in
+        // Sign-in limits are tested elsewhere; here they would only make the owner's checks depend
+        // on how many wrong passwords a seed happened to send.
+        let limits = ["CHARTHOUSE_LOGIN_LIMIT_PER_USER": "100000", "CHARTHOUSE_LOGIN_LIMIT_PER_ADDRESS": "1000000"]
+        try await TestServer.with(.init(environment: limits)) { server in
             let cast = try await TwoTenants.make(on: server)
             let ownerBasic = HostedClassicTests.basic(cast.adminA.username, cast.adminA.password)
             try await ProtocolHardeningTests.upload(server, ownerBasic, "web", "1.0.0")
@@ -237,7 +240,9 @@ struct RequestFuzzTests {
                 otherToken: cast.adminB.token,
                 systemToken: cast.systemAdminToken,
                 blobDigest: blob,
-                ids: [cast.memberA.id, cast.adminA.id] + registries.filter { $0.scope == .tenant }.map(\.id)
+                // The owner's own user is left out: deleting it (as the system administrator may) would
+                // end the credentials the checks read with, and every later comparison would be moot.
+                ids: [cast.memberA.id] + registries.filter { $0.scope == .tenant }.map(\.id)
             )
             var random = Random(state: seed)
             var statuses: [Int: Int] = [:]
