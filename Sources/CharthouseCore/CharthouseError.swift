@@ -52,5 +52,7 @@ public struct CharthouseError: Error, Sendable, CustomStringConvertible {
     public static func tooManyRequests(retryAfter: Int) -> CharthouseError {
         .init(.tooManyRequests, "too many failed sign-ins; try again in \(retryAfter) s", retryAfter: max(retryAfter, 1))
     }
+    /// The client's connection ended before its request body did.
+    public static let bodyCutShort = CharthouseError(.badRequest, "the request body ended before all its bytes arrived")
     public static let unauthenticated = CharthouseError(.unauthorized, "missing, invalid, expired or revoked token")
 }

@@ -159,18 +159,8 @@ struct ClassicRoutes: Sendable {
         _ = try await service.classicRegistry(namespace: namespace, caller: caller, action: .push)
         let limit = service.limits.maxChartSize + (2 << 20)
         let tooLarge = CharthouseError(.payloadTooLarge, "an upload may be at most \(limit) bytes (the chart archive \(service.limits.maxChartSize))")
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
         var request = request
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw tooLarge
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw tooLarge
-        } catch {
-            throw CharthouseError(.badRequest, "the request body ended before all its bytes arrived")
-        }
+        let body = try await request.collectBody(upTo: limit, tooLarge: tooLarge, cutShort: CharthouseError.bodyCutShort)
         var archive = body
         var provenance: ByteBuffer?
         if let boundary = request.headers[.contentType].flatMap(MultipartForm.boundary) {

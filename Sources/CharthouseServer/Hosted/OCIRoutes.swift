@@ -290,18 +290,12 @@ struct OCIRoutes: Sendable {
         case .put:
             let tooLarge = HostedRegistryError(.sizeInvalid, "a manifest may be at most \(service.limits.maxManifestSize) bytes")
             let target = try await service.target(name, caller: caller, action: .push)
-            if let declared = request.headers[.contentLength], (Int(declared) ?? .max) > service.limits.maxManifestSize { throw tooLarge }
             var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: service.limits.maxManifestSize)
-            } catch is NIOTooManyBytesError {
-                throw tooLarge
-            } catch let error as HTTPError where error.status == .contentTooLarge {
-                throw tooLarge
-            } catch {
-                throw HostedRegistryError(.manifestInvalid, "the request body ended before all its bytes arrived")
-            }
+            let body = try await request.collectBody(
+                upTo: service.limits.maxManifestSize,
+                tooLarge: tooLarge,
+                cutShort: HostedRegistryError(.manifestInvalid, "the request body ended before all its bytes arrived")
+            )
             let manifest = try await service.putManifest(target, reference: reference, body: body, contentType: request.headers[.contentType])
             return Response(
                 status: .created,

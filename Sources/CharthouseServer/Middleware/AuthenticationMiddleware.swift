@@ -1,5 +1,6 @@
 import CharthouseCore
 import Foundation
+import HelmFormats
 import Hummingbird
 
 /// Demands a valid bearer token on every `/api/v1` route except login, and makes the caller known
@@ -20,7 +21,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 try await next(request, context)
             }
         }
-        guard let header = request.headers[.authorization], let token = Self.bearerToken(header) else {
+        guard case .bearer(let token)? = request.headers[.authorization].map(AuthorizationHeader.init) else {
             throw CharthouseError.unauthenticated
         }
         let caller = try await access.authenticate(bearer: token)
@@ -28,12 +29,5 @@ struct AuthenticationMiddleware: RouterMiddleware {
         return try await CurrentCaller.$value.withValue(caller) {
             try await next(request, context)
         }
-    }
-
-    private static func bearerToken(_ header: String) -> String? {
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
     }
 }

@@ -15,19 +15,7 @@ struct BodyLimitMiddleware: RouterMiddleware {
         // Registry protocols stream their bodies (blobs, charts) under limits of their own.
         guard request.uri.path.hasPrefix("/api/v1/") || request.uri.path == "/api/v1" else { return try await next(request, context) }
         var request = request
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodySize {
-            throw tooLarge
-        }
-        do {
-            _ = try await request.collectBody(upTo: maxBodySize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw tooLarge
-        } catch is NIOTooManyBytesError {
-            throw tooLarge
-        } catch {
-            // The connection ended before the body did: nothing to act on.
-            throw CharthouseError(.badRequest, "the request body ended before all its bytes arrived")
-        }
+        _ = try await request.collectBody(upTo: maxBodySize, tooLarge: tooLarge, cutShort: CharthouseError.bodyCutShort)
         return try await next(request, context)
     }
 
