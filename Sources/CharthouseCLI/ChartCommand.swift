@@ -39,7 +39,7 @@ struct ChartCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.makeClient()
-            let found = try await RegistryCommand.find(registry, client: client)
+            let found = try await Lookup.registry(registry, client: client)
             var items: [Components.Schemas.ChartSummary] = []
             var cursor: String?
             repeat {
@@ -72,7 +72,7 @@ struct ChartCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.makeClient()
-            let found = try await RegistryCommand.find(registry, client: client)
+            let found = try await Lookup.registry(registry, client: client)
             let versions = try await callServer { try await client.listChartVersions(path: .init(id: found.id, chart: chart)).ok.body.json }
             try options.print(versions) {
                 Table(
@@ -94,7 +94,7 @@ struct ChartCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.makeClient()
-            let found = try await RegistryCommand.find(registry, client: client)
+            let found = try await Lookup.registry(registry, client: client)
             let detail = try await callServer {
                 try await client.getChartVersion(path: .init(id: found.id, chart: chart, version: version)).ok.body.json
             }
@@ -127,7 +127,7 @@ struct ChartCommand: AsyncParsableCommand {
 
         func fetch(_ target: ChartVersionArguments, options: ClientOptions) async throws -> String {
             let client = try options.makeClient()
-            let found = try await RegistryCommand.find(target.registry, client: client)
+            let found = try await Lookup.registry(target.registry, client: client)
             let path = Operations.GetChartValues.Input.Path(id: found.id, chart: target.chart, version: target.version)
             let body = try await callServer {
                 switch self {
@@ -138,6 +138,16 @@ struct ChartCommand: AsyncParsableCommand {
             }
             return try await String(collecting: body, upTo: ChartCommand.maxFileSize)
         }
+
+        /// The file as it is (table output), or `{"registry", "chart", "version", key: text}` as JSON or YAML.
+        static func print(_ text: String, key: String, _ target: ChartVersionArguments, _ options: ClientOptions) throws {
+            guard options.output != .table else {
+                Swift.print(text)
+                return
+            }
+            let document = ["registry": target.registry, "chart": target.chart, "version": target.version, key: text]
+            try options.print(document) { Table(header: [], rows: []) }
+        }
     }
 
     struct Values: AsyncParsableCommand {
@@ -145,7 +155,7 @@ struct ChartCommand: AsyncParsableCommand {
         @OptionGroup var target: ChartVersionArguments
         @OptionGroup var options: ClientOptions
 
-        func run() async throws { print(try await TextFile.values.fetch(target, options: options)) }
+        func run() async throws { try TextFile.print(try await TextFile.values.fetch(target, options: options), key: "values", target, options) }
     }
 
     struct Readme: AsyncParsableCommand {
@@ -153,7 +163,7 @@ struct ChartCommand: AsyncParsableCommand {
         @OptionGroup var target: ChartVersionArguments
         @OptionGroup var options: ClientOptions
 
-        func run() async throws { print(try await TextFile.readme.fetch(target, options: options)) }
+        func run() async throws { try TextFile.print(try await TextFile.readme.fetch(target, options: options), key: "readme", target, options) }
     }
 
     struct Schema: AsyncParsableCommand {
@@ -163,13 +173,14 @@ struct ChartCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.makeClient()
-            let found = try await RegistryCommand.find(target.registry, client: client)
+            let found = try await Lookup.registry(target.registry, client: client)
             let schema = try await callServer {
                 try await client.getChartSchema(path: .init(id: found.id, chart: target.chart, version: target.version)).ok.body.json
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(schema), as: UTF8.self))
+            switch options.output {
+            case .yaml: print(try Output.yaml(schema))
+            default: print(try Output.json(schema))
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ struct RegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry",
         abstract: "Manage Helm registries: classic index.yaml repositories and OCI registries.",
-        subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self, Sync.self]
+        subcommands: [Add.self, List.self, Show.self, Update.self, Remove.self, Sync.self, Syncs.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -32,6 +32,15 @@ struct RegistryCommand: AsyncParsableCommand {
         var repositories: [String] = []
         @Flag(help: "Add a system registry every tenant sees (system administrator).") var system = false
         @OptionGroup var options: ClientOptions
+
+        func validate() throws {
+            if noAuth, username != nil || passwordStdin {
+                throw ValidationError("--no-auth cannot be combined with --username or --password-stdin")
+            }
+            if !noAuth, username == nil || !passwordStdin {
+                throw ValidationError("--username with --password-stdin, or --no-auth, is required")
+            }
+        }
 
         func run() async throws {
             let client = try options.makeClient()
@@ -76,67 +85,8 @@ struct RegistryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.makeClient()
-            let found = try await RegistryCommand.find(registry, client: client)
-            try options.print(found) {
-                Table(
-                    header: ["FIELD", "VALUE"],
-                    rows: [
-                        ["name", found.name], ["id", found.id], ["endpoint", found.endpoint], ["kind", found.kind.rawValue],
-                        ["scope", found.scope.rawValue], ["protected", "\(found.protected)"], ["noAuthentication", "\(found.noAuthentication)"],
-                        ["username", found.username ?? "-"], ["hasCredentials", "\(found.hasCredentials)"],
-                        ["caCertificate", found.caCertificate == nil ? "-" : "(PEM)"], ["insecureSkipTLSVerify", "\(found.insecureSkipTLSVerify)"],
-                        ["plainHTTP", "\(found.plainHTTP)"], ["syncIntervalSeconds", "\(found.syncIntervalSeconds)"],
-                        ["repositories", found.repositories.map { $0.joined(separator: ", ") } ?? "(discovered)"],
-                        ["syncState", found.syncState.rawValue], ["updatedAt", Table.date(found.updatedAt)],
-                    ]
-                )
-            }
-        }
-    }
-
-    struct Update: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a registry; connection changes are checked live again.")
-        @Argument(help: "Registry name or id.") var registry: String
-        @Option(help: "New name.") var name: String?
-        @Option(help: "New endpoint.") var endpoint: String?
-        @Flag(inversion: .prefixedNo, help: "Mark protected / unprotected.") var protected: Bool?
-        @Flag(help: "Drop the credentials: the registry needs none.") var noAuth = false
-        @Option(help: "Username (with --password-stdin).") var username: String?
-        @Flag(help: "Read a new password from stdin.") var passwordStdin = false
-        @Option(help: "PEM file of a CA that signs the registry's certificate.") var caFile: String?
-        @Flag(help: "Remove the stored CA certificate.") var removeCA = false
-        @Flag(inversion: .prefixedNo, help: "Skip TLS certificate verification.") var insecureSkipTLSVerify: Bool?
-        @Flag(inversion: .prefixedNo, help: "Plain HTTP to an OCI registry.") var plainHTTP: Bool?
-        @Option(help: "Seconds between syncs.") var syncInterval: Int?
-        @Option(name: .customLong("repository"), help: "OCI: replace the repositories to sync (repeatable).") var repositories: [String] = []
-        @Flag(help: "OCI: forget the named repositories and discover them through the catalog again.") var discoverRepositories = false
-        @Flag(inversion: .prefixedNo, help: "Hosted: anyone may pull, signed in or not.") var `public`: Bool?
-        @Flag(inversion: .prefixedNo, help: "Hosted: a version may be pushed again with another archive.") var allowOverwrite: Bool?
-        @OptionGroup var options: ClientOptions
-
-        func run() async throws {
-            let client = try options.makeClient()
-            let found = try await RegistryCommand.find(registry, client: client)
-            let password = passwordStdin ? try PasswordInput.read(fromStdin: true, prompt: "") : nil
-            var caCertificate = try caFile.map(RegistryCommand.readPEM)
-            if removeCA { caCertificate = "" }
-            let body = Components.Schemas.UpdateRegistryRequest(
-                name: name,
-                endpoint: endpoint,
-                protected: protected,
-                noAuthentication: noAuth ? true : (username != nil || password != nil ? false : nil),
-                username: noAuth ? "" : username,
-                password: password,
-                caCertificate: caCertificate,
-                insecureSkipTLSVerify: insecureSkipTLSVerify,
-                plainHTTP: plainHTTP,
-                syncIntervalSeconds: syncInterval,
-                repositories: discoverRepositories ? [] : (repositories.isEmpty ? nil : repositories),
-                _public: `public`,
-                allowOverwrite: allowOverwrite
-            )
-            let updated = try await callServer { try await client.updateRegistry(path: .init(id: found.id), body: .json(body)).ok.body.json }
-            try options.print(updated) { RegistryCommand.table([updated]) }
+            let found = try await Lookup.registry(registry, client: client)
+            try options.print(found) { Table(header: ["FIELD", "VALUE"], rows: RegistryCommand.fields(found)) }
         }
     }
 
@@ -147,78 +97,14 @@ struct RegistryCommand: AsyncParsableCommand {
 
         func run() async throws {
             let client = try options.makeClient()
-            let found = try await RegistryCommand.find(registry, client: client)
+            let found = try await Lookup.registry(registry, client: client)
             _ = try await callServer { try await client.deleteRegistry(path: .init(id: found.id)).noContent }
-            print("Removed registry \(found.name).")
+            try options.report("Removed registry \(found.name).", found)
         }
-    }
-
-    struct Sync: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sync a registry's charts into the catalog now.")
-        @Argument(help: "Registry name or id.") var registry: String
-        @Flag(help: "Fetch the whole index and accept a suspicious shrink.") var force = false
-        @Flag(help: "Wait for the sync to finish; exit non-zero if it fails.") var wait = false
-        @OptionGroup var options: ClientOptions
-
-        func run() async throws {
-            let client = try options.makeClient()
-            let found = try await RegistryCommand.find(registry, client: client)
-            let runsBefore = try await callServer { try await client.listRegistrySyncs(path: .init(id: found.id)).ok.body.json.items.count }
-            _ = try await callServer { try await client.syncRegistry(path: .init(id: found.id), query: .init(force: force)).accepted }
-            guard wait else {
-                print("Sync of \(found.name) started.")
-                return
-            }
-            let started = ContinuousClock.now
-            FileHandle.standardError.write(Data("syncing \(found.name)…\n".utf8))
-            while true {
-                try await Task.sleep(for: .milliseconds(200))
-                let runs = try await callServer { try await client.listRegistrySyncs(path: .init(id: found.id)).ok.body.json.items }
-                guard runs.count > runsBefore, let run = runs.first else {
-                    if ContinuousClock.now - started > .seconds(600) { throw CLIError("timed out waiting for the sync of \(found.name)") }
-                    continue
-                }
-                let state = try await callServer { try await client.getRegistry(path: .init(id: found.id)).ok.body.json }
-                try options.print(run) {
-                    Table(
-                        header: ["REGISTRY", "OUTCOME", "CHARTS", "VERSIONS", "ADDED", "REMOVED", "UPDATED", "SKIPPED", "MS"],
-                        rows: [
-                            [
-                                found.name, run.outcome.rawValue, "\(state.charts ?? 0)", "\(state.versions ?? 0)", "\(run.added)", "\(run.removed)",
-                                "\(run.updated)", "\(run.skipped)", "\(run.durationMs)",
-                            ]
-                        ]
-                    )
-                }
-                if run.outcome == .failed { throw CLIError("sync of \(found.name) failed: \(run.error ?? "unknown error")") }
-                return
-            }
-        }
-    }
-
-    /// The registry with this id or name; the tenant's own wins over a system registry of the same name.
-    static func find(_ nameOrID: String, client: Client) async throws -> Components.Schemas.Registry {
-        let all = try await callServer { try await client.listRegistries().ok.body.json.items }
-        guard let found = all.first(where: { $0.id == nameOrID }) ?? all.first(where: { $0.name == nameOrID }) else {
-            throw CLIError("no registry named \"\(nameOrID)\"")
-        }
-        return found
     }
 
     static func readPEM(_ path: String) throws -> String {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw CLIError("cannot read \(path)") }
         return text
-    }
-
-    static func table(_ registries: [Components.Schemas.Registry]) -> Table {
-        Table(
-            header: ["NAME", "KIND", "SCOPE", "ENDPOINT", "PROTECTED", "AUTH", "SYNC"],
-            rows: registries.map {
-                [
-                    $0.name, $0.kind.rawValue, $0.scope.rawValue, $0.endpoint, $0.protected ? "yes" : "no",
-                    $0.noAuthentication ? "none" : ($0.username ?? "yes"), $0.syncState.rawValue,
-                ]
-            }
-        )
     }
 }

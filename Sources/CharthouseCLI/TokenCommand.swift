@@ -58,13 +58,14 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an API token at once.")
-        @Argument(help: "The token's id.") var id: String
+        @Argument(help: "The token's id, or its name when only one token you may revoke has it.") var token: String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             let client = try options.makeClient()
-            _ = try await callServer { try await client.revokeToken(path: .init(id: id)).noContent }
-            print("Revoked token \(id).")
+            let found = try await Lookup.token(token, client: client)
+            _ = try await callServer { try await client.revokeToken(path: .init(id: found.id)).noContent }
+            try options.report("Revoked token \(found.name) (\(found.id)) of \(found.username).", found)
         }
     }
 }

@@ -1,24 +1,23 @@
 import ArgumentParser
 import CharthouseAPI
 
-/// `charthouse user create|list|delete`.
+/// `charthouse user create|list|show|update|delete`.
 struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage users (tenant administrators and the system administrator).",
-        subcommands: [Create.self, List.self, Delete.self]
+        subcommands: [Create.self, List.self, Show.self, Update.self, Delete.self]
     )
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a user.")
         @Argument(help: "Username.") var username: String
-        @Option(help: "Role: admin or member.") var role: String = "member"
+        @Option(help: "Role: admin or member.") var role: Components.Schemas.Role = .member
         @Option(help: "Tenant name (required for the system administrator).") var tenant: String?
         @Flag(help: "Read the new user's password from stdin instead of prompting.") var passwordStdin = false
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
-            guard let role = Components.Schemas.Role(rawValue: role) else { throw CLIError("--role must be admin or member") }
             let client = try options.makeClient()
             let password = try PasswordInput.read(fromStdin: passwordStdin, prompt: "Password for \(username): ")
             let user = try await callServer {
@@ -41,19 +40,57 @@ struct UserCommand: AsyncParsableCommand {
         }
     }
 
-    struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a user and revoke its tokens.")
-        @Argument(help: "The user's id or username.") var user: String
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one user.")
+        @Argument(help: "The user's username or id.") var user: String
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
             let client = try options.makeClient()
-            let id = try await callServer {
-                let users = try await client.listUsers().ok.body.json.items
-                return users.first { $0.id == user || $0.username == user }?.id ?? user
+            let found = try await Lookup.user(user, client: client)
+            try options.print(found) { UserCommand.table([found]) }
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a user's role or reset its password (administrators).",
+            discussion: "A reset ends the user's login sessions; its API tokens stay. Change your own password with `charthouse password`."
+        )
+        @Argument(help: "The user's username or id.") var user: String
+        @Option(help: "New role: admin or member.") var role: Components.Schemas.Role?
+        @Flag(help: "Read a new password for the user from stdin.") var passwordStdin = false
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            guard role != nil || passwordStdin else { throw CLIError("nothing to change: pass --role or --password-stdin") }
+            let password = passwordStdin ? try PasswordInput.read(fromStdin: true, prompt: "") : nil
+            let client = try options.makeClient()
+            let before = try await Lookup.user(user, client: client)
+            let after = try await callServer {
+                try await client.updateUser(path: .init(id: before.id), body: .json(.init(password: password, role: role))).ok.body.json
             }
-            _ = try await callServer { try await client.deleteUser(path: .init(id: id)).noContent }
-            print("Deleted user \(user).")
+            var changes: [[String]] = []
+            if before.role != after.role { changes.append(["role", before.role.rawValue, after.role.rawValue]) }
+            if password != nil { changes.append(["password", "(set)", "(reset; sessions ended)"]) }
+            try options.print(after) {
+                changes.isEmpty
+                    ? Table(header: [], rows: [["No change: \(after.username) is \(after.role.rawValue) already."]])
+                    : Table(header: ["FIELD", "BEFORE", "AFTER"], rows: changes)
+            }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a user and revoke its tokens.")
+        @Argument(help: "The user's username or id.") var user: String
+        @OptionGroup var options: ClientOptions
+
+        func run() async throws {
+            let client = try options.makeClient()
+            let found = try await Lookup.user(user, client: client)
+            _ = try await callServer { try await client.deleteUser(path: .init(id: found.id)).noContent }
+            try options.report("Deleted user \(found.username).", found)
         }
     }
 
@@ -66,3 +103,5 @@ struct UserCommand: AsyncParsableCommand {
         )
     }
 }
+
+extension Components.Schemas.Role: ExpressibleByArgument {}

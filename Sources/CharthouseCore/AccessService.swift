@@ -89,6 +89,28 @@ public struct AccessService: Sendable {
         return caller
     }
 
+    /// Changes the caller's own password once the old one is proven (under the sign-in limits: a
+    /// stolen session cannot guess it); the caller's other login sessions end, this one and its API
+    /// tokens stay.
+    public func changePassword(old: String, new: String, caller: Caller, address: String? = nil) async throws {
+        try NameRules.validatePassword(new, field: "newPassword")
+        guard let user = try await stores.users.find(id: caller.userID) else { throw CharthouseError.unauthenticated }
+        guard old.utf8.count <= 1024, try await verifyPassword(old, of: user, username: user.username, address: address) else {
+            throw CharthouseError(.unprocessable, "the old password is wrong")
+        }
+        _ = try await stores.users.update(id: user.id, passwordHash: try await hasher.hash(new), role: nil)
+        _ = try await stores.tokens.deleteSessions(userID: user.id, keeping: caller.tokenID)
+    }
+
+    /// Ends the caller's login session. An API token is not ended this way (it is revoked by id),
+    /// so a script that logs out with one does not lose it by surprise.
+    public func logout(caller: Caller) async throws {
+        guard let token = try await stores.tokens.find(id: caller.tokenID), token.kind == .session else {
+            throw CharthouseError(.unprocessable, "only a login session logs out; revoke an API token with DELETE /api/v1/tokens/{id}")
+        }
+        _ = try await stores.tokens.delete(id: token.id)
+    }
+
     /// Deletes tokens past their expiry; returns how many went. Expired tokens never authenticate
     /// anyway, so this only keeps the table small.
     public func purgeExpiredTokens() async throws -> Int {

@@ -110,6 +110,8 @@ public struct RegistryView: Sendable, Hashable {
     public let syncState: String
     /// The last sync's outcome and counts, once a sync ran.
     public let sync: SyncStateRecord?
+    /// Hosted only: when its charts last changed (a push or a delete); `nil` before the first push.
+    public var lastPushAt: Date?
 
     public var hasCredentials: Bool { !record.noAuthentication && record.sealedPassword != nil }
 

@@ -36,20 +36,24 @@ public struct RegistryService: Sendable {
         self.hostedChanged = hostedChanged
     }
 
-    private func view(_ record: RegistryRecord, sync: SyncStateRecord? = nil) -> RegistryView {
-        RegistryView(record, sync: sync, hostedAddress: hostedAddress(), hostedScheme: hostedScheme)
+    private func view(_ record: RegistryRecord, sync: SyncStateRecord? = nil) async throws -> RegistryView {
+        var view = RegistryView(record, sync: sync, hostedAddress: hostedAddress(), hostedScheme: hostedScheme)
+        if record.kind == .hosted { view.lastPushAt = try await stores.hosted.revision(registryID: record.id)?.changedAt }
+        return view
     }
 
     /// The caller's tenant's registries followed by the system registries.
     public func list(caller: Caller) async throws -> [RegistryView] {
         let records = try await stores.registries.listVisible(tenantID: caller.tenantID)
         let states = try await stores.catalog.states(registryIDs: records.map(\.id))
-        return records.map { view($0, sync: states[$0.id]) }
+        var views: [RegistryView] = []
+        for record in records { views.append(try await view(record, sync: states[record.id])) }
+        return views
     }
 
     public func get(id: String, caller: Caller) async throws -> RegistryView {
         let record = try await visibleRecord(id: id, caller: caller)
-        return view(record, sync: try await stores.catalog.state(registryID: record.id))
+        return try await view(record, sync: try await stores.catalog.state(registryID: record.id))
     }
 
     /// Adds a registry to the caller's tenant (tenant admins), or to the system when `system` (system admin).
@@ -96,7 +100,7 @@ public struct RegistryService: Sendable {
         } catch let error as StoreError where error.isDuplicate {
             throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists")
         }
-        return view(record)
+        return try await view(record)
     }
 
     /// Changes a registry; unprotected registries are validated again when the change touches the
@@ -143,7 +147,7 @@ public struct RegistryService: Sendable {
         } else if let newPassword {
             record.sealedPassword = try stores.sealer.seal(newPassword, context: RegistryRecord.passwordSealingContext(id: id))
         }
-        guard record != current else { return view(current) }
+        guard record != current else { return try await view(current) }
         record.updatedAt = Date()
         do {
             try await stores.registries.update(record)
@@ -152,7 +156,7 @@ public struct RegistryService: Sendable {
         } catch let error as StoreError where error.isNotFound {
             throw CharthouseError.notFound("registry \"\(id)\"")
         }
-        return view(record)
+        return try await view(record)
     }
 
     public func delete(id: String, caller: Caller) async throws {
@@ -291,11 +295,11 @@ public struct RegistryService: Sendable {
         var record = current
         if let publicPull = changes.publicPull { record.publicPull = publicPull }
         if let allowOverwrite = changes.allowOverwrite { record.allowOverwrite = allowOverwrite }
-        guard record != current else { return view(current, sync: try await stores.catalog.state(registryID: current.id)) }
+        guard record != current else { return try await view(current, sync: try await stores.catalog.state(registryID: current.id)) }
         record.updatedAt = Date()
         try await stores.registries.update(record)
         if let namespace = record.hostedNamespace { hostedChanged(namespace) }
-        return view(record, sync: try await stores.catalog.state(registryID: record.id))
+        return try await view(record, sync: try await stores.catalog.state(registryID: record.id))
     }
 
     func authorizeChange(_ record: RegistryRecord, caller: Caller) throws {

@@ -106,6 +106,30 @@ public struct UserService: Sendable {
         guard try await stores.users.delete(id: id) else { throw CharthouseError.notFound("user \"\(id)\"") }
     }
 
+    /// An administrator resets a user's password (the user's login sessions end; its API tokens
+    /// stay) or changes its role. Your own password changes with ``AccessService/changePassword``
+    /// (it needs the old one); your own role does not change.
+    public func update(id: String, password: String?, role: UserRole?, caller: Caller) async throws -> UserSummary {
+        let user = try await directory.user(id: id, visibleTo: caller)
+        guard caller.role == .admin else { throw CharthouseError.forbidden("only administrators can change users") }
+        guard password != nil || role != nil else { throw CharthouseError.invalidField("password", "or role is required") }
+        if user.id == caller.userID {
+            if password != nil {
+                throw CharthouseError(.unprocessable, "change your own password with PUT /api/v1/me/password (it needs the old one)")
+            }
+            if let role, role != user.role { throw CharthouseError(.unprocessable, "you cannot change your own role") }
+        }
+        guard user.tenantID != nil else { throw CharthouseError(.unprocessable, "a system administrator cannot be changed through the API") }
+        if let password { try NameRules.validatePassword(password) }
+        var hash: String?
+        if let password { hash = try await hasher.hash(password) }
+        guard let updated = try await stores.users.update(id: user.id, passwordHash: hash, role: role) else {
+            throw CharthouseError.notFound("user \"\(id)\"")
+        }
+        if hash != nil { _ = try await stores.tokens.deleteSessions(userID: user.id, keeping: nil) }
+        return try await summary(updated)
+    }
+
     private func summary(_ user: UserRecord) async throws -> UserSummary {
         var tenantName: String?
         if let tenantID = user.tenantID { tenantName = try await stores.tenants.find(id: tenantID)?.name }

@@ -111,7 +111,7 @@ public func buildApplication(
     let catalog = CatalogService(stores: stores, registries: registries, scheduler: scheduler)
     let handler = APIHandler(
         access: access,
-        tenants: TenantService(stores: stores),
+        tenants: TenantService(stores: stores, hostedChanged: { hosted.invalidateIndex(namespace: $0) }),
         users: UserService(stores: stores, hasher: hasher),
         registries: registries,
         catalog: catalog,

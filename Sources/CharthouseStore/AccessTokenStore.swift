@@ -10,6 +10,8 @@ public protocol AccessTokenStore: Sendable {
     func listAPITokens(userID: String?, tenantID: String?) async throws -> [OwnedAccessToken]
     /// Deletes a token. Returns whether a row went.
     func delete(id: String) async throws -> Bool
+    /// Deletes a user's login sessions (never its API tokens), but the one with id `keeping`; returns how many went.
+    func deleteSessions(userID: String, keeping: String?) async throws -> Int
     /// Records a use of the token, at most once a minute per token.
     func touch(id: String, at date: Date) async throws
     /// Deletes tokens that expired before `date`; returns how many.

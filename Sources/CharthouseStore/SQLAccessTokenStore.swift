@@ -85,6 +85,18 @@ public struct SQLAccessTokenStore: AccessTokenStore {
         }
     }
 
+    public func deleteSessions(userID: String, keeping: String?) async throws -> Int {
+        try await database.withConnection { db in
+            try await db.raw(
+                """
+                DELETE FROM access_tokens
+                WHERE user_id = \(bind: userID) AND kind = \(bind: AccessTokenKind.session.rawValue) AND id <> \(bind: keeping ?? "")
+                RETURNING id
+                """
+            ).all().count
+        }
+    }
+
     public func touch(id: String, at date: Date) async throws {
         let now = Timestamp.from(date)
         try await database.withConnection { db in

@@ -56,6 +56,18 @@ public struct SQLUserStore: UserStore {
         }
     }
 
+    public func update(id: String, passwordHash: String?, role: UserRole?) async throws -> UserRecord? {
+        try await database.transaction { db in
+            if let passwordHash {
+                try await db.raw("UPDATE users SET password_hash = \(bind: passwordHash) WHERE id = \(bind: id)").run()
+            }
+            if let role {
+                try await db.raw("UPDATE users SET role = \(bind: role.rawValue) WHERE id = \(bind: id)").run()
+            }
+            return try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM users WHERE id = \(bind: id)").first().map(Self.decode)
+        }
+    }
+
     public func count() async throws -> Int {
         try await database.withConnection { db in
             try await db.raw("SELECT COUNT(*) AS n FROM users").first()?.decode(column: "n", as: Int.self) ?? 0

@@ -8,6 +8,8 @@ public protocol UserStore: Sendable {
     func find(username: String) async throws -> UserRecord?
     /// Deletes a user and, through the foreign key, all of its tokens. Returns whether a row went.
     func delete(id: String) async throws -> Bool
+    /// Sets a user's password hash and/or role; returns the updated user, or `nil` when there is none.
+    func update(id: String, passwordHash: String?, role: UserRole?) async throws -> UserRecord?
     /// The number of users of any tenant, system administrators included.
     func count() async throws -> Int
 }

@@ -13,7 +13,7 @@ struct Entry {
         // before any task exists, hence a synchronous main.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         Task {
-            await CharthouseCommand.main()
+            await CharthouseCommand.main(arguments: Array(CommandLine.arguments.dropFirst()))
             exit(0)
         }
         dispatchMain()

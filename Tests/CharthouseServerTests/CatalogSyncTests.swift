@@ -19,7 +19,7 @@ struct CatalogSyncTests {
         for _ in 0..<300 {
             let runs = try await client.listRegistrySyncs(path: .init(id: id)).ok.body.json.items.count
             let registry = try await client.getRegistry(path: .init(id: id)).ok.body.json
-            if runs > runsBefore, ["ok", "failed"].contains(registry.syncState.rawValue) { return registry }
+            if runs > runsBefore, ["ok", "failed"].contains(registry.syncState?.rawValue ?? "") { return registry }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw PeerError("registry \(id) did not finish a sync")

@@ -17,9 +17,9 @@ struct RegistryRulesTests {
                 let created = try await client.createRegistry(
                     body: .json(.init(name: name, endpoint: endpoint, protected: true, username: "deployer", password: "s3cret-pw"))
                 ).created.body.json
-                #expect(created.protected)
+                #expect(created.protected == true)
                 #expect(created.syncState == .protected)
-                #expect(created.hasCredentials)
+                #expect(created.hasCredentials == true)
                 #expect(created.kind == (endpoint.hasPrefix("oci") ? .oci : .classic))
             }
             try await Task.sleep(for: .milliseconds(300))

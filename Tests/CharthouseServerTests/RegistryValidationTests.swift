@@ -258,7 +258,7 @@ struct RegistryValidationTests {
             expectError(badPassword, 422, "unprocessable")
             let unchanged = try await client.getRegistry(path: .init(id: created.id)).ok.body.json
             #expect(unchanged.updatedAt == created.updatedAt)
-            #expect(unchanged.endpoint == created.endpoint && unchanged.username == created.username && unchanged.hasCredentials)
+            #expect(unchanged.endpoint == created.endpoint && unchanged.username == created.username && unchanged.hasCredentials == true)
 
             // A change that does not touch the connection is not re-validated, and the stored password still works.
             let interval = try await client.updateRegistry(path: .init(id: created.id), body: .json(.init(syncIntervalSeconds: 900))).ok.body.json
@@ -269,7 +269,7 @@ struct RegistryValidationTests {
             )
             .ok.body.json
             #expect(renamed.name == "renamed")
-            #expect(renamed.hasCredentials)
+            #expect(renamed.hasCredentials == true)
 
             let toAnonymous = try await server.request(
                 .patch,
@@ -285,7 +285,7 @@ struct RegistryValidationTests {
             )
             .ok.body.json
             #expect(protected.syncState == .protected)
-            #expect(!protected.hasCredentials)
+            #expect(protected.hasCredentials == false)
             let unprotect = try await server.request(
                 .patch,
                 "/api/v1/registries/\(created.id)",

@@ -46,4 +46,11 @@ struct ClientConfigFile: Codable {
         try fileManager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
         return url
     }
+
+    /// Forgets the saved login (no error when there is none).
+    static func remove() throws {
+        let url = location()
+        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        try FileManager.default.removeItem(at: url)
+    }
 }

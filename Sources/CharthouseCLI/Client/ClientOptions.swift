@@ -2,16 +2,15 @@ import ArgumentParser
 import AsyncHTTPClient
 import CharthouseAPI
 import Foundation
+import NIOCore
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 
-/// How output is printed.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table
-    case json
-}
+extension OutputFormat: ExpressibleByArgument {}
 
 /// Options every client command takes: where the server is, which token to send, how to print.
+/// They may come before the subcommand too (`charthouse -o json registry list`): see
+/// ``GlobalOptions``.
 struct ClientOptions: ParsableArguments {
     @Option(help: "Server URL. [env: CHARTHOUSE_SERVER] (default: from `charthouse login`)")
     var server: String?
@@ -19,20 +18,24 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Bearer token. [env: CHARTHOUSE_TOKEN] (default: from `charthouse login`)")
     var token: String?
 
-    @Option(name: [.short, .long], help: "Output format: table or json.")
+    @Option(name: [.short, .long], help: "Output format: table, json or yaml.")
     var output: OutputFormat = .table
+
+    /// The server URL from the flag, the environment or the saved login.
+    func resolveServer(saved: ClientConfigFile? = ClientConfigFile.load()) throws -> URL {
+        guard let text = server ?? ProcessInfo.processInfo.environment["CHARTHOUSE_SERVER"].nonEmpty ?? saved?.server else {
+            throw CLIError("no server: pass --server, set CHARTHOUSE_SERVER or run `charthouse login`")
+        }
+        return try Self.serverURL(text)
+    }
 
     /// Server URL and token from flags, then the environment, then the saved login.
     func resolve() throws -> (server: URL, token: String) {
-        let environment = ProcessInfo.processInfo.environment
         let saved = ClientConfigFile.load()
-        guard let serverText = server ?? environment["CHARTHOUSE_SERVER"].nonEmpty ?? saved?.server else {
-            throw CLIError("no server: pass --server, set CHARTHOUSE_SERVER or run `charthouse login`")
+        guard let token = token ?? ProcessInfo.processInfo.environment["CHARTHOUSE_TOKEN"].nonEmpty ?? saved?.token else {
+            throw CLIError("not logged in: run `charthouse login`, or pass --token or set CHARTHOUSE_TOKEN")
         }
-        guard let token = token ?? environment["CHARTHOUSE_TOKEN"].nonEmpty ?? saved?.token else {
-            throw CLIError("not logged in: pass --token, set CHARTHOUSE_TOKEN or run `charthouse login`")
-        }
-        return (try Self.serverURL(serverText), token)
+        return (try resolveServer(saved: saved), token)
     }
 
     /// A generated API client for the resolved server, authenticated with the resolved token.
@@ -51,11 +54,12 @@ struct ClientOptions: ParsableArguments {
         )
     }
 
-    /// One HTTP client for the process; it gives up on an unreachable server after 5 s instead of
-    /// retrying until the request deadline.
+    /// One HTTP client for the process. A refused connection fails at once (no retries until the
+    /// connect timeout); an unanswered one after 5 s.
     private static let httpClient: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .seconds(5)
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
@@ -67,16 +71,18 @@ struct ClientOptions: ParsableArguments {
         return url
     }
 
+    /// Prints a value: a table, or the value itself as JSON or YAML.
     func print<T: Encodable>(_ value: T, table: () -> Table) throws {
         switch output {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
-        case .table:
-            Swift.print(table().render(), terminator: "")
+        case .json: Swift.print(try Output.json(value))
+        case .yaml: Swift.print(try Output.yaml(value))
+        case .table: Swift.print(table().render(), terminator: "")
         }
+    }
+
+    /// Prints the outcome of an action: a sentence, or `value` as JSON or YAML.
+    func report<T: Encodable>(_ sentence: String, _ value: T) throws {
+        try print(value) { Table(header: [], rows: [[sentence]]) }
     }
 }
 
@@ -86,10 +92,44 @@ func callServer<T>(_ body: () async throws -> T) async throws -> T {
         return try await body()
     } catch let error as ClientError {
         if let cliError = error.underlyingError as? CLIError { throw cliError }
-        if error.response == nil {
-            throw CLIError("cannot reach the server at \(error.baseURL?.absoluteString ?? "?"): \(error.underlyingError)")
+        guard error.response == nil else { throw CLIError("request failed: \(ConnectionFailure.describe(error.underlyingError))") }
+        let server = error.baseURL?.absoluteString ?? "the server"
+        throw CLIError("cannot reach the server at \(server): \(ConnectionFailure.describe(error.underlyingError))")
+    }
+}
+
+/// Transport failures in a user's words: never a build path or a library's enum case.
+enum ConnectionFailure {
+    static func describe(_ error: any Error) -> String {
+        let text = String(reflecting: error)
+        let lowered = text.lowercased()
+        if lowered.contains("wrong_version_number") || lowered.contains("wrong version number") || lowered.contains("packet_length_too_long")
+            || lowered.contains("http_request")
+        {
+            return "the server answered plain HTTP on a TLS port (use http:// instead of https://)"
         }
-        throw CLIError("request failed: \(error.underlyingError)")
+        if lowered.contains("connection refused") || lowered.contains("connectionrefused") || lowered.contains("errno: 111")
+            || lowered.contains("econnrefused")
+        {
+            return "connection refused (is the server running, and on this port?)"
+        }
+        if let client = error as? HTTPClientError {
+            switch client {
+            case .connectTimeout: return "no answer within 5 seconds (wrong address, or a firewall drops the connection)"
+            case .remoteConnectionClosed: return "the server closed the connection"
+            case .readTimeout, .deadlineExceeded: return "the server took too long to answer"
+            default: break
+            }
+        }
+        if lowered.contains("certificate") || lowered.contains("handshake") || lowered.contains("nisslerror") || lowered.contains("boringssl") {
+            return "TLS failed: the server's certificate is not trusted or the handshake failed"
+        }
+        if lowered.contains("resolve") || lowered.contains("dns") || lowered.contains("unknown host") {
+            return "the server's name does not resolve"
+        }
+        if let io = error as? IOError { return "the connection failed: \(String(cString: strerror(io.errnoCode))), errno \(io.errnoCode)" }
+        if lowered.contains("eof") || lowered.contains("closed") { return "the server closed the connection" }
+        return (error as? any LocalizedError)?.errorDescription ?? "the connection failed (\(type(of: error)))"
     }
 }
 

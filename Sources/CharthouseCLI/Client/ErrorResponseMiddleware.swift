@@ -15,7 +15,8 @@ struct ErrorResponseMiddleware: ClientMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         let (response, responseBody) = try await next(request, body, baseURL)
         guard response.status.kind != .successful else { return (response, responseBody) }
-        var message = "\(response.status.code) \(response.status.reasonPhrase)"
+        let status = HTTPResponse.Status(code: response.status.code)
+        var message = "the server at \(baseURL.absoluteString) answered \(status.code) \(status.reasonPhrase), not a Charthouse error (is it a Charthouse server?)"
         if let responseBody, let data = try? await Data(collecting: responseBody, upTo: 1 << 20),
             let decoded = try? JSONDecoder().decode(Components.Schemas.ErrorResponse.self, from: data)
         {

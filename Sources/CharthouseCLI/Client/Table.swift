@@ -1,12 +1,13 @@
 import Foundation
 
-/// A plain-text table with a header row and columns padded to their widest cell.
+/// A plain-text table with a header row and columns padded to their widest cell; without a
+/// header, lines of text.
 struct Table {
     var header: [String]
     var rows: [[String]]
 
     func render() -> String {
-        var widths = header.map(\.count)
+        var widths = (header.isEmpty ? rows.first ?? [] : header).map(\.count)
         for row in rows {
             for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
         }
@@ -15,11 +16,11 @@ struct Table {
                 index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "   ") + "\n"
         }
-        return ([line(header)] + rows.map(line)).joined()
+        return ((header.isEmpty ? [] : [line(header)]) + rows.map(line)).joined()
     }
 
+    /// A timestamp as everywhere in the CLI (RFC 3339, UTC), or `-`.
     static func date(_ date: Date?) -> String {
-        guard let date else { return "-" }
-        return date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false))
+        date.map(Output.timestamp) ?? "-"
     }
 }

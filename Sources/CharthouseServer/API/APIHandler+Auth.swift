@@ -12,4 +12,20 @@ extension APIHandler {
         let user = try await users.me(caller: try CurrentCaller.require())
         return .ok(.init(body: .json(.init(user))))
     }
+
+    func changeMyPassword(_ input: Operations.ChangeMyPassword.Input) async throws -> Operations.ChangeMyPassword.Output {
+        guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
+        try await access.changePassword(
+            old: body.oldPassword,
+            new: body.newPassword,
+            caller: try CurrentCaller.require(),
+            address: CurrentClient.address
+        )
+        return .noContent(.init())
+    }
+
+    func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
+        try await access.logout(caller: try CurrentCaller.require())
+        return .noContent(.init())
+    }
 }

@@ -75,33 +75,41 @@ extension NewRegistry {
 extension Components.Schemas.Registry {
     init(_ view: RegistryView) {
         let record = view.record
+        let hosted = record.kind == .hosted
+        // A hosted registry is Charthouse's own: no upstream connection settings, no sync.
+        let sync: SyncStateRecord? = hosted ? nil : view.sync
+        let syncState: SyncStatePayload? = hosted ? nil : SyncStatePayload(rawValue: view.syncState) ?? .never
+        let access: AccessPayload? = hosted ? (record.publicPull ? ._public : ._private) : nil
+        let lastDiff: Components.Schemas.SyncDiff? = sync.flatMap {
+            $0.lastSyncAt == nil ? nil : .init(added: $0.added, removed: $0.removed, updated: $0.updated, skipped: $0.skipped)
+        }
         self.init(
             id: record.id,
             name: record.name,
             endpoint: view.endpoint,
             kind: .init(rawValue: record.kind.rawValue) ?? .classic,
             scope: view.scope == .system ? .system : .tenant,
-            protected: record.isProtected,
-            noAuthentication: record.noAuthentication,
-            hasCredentials: view.hasCredentials,
+            protected: hosted ? nil : record.isProtected,
+            noAuthentication: hosted ? nil : record.noAuthentication,
+            hasCredentials: hosted ? nil : view.hasCredentials,
             username: record.username,
             caCertificate: record.caCertificate,
-            insecureSkipTLSVerify: record.insecureSkipTLSVerify,
-            plainHTTP: record.plainHTTP,
-            syncIntervalSeconds: record.syncIntervalSeconds,
+            insecureSkipTLSVerify: hosted ? nil : record.insecureSkipTLSVerify,
+            plainHTTP: hosted ? nil : record.plainHTTP,
+            syncIntervalSeconds: hosted ? nil : record.syncIntervalSeconds,
             repositories: record.repositories.isEmpty ? nil : record.repositories,
-            _public: record.kind == .hosted ? record.publicPull : nil,
-            allowOverwrite: record.kind == .hosted ? record.allowOverwrite : nil,
+            _public: hosted ? record.publicPull : nil,
+            allowOverwrite: hosted ? record.allowOverwrite : nil,
             chartRepositoryURL: view.chartRepositoryURL,
-            syncState: .init(rawValue: view.syncState) ?? .never,
-            lastSyncAt: view.sync?.lastSyncAt,
-            lastSyncDurationMs: view.sync?.lastDurationMs,
-            lastError: view.sync?.lastError,
+            access: access,
+            lastPushAt: view.lastPushAt,
+            syncState: syncState,
+            lastSyncAt: sync?.lastSyncAt,
+            lastSyncDurationMs: sync?.lastDurationMs,
+            lastError: sync?.lastError,
             charts: view.sync?.charts,
             versions: view.sync?.versions,
-            lastDiff: view.sync.flatMap {
-                $0.lastSyncAt == nil ? nil : .init(added: $0.added, removed: $0.removed, updated: $0.updated, skipped: $0.skipped)
-            },
+            lastDiff: lastDiff,
             createdAt: record.createdAt,
             updatedAt: record.updatedAt
         )

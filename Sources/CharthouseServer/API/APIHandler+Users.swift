@@ -25,6 +25,17 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(user))))
     }
 
+    func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
+        guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
+        let user = try await users.update(
+            id: input.path.id,
+            password: body.password,
+            role: body.role.map(UserRole.init),
+            caller: try CurrentCaller.require()
+        )
+        return .ok(.init(body: .json(.init(user))))
+    }
+
     func deleteUser(_ input: Operations.DeleteUser.Input) async throws -> Operations.DeleteUser.Output {
         try await users.delete(id: input.path.id, caller: try CurrentCaller.require())
         return .noContent(.init())
