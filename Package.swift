@@ -66,6 +66,7 @@ let package = Package(
         .target(
             name: "CharthouseStore",
             dependencies: [
+                "HelmFormats",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

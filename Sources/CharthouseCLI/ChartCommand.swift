@@ -78,7 +78,7 @@ struct ChartCommand: AsyncParsableCommand {
                 Table(
                     header: ["VERSION", "APP VERSION", "CREATED", "DIGEST"],
                     rows: versions.items.map {
-                        [$0.version + ($0.prerelease ? " (prerelease)" : ""), $0.appVersion, $0.created ?? "-", String($0.digest.prefix(12))]
+                        [$0.version + ($0.prerelease ? " (prerelease)" : ""), $0.appVersion, $0.created ?? "-", String($0.digest.prefix(19))]
                     }
                 )
             }

@@ -87,6 +87,11 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
             logger: logger,
             onServerRunning: { port in
                 logger.notice("charthouse listening", metadata: ["address": .string("http://\(configuration.host):\(port)")])
+                let url = "\(configuration.publicScheme)://\(configuration.publicHost ?? "\(configuration.host):\(port)")"
+                let ready = "Charthouse \(CharthouseCommand.version) is ready at \(url)\n"
+                    + "  sign in:  charthouse login --server \(url) --username admin\n"
+                    + "  API:      \(url)/openapi.yaml\n"
+                FileHandle.standardOutput.write(Data(ready.utf8))
             }
         )
         try await app.runService()

@@ -2,6 +2,7 @@ import CharthouseAPI
 import CharthouseCore
 import CharthouseStore
 import Foundation
+import HelmFormats
 import OpenAPIRuntime
 
 extension APIHandler {
@@ -37,8 +38,8 @@ extension APIHandler {
                                 version: $0.version,
                                 appVersion: $0.appVersion,
                                 description: $0.description,
-                                digest: $0.digest,
-                                created: $0.created,
+                                digest: BlobDigest.normalized($0.digest),
+                                created: $0.created.map(CatalogTimestamp.rfc3339),
                                 prerelease: $0.prerelease,
                                 deprecated: $0.deprecated
                             )
@@ -65,9 +66,9 @@ extension APIHandler {
                         version: version.version,
                         appVersion: version.appVersion,
                         description: version.description,
-                        digest: version.digest,
+                        digest: BlobDigest.normalized(version.digest),
                         url: version.url,
-                        created: version.created,
+                        created: version.created.map(CatalogTimestamp.rfc3339),
                         prerelease: version.prerelease,
                         deprecated: version.deprecated,
                         metadata: .init(additionalProperties: metadata)
@@ -138,5 +139,30 @@ extension Components.Schemas.SyncRun {
             skipped: run.skipped,
             changes: .init(added: changes.added, removed: changes.removed, updated: changes.updated)
         )
+    }
+}
+
+/// A chart's `created` as every timestamp of the API is written: RFC 3339 in UTC, whole seconds
+/// (`index.yaml` files carry nanoseconds and any offset). Text that is not a timestamp is kept.
+enum CatalogTimestamp {
+    static func rfc3339(_ text: String) -> String {
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let plain = ISO8601DateFormatter()
+        guard let date = fractional.date(from: text) ?? plain.date(from: text) ?? nanoseconds(text) else { return text }
+        return plain.string(from: date)
+    }
+
+    /// Go's RFC 3339 with up to nine fraction digits, which Foundation reads only up to three.
+    private static func nanoseconds(_ text: String) -> Date? {
+        guard let dot = text.firstIndex(of: "."), let zone = text[dot...].firstIndex(where: { $0 == "Z" || $0 == "+" || $0 == "-" }) else {
+            return nil
+        }
+        let fraction = text[text.index(after: dot)..<zone]
+        guard !fraction.isEmpty, fraction.allSatisfy(\.isNumber) else { return nil }
+        let trimmed = String(text[..<dot]) + "." + fraction.prefix(3).padding(toLength: 3, withPad: "0", startingAt: 0) + text[zone...]
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: trimmed)
     }
 }

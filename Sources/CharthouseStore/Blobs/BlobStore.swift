@@ -1,4 +1,5 @@
 import Foundation
+import HelmFormats
 import NIOCore
 
 /// A stored blob: its digest (`sha256:<hex>`) and size in bytes.
@@ -68,15 +69,6 @@ extension BlobStore {
             try? await cancelUpload(upload)
             throw error
         }
-    }
-}
-
-/// A digest as the distribution spec writes it: `sha256:` and 64 lowercase hex digits.
-public enum BlobDigest {
-    public static func isValid(_ digest: String) -> Bool {
-        guard digest.hasPrefix("sha256:") else { return false }
-        let hex = digest.utf8.dropFirst(7)
-        return hex.count == 64 && hex.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }
 

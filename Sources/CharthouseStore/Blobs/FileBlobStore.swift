@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HelmFormats
 import NIOCore
 import NIOPosix
 
