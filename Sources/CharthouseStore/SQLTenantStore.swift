@@ -58,7 +58,8 @@ public struct SQLTenantStore: TenantStore {
                 // Repository names are full paths, `<tenant>/<path>`: move them under the new name.
                 try await db.raw(
                     """
-                    UPDATE hosted_repositories SET name = \(bind: name + "/") || substr(name, \(bind: oldPrefix.utf8.count + 1))
+                    UPDATE hosted_repositories
+                    SET name = CAST(\(bind: name + "/") AS TEXT) || substr(name, CAST(\(bind: oldPrefix.utf8.count + 1) AS INTEGER))
                     WHERE registry_id = \(bind: registryID)
                     """
                 ).run()

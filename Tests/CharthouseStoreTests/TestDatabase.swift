@@ -9,8 +9,11 @@ func withTestDatabase<R: Sendable>(_ body: @Sendable (CharthouseDatabase) async 
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let location: DatabaseLocation
+    var postgresURL: String?
     switch TestServer.databaseEngine {
-    case "postgres": location = .postgres(url: try await PostgresServer.shared.makeDatabase())
+    case "postgres":
+        postgresURL = try await PostgresServer.shared.makeDatabase()
+        location = .postgres(url: postgresURL ?? "")
     default: location = .sqlite(path: directory.appendingPathComponent("store.sqlite").path)
     }
     let database = try CharthouseDatabase.open(location, logger: Logger(label: "store-test"))
@@ -18,9 +21,11 @@ func withTestDatabase<R: Sendable>(_ body: @Sendable (CharthouseDatabase) async 
         try await Migrator(database: database, logger: Logger(label: "store-test")).migrate()
         let result = try await body(database)
         try await database.shutdown()
+        await PostgresServer.release(postgresURL)
         return result
     } catch {
         try? await database.shutdown()
+        await PostgresServer.release(postgresURL)
         throw error
     }
 }

@@ -127,10 +127,12 @@ public struct TestServer: Sendable {
                 let result = try await body(server)
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
+                await PostgresServer.release(databaseURL)
                 return result
             } catch {
                 await group.triggerGracefulShutdown()
                 try? await tasks.waitForAll()
+                await PostgresServer.release(databaseURL)
                 throw error
             }
         }
