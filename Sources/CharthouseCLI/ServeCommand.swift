@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
     @Option(help: "Use PostgreSQL: postgres://USER:PASS@HOST:PORT/DB. [env: CHARTHOUSE_DATABASE_URL] (default: SQLite in the data directory)")
     var databaseURL: String?
 
-    @Option(help: "trace, debug, info, notice, warning or error. [env: CHARTHOUSE_LOG_LEVEL] (default: info)")
+    @Option(help: "trace, debug, info, notice, warning, error or critical. [env: CHARTHOUSE_LOG_LEVEL] (default: info)")
     var logLevel: String?
 
     @Option(help: "Largest REST request body in bytes. [env: CHARTHOUSE_MAX_BODY_SIZE] (default: 1048576)")
@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
     @Option(
         name: .customLong("system-registry"),
         help:
-            "A system registry every tenant sees, NAME=ENDPOINT; repeatable. Credentials from CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_USERNAME/_PASSWORD. [env: CHARTHOUSE_SYSTEM_REGISTRIES, comma-separated]"
+            "A system registry every tenant sees, NAME=ENDPOINT; repeatable. Credentials from CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_USERNAME and CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_PASSWORD, OCI over plain HTTP with CHARTHOUSE_SYSTEM_REGISTRY_<NAME>_PLAIN_HTTP=true. [env: CHARTHOUSE_SYSTEM_REGISTRIES, comma-separated]"
     )
     var systemRegistries: [String] = []
 
@@ -88,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
             onServerRunning: { port in
                 logger.notice("charthouse listening", metadata: ["address": .string("http://\(configuration.host):\(port)")])
                 let url = "\(configuration.publicScheme)://\(configuration.publicHost ?? "\(configuration.host):\(port)")"
-                let ready = "Charthouse \(CharthouseCommand.version) is ready at \(url)\n"
+                let ready =
+                    "Charthouse \(CharthouseCommand.version) is ready at \(url)\n"
                     + "  sign in:  charthouse login --server \(url) --username admin\n"
                     + "  API:      \(url)/openapi.yaml\n"
                 FileHandle.standardOutput.write(Data(ready.utf8))

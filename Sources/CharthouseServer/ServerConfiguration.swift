@@ -105,7 +105,12 @@ public struct ServerConfiguration: Sendable {
             defaultValue: "sqlite in the data directory",
             help: "postgres://USER:PASS@HOST:PORT/DB to use PostgreSQL."
         ),
-        .init(flag: "--log-level", environment: "CHARTHOUSE_LOG_LEVEL", defaultValue: "info", help: "trace, debug, info, notice, warning, error."),
+        .init(
+            flag: "--log-level",
+            environment: "CHARTHOUSE_LOG_LEVEL",
+            defaultValue: "info",
+            help: "trace, debug, info, notice, warning, error or critical."
+        ),
         .init(flag: "--max-body-size", environment: "CHARTHOUSE_MAX_BODY_SIZE", defaultValue: "1048576", help: "Largest REST request body in bytes."),
         .init(
             flag: "--session-lifetime",

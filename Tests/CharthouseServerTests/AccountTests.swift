@@ -16,23 +16,42 @@ struct AccountTests {
             let path = "/api/v1/me/password"
 
             let wrong = try await server.request(
-                .put, path, token: user.token, headers: jsonHeaders, body: json(["oldPassword": "not-it", "newPassword": "new-password-1"])
+                .put,
+                path,
+                token: user.token,
+                headers: jsonHeaders,
+                body: json(["oldPassword": "not-it", "newPassword": "new-password-1"])
             )
             expectError(wrong, 422, "unprocessable")
             let short = try await server.request(
-                .put, path, token: user.token, headers: jsonHeaders, body: json(["oldPassword": user.password, "newPassword": "short"])
+                .put,
+                path,
+                token: user.token,
+                headers: jsonHeaders,
+                body: json(["oldPassword": user.password, "newPassword": "short"])
             )
             expectError(short, 400, "bad_request")
             #expect(try await server.request(.get, "/api/v1/me", token: other).status == 200, "a refused change ends nothing")
 
             let changed = try await server.request(
-                .put, path, token: user.token, headers: jsonHeaders, body: json(["oldPassword": user.password, "newPassword": "new-password-1"])
+                .put,
+                path,
+                token: user.token,
+                headers: jsonHeaders,
+                body: json(["oldPassword": user.password, "newPassword": "new-password-1"])
             )
             #expect(changed.status == 204, "\(changed.text)")
             #expect(try await server.request(.get, "/api/v1/me", token: user.token).status == 200, "the session that changed it stays")
             #expect(try await server.request(.get, "/api/v1/me", token: other).status == 401, "other sessions end")
             #expect(try await server.request(.get, "/api/v1/me", token: apiToken).status == 200, "API tokens stay")
-            #expect(try await server.request(.post, "/api/v1/login", headers: jsonHeaders, body: json(["username": user.username, "password": user.password])).status == 401)
+            #expect(
+                try await server.request(
+                    .post,
+                    "/api/v1/login",
+                    headers: jsonHeaders,
+                    body: json(["username": user.username, "password": user.password])
+                ).status == 401
+            )
             _ = try await server.login(user.username, "new-password-1")
         }
     }
@@ -66,28 +85,53 @@ struct AccountTests {
             #expect(try await server.request(.get, "/api/v1/users", token: memberSession).status == 200, "the new role applies at once")
             _ = try await server.request(.patch, path, token: cast.adminA.token, headers: jsonHeaders, body: json(["role": "member"]))
 
-            let reset = try await server.request(.patch, path, token: cast.adminA.token, headers: jsonHeaders, body: json(["password": "reset-password-1"]))
+            let reset = try await server.request(
+                .patch,
+                path,
+                token: cast.adminA.token,
+                headers: jsonHeaders,
+                body: json(["password": "reset-password-1"])
+            )
             #expect(reset.status == 200, "\(reset.text)")
             #expect(try await server.request(.get, "/api/v1/me", token: memberSession).status == 401, "a reset ends the user's sessions")
             _ = try await server.login(member.username, "reset-password-1")
 
             // Other tenants' users are not there; members change nobody; your own role and password stay yours.
-            expectError(try await server.request(.patch, path, token: cast.adminB.token, headers: jsonHeaders, body: json(["role": "admin"])), 404, "not_found")
+            expectError(
+                try await server.request(.patch, path, token: cast.adminB.token, headers: jsonHeaders, body: json(["role": "admin"])),
+                404,
+                "not_found"
+            )
             let self403 = try await server.request(
-                .patch, "/api/v1/users/\(cast.adminA.id)", token: try await server.login(member.username, "reset-password-1"),
-                headers: jsonHeaders, body: json(["role": "admin"])
+                .patch,
+                "/api/v1/users/\(cast.adminA.id)",
+                token: try await server.login(member.username, "reset-password-1"),
+                headers: jsonHeaders,
+                body: json(["role": "admin"])
             )
             #expect(self403.status == 403 || self403.status == 404, "\(self403.text)")
             let ownRole = try await server.request(
-                .patch, "/api/v1/users/\(cast.adminA.id)", token: cast.adminA.token, headers: jsonHeaders, body: json(["role": "member"])
+                .patch,
+                "/api/v1/users/\(cast.adminA.id)",
+                token: cast.adminA.token,
+                headers: jsonHeaders,
+                body: json(["role": "member"])
             )
             expectError(ownRole, 422, "unprocessable")
             let ownPassword = try await server.request(
-                .patch, "/api/v1/users/\(cast.adminA.id)", token: cast.adminA.token, headers: jsonHeaders, body: json(["password": "x-password-1"])
+                .patch,
+                "/api/v1/users/\(cast.adminA.id)",
+                token: cast.adminA.token,
+                headers: jsonHeaders,
+                body: json(["password": "x-password-1"])
             )
             expectError(ownPassword, 422, "unprocessable")
             expectError(try await server.request(.patch, path, token: cast.adminA.token, headers: jsonHeaders, body: json([:])), 400, "bad_request")
-            expectError(try await server.request(.patch, path, token: cast.adminA.token, headers: jsonHeaders, body: json(["role": "owner"])), 400, "bad_request")
+            expectError(
+                try await server.request(.patch, path, token: cast.adminA.token, headers: jsonHeaders, body: json(["role": "owner"])),
+                400,
+                "bad_request"
+            )
             let byRoot = try await server.request(.patch, path, token: cast.systemAdminToken, headers: jsonHeaders, body: json(["role": "admin"]))
             #expect(byRoot.status == 200, "the system administrator changes any tenant's users")
         }
@@ -113,16 +157,28 @@ struct AccountTests {
                 expectError(try await server.request(.get, "/api/v1/tenants/acme", token: token), 403, "forbidden")
             }
             let taken = try await server.request(
-                .patch, "/api/v1/tenants/acme", token: cast.systemAdminToken, headers: jsonHeaders, body: json(["name": cast.tenantB])
+                .patch,
+                "/api/v1/tenants/acme",
+                token: cast.systemAdminToken,
+                headers: jsonHeaders,
+                body: json(["name": cast.tenantB])
             )
             expectError(taken, 409, "conflict")
             let invalid = try await server.request(
-                .patch, "/api/v1/tenants/acme", token: cast.systemAdminToken, headers: jsonHeaders, body: json(["name": "Not A Label"])
+                .patch,
+                "/api/v1/tenants/acme",
+                token: cast.systemAdminToken,
+                headers: jsonHeaders,
+                body: json(["name": "Not A Label"])
             )
             expectError(invalid, 400, "bad_request")
 
             let renamed = try await server.request(
-                .patch, "/api/v1/tenants/acme", token: cast.systemAdminToken, headers: jsonHeaders, body: json(["name": "acme-corp"])
+                .patch,
+                "/api/v1/tenants/acme",
+                token: cast.systemAdminToken,
+                headers: jsonHeaders,
+                body: json(["name": "acme-corp"])
             )
             #expect(renamed.status == 200, "\(renamed.text)")
             #expect(renamed.object?["name"] as? String == "acme-corp")
@@ -152,14 +208,25 @@ struct AccountTests {
                 #expect(try await server.request(.get, "/api/v1/me", token: token).status == 401)
             }
             let login = try await server.request(
-                .post, "/api/v1/login", headers: jsonHeaders, body: json(["username": cast.adminA.username, "password": cast.adminA.password])
+                .post,
+                "/api/v1/login",
+                headers: jsonHeaders,
+                body: json(["username": cast.adminA.username, "password": cast.adminA.password])
             )
             #expect(login.status == 401)
             #expect(try await server.request(.get, "/api/v1/me", token: cast.adminB.token).status == 200)
             let tenants = try await server.client(token: cast.systemAdminToken).listTenants().ok.body.json.items.map(\.name)
             #expect(tenants == [cast.tenantB])
             // The name is free again, with a fresh hosted registry.
-            #expect(try await server.request(.post, "/api/v1/tenants", token: cast.systemAdminToken, headers: jsonHeaders, body: json(["name": cast.tenantA])).status == 201)
+            #expect(
+                try await server.request(
+                    .post,
+                    "/api/v1/tenants",
+                    token: cast.systemAdminToken,
+                    headers: jsonHeaders,
+                    body: json(["name": cast.tenantA])
+                ).status == 201
+            )
         }
     }
 
@@ -170,7 +237,10 @@ struct AccountTests {
             let list = try await server.request(.get, "/api/v1/registries", token: cast.adminA.token)
             let items = list.object?["items"] as? [[String: Any]] ?? []
             let hosted = try #require(items.first { $0["name"] as? String == "hosted" })
-            for absent in ["syncState", "noAuthentication", "syncIntervalSeconds", "protected", "plainHTTP", "insecureSkipTLSVerify", "hasCredentials", "lastPushAt"] {
+            for absent in [
+                "syncState", "noAuthentication", "syncIntervalSeconds", "protected", "plainHTTP", "insecureSkipTLSVerify", "hasCredentials",
+                "lastPushAt",
+            ] {
                 #expect(hosted[absent] == nil, "\(absent) does not apply to a hosted registry")
             }
             #expect(hosted["access"] as? String == "private")

@@ -16,7 +16,8 @@ struct ErrorResponseMiddleware: ClientMiddleware {
         let (response, responseBody) = try await next(request, body, baseURL)
         guard response.status.kind != .successful else { return (response, responseBody) }
         let status = HTTPResponse.Status(code: response.status.code)
-        var message = "the server at \(baseURL.absoluteString) answered \(status.code) \(status.reasonPhrase), not a Charthouse error (is it a Charthouse server?)"
+        var message =
+            "the server at \(baseURL.absoluteString) answered \(status.code) \(status.reasonPhrase), not a Charthouse error (is it a Charthouse server?)"
         if let responseBody, let data = try? await Data(collecting: responseBody, upTo: 1 << 20),
             let decoded = try? JSONDecoder().decode(Components.Schemas.ErrorResponse.self, from: data)
         {

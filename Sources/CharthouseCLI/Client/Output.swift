@@ -125,7 +125,9 @@ enum YAMLWriter {
     /// A string plain when YAML reads it back as that same string, else double-quoted (JSON's
     /// escapes are valid in YAML's double-quoted scalars).
     static func string(_ text: String) -> String {
-        let reserved: Set<String> = ["", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "no", "on", "off", "y", "n"]
+        let reserved: Set<String> = [
+            "", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE", "yes", "no", "on", "off", "y", "n",
+        ]
         let safe = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._/-@+"))
         let plain =
             !reserved.contains(text) && Double(text) == nil && text.unicodeScalars.allSatisfy { $0.isASCII && safe.contains($0) }
