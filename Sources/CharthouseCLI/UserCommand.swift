@@ -68,7 +68,10 @@ struct UserCommand: AsyncParsableCommand {
             let client = try options.makeClient()
             let before = try await Lookup.user(user, client: client)
             let after = try await callServer {
-                try await client.updateUser(path: .init(id: before.id), body: .json(.init(password: password, role: role))).ok.body.json
+                try await client.updateUser(
+                    path: .init(id: before.id),
+                    body: .json(.init(password: password, role: role.flatMap { .init(rawValue: $0.rawValue) }))
+                ).ok.body.json
             }
             var changes: [[String]] = []
             if before.role != after.role { changes.append(["role", before.role.rawValue, after.role.rawValue]) }

@@ -69,7 +69,7 @@ struct CatalogSyncTests {
             #expect(versions.map(\.prerelease) == [true, false])
             let detail = try await client.getChartVersion(path: .init(id: created.id, chart: "hello", version: "1.0.0")).ok.body.json
             #expect(detail.url == "\(nginx.baseURL)/hello-1.0.0.tgz")
-            #expect(detail.digest.count == 64)
+            #expect(detail.digest.hasPrefix("sha256:") && detail.digest.count == 71, "the index's bare hex, shown as sha256:…")
             let missing = try await server.request(.get, "/api/v1/registries/\(created.id)/charts/hello/versions/9.9.9", token: cast.memberA.token)
             expectError(missing, 404, "not_found")
             #expect(missing.error?.message.contains("1.0.0") == true, "the error lists the versions that exist")

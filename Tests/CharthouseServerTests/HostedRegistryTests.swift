@@ -16,7 +16,7 @@ struct HostedRegistryTests {
             let hostedA = try #require(listA.first { $0.kind == .hosted && $0.scope == .tenant })
             #expect(hostedA.name == "hosted")
             #expect(hostedA.endpoint == "oci://\(address)/acme")
-            #expect(hostedA.syncState == .never)
+            #expect(hostedA.syncState == nil && hostedA.access == ._private && hostedA.lastPushAt == nil, "a hosted registry is never synced")
             let system = try #require(listA.first { $0.kind == .hosted && $0.scope == .system })
             #expect(system.name == "system")
             #expect(system.endpoint == "oci://\(address)/system")

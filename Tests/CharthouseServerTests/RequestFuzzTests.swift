@@ -170,7 +170,7 @@ struct RequestFuzzTests {
                 "/api/v1/registries/\(id)/charts?limit=\(random.pick(hostileNumbers))&cursor=\(random.pick(hostileReferences))",
                 "/api/v1/registries/\(id)/charts/web/versions", "/api/v1/registries/\(id)/charts/web/versions/1.0.0/values",
                 "/api/v1/charts?q=web&limit=\(random.pick(hostileNumbers))&offset=\(random.pick(hostileNumbers))", "/api/v1/me",
-                "/api/v1/system/gc", "/api/v1/system/registries", "/api/v1/login",
+                "/api/v1/system/gc", "/api/v1/system/registries", "/api/v1/login", "/api/v1/tenants/\(id)", "/api/v1/me/password",
             ])
             targetsOwner = fixture.ids.contains(id) && path.contains(id)
         }

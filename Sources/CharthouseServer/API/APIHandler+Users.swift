@@ -30,7 +30,7 @@ extension APIHandler {
         let user = try await users.update(
             id: input.path.id,
             password: body.password,
-            role: body.role.map(UserRole.init),
+            role: body.role.flatMap { UserRole(rawValue: $0.rawValue) },
             caller: try CurrentCaller.require()
         )
         return .ok(.init(body: .json(.init(user))))
