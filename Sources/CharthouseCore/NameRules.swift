@@ -43,14 +43,14 @@ public enum NameRules {
 
     /// Passwords: 8 to 1024 characters (bcrypt reads 72 bytes; longer ones are pre-hashed).
     public static func validatePassword(_ password: String, field: String = "password") throws {
-        guard password.count >= 8 else { throw CharthouseError.invalidField(field, "must be at least 8 characters") }
+        guard password.unicodeScalars.count >= 8 else { throw CharthouseError.invalidField(field, "must be at least 8 characters") }
         guard password.utf8.count <= 1024 else { throw CharthouseError.invalidField(field, "must be at most 1024 bytes") }
     }
 
     /// Labels such as token names: 1–64 printable characters.
     public static func validateLabel(_ label: String, field: String = "name") throws {
         let trimmed = label.trimmingCharacters(in: .whitespaces)
-        guard (1...64).contains(trimmed.count), trimmed == label else {
+        guard (1...64).contains(trimmed.unicodeScalars.count), trimmed == label else {
             throw CharthouseError.invalidField(field, "must be 1 to 64 characters without leading or trailing spaces")
         }
         guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {

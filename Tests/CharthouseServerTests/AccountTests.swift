@@ -254,4 +254,26 @@ struct AccountTests {
             #expect(after?.versions == 1)
         }
     }
+
+    @Test("lengths are counted in code points, as openapi.yaml's maxLength/minLength are: combining marks count")
+    func lengthsInCodePoints() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            // 10 visible characters, 70 code points: over the 64 a token name may have.
+            let zalgo = String(repeating: "e\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}", count: 10)
+            #expect(zalgo.count == 10 && zalgo.unicodeScalars.count == 70)
+            let long = try await server.request(.post, "/api/v1/tokens", token: cast.adminA.token, headers: jsonHeaders, body: json(["name": zalgo]))
+            expectError(long, 400, "bad_request")
+            // 4 visible characters, 8 code points: a password of 8 characters by the contract.
+            let password = String(repeating: "e\u{301}", count: 4)
+            let created = try await server.request(
+                .post,
+                "/api/v1/users",
+                token: cast.adminA.token,
+                headers: jsonHeaders,
+                body: json(["username": "marks", "password": password, "role": "member"])
+            )
+            #expect(created.status == 201, "\(created.text)")
+        }
+    }
 }
