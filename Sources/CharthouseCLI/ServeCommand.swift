@@ -28,7 +28,10 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
     )
     var dataDirectory: String?
 
-    @Option(help: "Use PostgreSQL: postgres://USER:PASS@HOST:PORT/DB. [env: CHARTHOUSE_DATABASE_URL] (default: SQLite in the data directory)")
+    @Option(
+        help:
+            "Use PostgreSQL: postgres://USER:PASS@HOST:PORT/DB, with ?search_path=SCHEMA to keep the tables in a schema. [env: CHARTHOUSE_DATABASE_URL] (default: SQLite in the data directory)"
+    )
     var databaseURL: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. [env: CHARTHOUSE_LOG_LEVEL] (default: info)")

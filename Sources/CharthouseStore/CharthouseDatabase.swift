@@ -41,12 +41,13 @@ public struct CharthouseDatabase: Sendable {
             )
             return .init(engine: .sqlite, location: location, leaser: PooledLeaser(pool: pool) { $0.sql(queryLogLevel: .trace) })
         case .postgres(let url):
-            let configuration: SQLPostgresConfiguration
+            var configuration: SQLPostgresConfiguration
             do {
-                configuration = try SQLPostgresConfiguration(url: url)
+                configuration = try SQLPostgresConfiguration(url: location.postgresURLWithoutSchema ?? url)
             } catch {
                 throw StoreError.invalidConfiguration("cannot parse the PostgreSQL URL \(location)")
             }
+            if let schema = location.postgresSchema { configuration.searchPath = [schema] }
             let pool = EventLoopGroupConnectionPool(
                 source: PostgresConnectionSource(sqlConfiguration: configuration),
                 maxConnectionsPerEventLoop: 4,

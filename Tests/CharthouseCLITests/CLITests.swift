@@ -12,7 +12,7 @@ struct CLITests {
     }
 
     static func postgresEnvironment() async throws -> [String: String] {
-        TestServer.databaseEngine == "postgres" ? ["CHARTHOUSE_DATABASE_URL": try await PostgresServer.shared.makeDatabase()] : [:]
+        TestServer.databaseEngine == "postgres" ? ["CHARTHOUSE_DATABASE_URL": try await PostgresServer.shared.makeSchema()] : [:]
     }
 
     @Test("login, tenants, users and tokens through the CLI; SIGTERM shuts down cleanly")

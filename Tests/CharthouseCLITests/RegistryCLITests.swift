@@ -158,7 +158,7 @@ struct ReplicaLeaseTests {
         // Always PostgreSQL: replicas share a server database, whatever engine the run tests.
         let environment = [
             "CHARTHOUSE_ADMIN_PASSWORD": "cli-admin-password",
-            "CHARTHOUSE_DATABASE_URL": try await PostgresServer.shared.makeDatabase(),
+            "CHARTHOUSE_DATABASE_URL": try await PostgresServer.shared.makeSchema(),
         ]
         // The stalled request must outlast the checks below, also on a loaded machine.
         let arguments = ["--allow-insecure-registries", "--allow-registry-networks", "127.0.0.0/8", "--registry-timeout", "12"]

@@ -20,7 +20,9 @@ struct HealthTests {
         .enabled(if: TestServer.databaseEngine == "postgres", "only a server database can vanish under a running server")
     )
     func readinessFailure() async throws {
-        try await TestServer.with { server in
+        var options = TestServer.Options()
+        options.ownPostgresDatabase = true
+        try await TestServer.with(options) { server in
             #expect(try await server.request(.get, "/readyz").status == 200)
             try await PostgresServer.shared.dropDatabase(url: try #require(server.databaseURL))
             let response = try await server.request(.get, "/readyz")

@@ -12,7 +12,7 @@ func withTestDatabase<R: Sendable>(_ body: @Sendable (CharthouseDatabase) async 
     var postgresURL: String?
     switch TestServer.databaseEngine {
     case "postgres":
-        postgresURL = try await PostgresServer.shared.makeDatabase()
+        postgresURL = try await PostgresServer.shared.makeSchema()
         location = .postgres(url: postgresURL ?? "")
     default: location = .sqlite(path: directory.appendingPathComponent("store.sqlite").path)
     }

@@ -14,7 +14,25 @@ public actor PostgresServer {
     private var process: PeerProcess?
     private var databaseCounter = 0
 
-    /// A new, empty database on the shared server, as a `postgres://` URL.
+    /// A new, empty schema in one database shared by the run, as a `postgres://…?search_path=`
+    /// URL: what most tests use. A schema costs a few kB where a database is a 7 MB copy of
+    /// template1, and a run has a hundred tests in flight at once.
+    public func makeSchema() throws -> String {
+        let port = try start()
+        if !sharedDatabaseExists {
+            try Shell.run([
+                try Self.binary("psql"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-q", "-c", "CREATE DATABASE charthouse_tests",
+            ])
+            sharedDatabaseExists = true
+        }
+        databaseCounter += 1
+        return "postgres://postgres@127.0.0.1:\(port)/charthouse_tests?tlsmode=disable&search_path=t_\(getpid())_\(databaseCounter)"
+    }
+
+    private var sharedDatabaseExists = false
+
+    /// A new, empty database on the shared server, as a `postgres://` URL: for a test that needs
+    /// a database of its own (one that drops it under a running server).
     public func makeDatabase() throws -> String {
         let port = try start()
         databaseCounter += 1
@@ -23,29 +41,42 @@ public actor PostgresServer {
         return "postgres://postgres@127.0.0.1:\(port)/\(name)?tlsmode=disable"
     }
 
-    /// Drops a test's database once the test is done with it (each is a 7 MB copy of template1;
-    /// a run makes over a hundred). Best effort: the cluster goes at the end of the run anyway.
+    /// Drops a test's schema (or database) once the test is done with it. Best effort: the
+    /// cluster goes at the end of the run anyway.
     public static func release(_ databaseURL: String?) async {
         guard let databaseURL else { return }
-        try? await shared.dropDatabase(url: databaseURL)
+        if let schema = schema(of: databaseURL) {
+            try? await shared.execute("DROP SCHEMA IF EXISTS \(schema) CASCADE", databaseURL: databaseURL)
+        } else {
+            try? await shared.dropDatabase(url: databaseURL)
+        }
+    }
+
+    /// The `search_path` of a test URL.
+    static func schema(of databaseURL: String) -> String? {
+        URLComponents(string: databaseURL)?.queryItems?.first { $0.name == "search_path" }?.value
     }
 
     /// Runs `pg_dump` of a database, for checking what was stored.
     public func dump(databaseURL: String) throws -> String {
         let name = URL(string: databaseURL)?.path.dropFirst() ?? ""
         let port = try start()
-        return try Shell.run([try Self.binary("pg_dump"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "--data-only", String(name)])
-            .stdout
+        let schema = Self.schema(of: databaseURL).map { ["--schema=\($0)"] } ?? []
+        return try Shell.run(
+            [try Self.binary("pg_dump"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "--data-only"] + schema + [String(name)]
+        ).stdout
     }
 
     /// Runs SQL statements in a database with psql, stopping at the first error.
     public func execute(_ sql: String, databaseURL: String) throws {
         let name = URL(string: databaseURL)?.path.dropFirst() ?? ""
         let port = try start()
-        try Shell.run([
-            try Self.binary("psql"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-d", String(name),
-            "-c", sql,
-        ])
+        let searchPath = Self.schema(of: databaseURL).map { ["-c", "SET search_path TO \($0)"] } ?? []
+        try Shell.run(
+            [
+                try Self.binary("psql"), "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-d", String(name),
+            ] + searchPath + ["-c", sql]
+        )
     }
 
     /// Drops a database while clients are connected, to make it unreachable.

@@ -38,6 +38,9 @@ public struct TestServer: Sendable {
         /// Outbound requests may reach loopback peers (the tests' registries) unless a test says otherwise.
         public var allowRegistryNetworks: String? = "127.0.0.0/8"
         public var trustedProxies: String? = nil
+        /// On PostgreSQL, a database of the test's own instead of a schema in the run's shared one
+        /// (for a test that drops it under the running server).
+        public var ownPostgresDatabase = false
         public init(
             sessionLifetime: Int? = nil,
             maxBodySize: Int? = nil,
@@ -85,7 +88,9 @@ public struct TestServer: Sendable {
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         var databaseURL: String?
         switch databaseEngine {
-        case "postgres": databaseURL = try await PostgresServer.shared.makeDatabase()
+        case "postgres":
+            databaseURL =
+                options.ownPostgresDatabase ? try await PostgresServer.shared.makeDatabase() : try await PostgresServer.shared.makeSchema()
         case "sqlite": databaseURL = nil
         default: throw PeerError("CHARTHOUSE_TEST_DATABASE must be sqlite or postgres")
         }
