@@ -14,6 +14,8 @@ public actor SyncScheduler: Service {
     private let concurrency: Int
     private let pollInterval: Duration
     private var requested: [String: Bool] = [:]
+    /// Registries of the batch being synced, for ``request(registryID:force:unlessRunning:)``.
+    private var inFlight: Set<String> = []
     private let wakeUp: AsyncStream<Void>.Continuation
     private let wakeUps: AsyncStream<Void>
 
@@ -26,8 +28,12 @@ public actor SyncScheduler: Service {
         (wakeUps, wakeUp) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Asks for a sync of `registryID` as soon as possible (`force` skips the shrink guard and conditional fetch).
-    public func request(registryID: String, force: Bool) {
+    /// Asks for a sync of `registryID` as soon as possible (`force` skips the shrink guard and
+    /// conditional fetch). With `unlessRunning`, a sync of it already under way is enough: a
+    /// registry just added, which the periodic pass may have picked up as never synced, is not
+    /// synced twice. (A user's "sync now" always gets a sync that starts after it asked.)
+    public func request(registryID: String, force: Bool, unlessRunning: Bool = false) {
+        if unlessRunning, !force, inFlight.contains(registryID) { return }
         requested[registryID] = (requested[registryID] ?? false) || force
         wakeUp.yield()
     }
@@ -60,15 +66,19 @@ public actor SyncScheduler: Service {
         } catch {
             logger.warning("cannot list registries due for sync", metadata: ["error": .string("\(error)")])
         }
+        // Requests that came while the due registries were read join this batch.
+        for (id, force) in takeRequests() { work[id] = (work[id] ?? false) || force }
         guard !work.isEmpty else { return }
+        inFlight = Set(work.keys)
+        defer { inFlight = [] }
         logger.debug("running registry syncs", metadata: ["count": .stringConvertible(work.count)])
         let engine = self.engine
         let logger = self.logger
-        await withTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: String.self) { group in
             var running = 0
             for (id, force) in work {
-                if running == concurrency {
-                    await group.next()
+                if running == concurrency, let done = await group.next() {
+                    inFlight.remove(done)
                     running -= 1
                 }
                 group.addTask {
@@ -79,9 +89,11 @@ public actor SyncScheduler: Service {
                     } catch {
                         logger.warning("sync could not run", metadata: ["registry": .string(id), "error": .string("\(error)")])
                     }
+                    return id
                 }
                 running += 1
             }
+            for await done in group { inFlight.remove(done) }
         }
     }
 }
