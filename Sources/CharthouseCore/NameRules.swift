@@ -58,31 +58,6 @@ public enum NameRules {
         }
     }
 
-    /// The OCI distribution grammar for repository names:
-    /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*`, at most 255 bytes.
-    public static func isOCIRepositoryName(_ name: String) -> Bool {
-        guard !name.isEmpty, name.utf8.count <= 255 else { return false }
-        return name.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { component in
-            var previousWasSeparator = true
-            var separator = ""
-            for character in component {
-                if character.isASCII, character.isLowercase || character.isNumber {
-                    if !separator.isEmpty {
-                        guard separator == "." || separator == "_" || separator == "__" || separator.allSatisfy({ $0 == "-" }) else { return false }
-                        separator = ""
-                    }
-                    previousWasSeparator = false
-                } else if character == "." || character == "_" || character == "-" {
-                    guard !previousWasSeparator || !separator.isEmpty else { return false }
-                    separator.append(character)
-                } else {
-                    return false
-                }
-            }
-            return !previousWasSeparator && separator.isEmpty
-        }
-    }
-
     static let reservedTenantNames: Set<String> = ["system", "api", "v1", "v2", "charts", "admin"]
 
     static func isDNSLabel(_ name: String) -> Bool {

@@ -352,7 +352,7 @@ public struct RegistryService: Sendable {
             guard record.repositories.count <= RegistryPolicy.maxRepositories else {
                 throw CharthouseError.invalidField("repositories", "at most \(RegistryPolicy.maxRepositories) repositories")
             }
-            for repository in record.repositories where !NameRules.isOCIRepositoryName(repository) {
+            for repository in record.repositories where !OCIRepositoryName.isValid(repository) {
                 throw CharthouseError.invalidField(
                     "repositories",
                     "\"\(repository)\" is not an OCI repository name (lowercase letters, digits and . _ - separators, / between parts)"

@@ -42,7 +42,7 @@ public enum RegistryEndpoint: Sendable, Hashable, CustomStringConvertible {
             while path.hasPrefix("/") { path.removeFirst() }
             while path.hasSuffix("/") { path.removeLast() }
             if !path.isEmpty {
-                for segment in path.split(separator: "/", omittingEmptySubsequences: false) where !Self.isRepositoryComponent(segment) {
+                for segment in path.split(separator: "/", omittingEmptySubsequences: false) where !OCIRepositoryName.isValidComponent(segment) {
                     throw HelmFormatError(
                         "OCI path segment \"\(segment)\" is invalid: lowercase letters and digits separated by '.', '_', '__' or '-'"
                     )
@@ -72,36 +72,5 @@ public enum RegistryEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var isPlainHTTP: Bool {
         if case .classic(let base) = self { return base.scheme == "http" }
         return false
-    }
-
-    /// OCI repository path components, as the distribution spec defines them:
-    /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`.
-    static func isRepositoryComponent(_ component: Substring) -> Bool {
-        var separator = ""
-        var sawAlphanumeric = false
-        for character in component {
-            if character.isLowercaseAlphanumeric {
-                if !separator.isEmpty {
-                    guard sawAlphanumeric, isAllowedSeparator(separator) else { return false }
-                    separator = ""
-                }
-                sawAlphanumeric = true
-            } else if ".-_".contains(character) {
-                separator.append(character)
-            } else {
-                return false
-            }
-        }
-        return sawAlphanumeric && separator.isEmpty
-    }
-
-    private static func isAllowedSeparator(_ separator: String) -> Bool {
-        separator == "." || separator == "_" || separator == "__" || separator.allSatisfy { $0 == "-" }
-    }
-}
-
-extension Character {
-    fileprivate var isLowercaseAlphanumeric: Bool {
-        ("a"..."z").contains(self) || ("0"..."9").contains(self)
     }
 }

@@ -1,5 +1,5 @@
-/// An error of the hosted registry's OCI side, with the distribution spec's error code; the HTTP
-/// layer gives each code its status and the spec's error body.
+/// An error of the hosted registry, with the distribution spec's error code; the HTTP layer's
+/// error table (`OCIRoutes.wire`) gives each code the code clients see and its status.
 public struct HostedRegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The distribution spec's error codes.
     public enum Code: String, Sendable {
@@ -27,7 +27,8 @@ public struct HostedRegistryError: Error, Sendable, Equatable, CustomStringConve
         /// Not in the spec's list: a `Range` or `Content-Range` that cannot be served or does
         /// not continue the upload (416).
         case rangeInvalid = "RANGE_INVALID"
-        /// Not in the spec's list: the version is already stored and overwrites are off (409).
+        /// The version is already stored and overwrites are off: `DENIED` with 409 on `/v2`, a
+        /// 409 conflict in ChartMuseum's API.
         case conflict = "CONFLICT"
     }
 

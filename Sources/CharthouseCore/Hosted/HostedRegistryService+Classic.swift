@@ -162,7 +162,7 @@ extension HostedRegistryService {
             throw CharthouseError(.badRequest, "not a valid chart archive: \(error.message)")
         }
         let name = "\(namespace)/\(chart.name)"
-        guard NameRules.isOCIRepositoryName(name) else {
+        guard OCIRepositoryName.isValid(name) else {
             throw CharthouseError(.badRequest, "chart name \"\(chart.name)\" cannot be stored: use lowercase letters, digits and . _ -")
         }
         if let provenance, provenance.readableBytes > 1 << 20 {

@@ -99,7 +99,7 @@ public struct HostedRegistryService: Sendable {
 
     /// The hosted registry holding repository `name`, if the caller may `action` it.
     private func authorizedRegistry(_ name: String, caller: Caller?, action: Action) async throws -> RegistryRecord {
-        guard NameRules.isOCIRepositoryName(name), name.contains("/"), name.count <= 255 else {
+        guard OCIRepositoryName.isValid(name), name.contains("/"), name.count <= 255 else {
             throw HostedRegistryError(.nameInvalid, "invalid repository name \"\(name)\": <tenant>/<path>/<chart>, lowercase")
         }
         let denied = HostedRegistryError(.denied, "no \(action == .push ? "push" : "pull") access to repository \(name)")

@@ -109,15 +109,15 @@ struct ClassicRoutes: Sendable {
             headers[.contentLength] = nil
             return Response(status: .notModified, headers: headers)
         }
-        if let header = request.headers[OCIRoutes.range] {
-            let range = try OCIRoutes.servedRange(header, size: found.size)
+        if let header = request.headers[.range] {
+            let range = try StoredFiles.servedRange(header, size: found.size)
             headers[.contentLength] = "\(range.count)"
-            headers[OCIRoutes.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(found.size)"
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(found.size)"
             if request.method == .head { return Response(status: .partialContent, headers: headers) }
             return Response(
                 status: .partialContent,
                 headers: headers,
-                body: try await fileIO.loadFile(path: path, range: range, context: context, chunkLength: OCIRoutes.chunkLength)
+                body: try await fileIO.loadFile(path: path, range: range, context: context, chunkLength: StoredFiles.chunkLength)
             )
         }
         if request.method == .head { return Response(status: .ok, headers: headers) }
@@ -125,7 +125,7 @@ struct ClassicRoutes: Sendable {
         return Response(
             status: .ok,
             headers: headers,
-            body: try await fileIO.loadFile(path: path, context: context, chunkLength: OCIRoutes.chunkLength)
+            body: try await fileIO.loadFile(path: path, context: context, chunkLength: StoredFiles.chunkLength)
         )
     }
 
@@ -248,12 +248,12 @@ struct ClassicRoutes: Sendable {
             return try await body(caller)
         } catch let refusal as MethodNotAllowed {
             return Self.json(["error": "\(refusal.method) is not supported here", "code": "method_not_allowed"], status: .methodNotAllowed)
-        } catch let refusal as OCIRoutes.RangeRefusal {
+        } catch let refusal as StoredFiles.RangeRefusal {
             var response = Self.json(
                 ["error": refusal.message, "code": refusal.malformed ? "bad_request" : "range_not_satisfiable"],
                 status: refusal.malformed ? .badRequest : .rangeNotSatisfiable
             )
-            if !refusal.malformed { response.headers[OCIRoutes.contentRange] = "bytes */\(refusal.size)" }
+            if !refusal.malformed { response.headers[.contentRange] = "bytes */\(refusal.size)" }
             return response
         } catch {
             let rendered = APIErrorResponse(error, request: request)

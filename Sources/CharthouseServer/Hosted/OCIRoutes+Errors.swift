@@ -16,12 +16,12 @@ extension OCIRoutes {
         switch error {
         case let error as HostedRegistryError:
             return errorResponse(error, challenge: challenge)
-        case let refusal as RangeRefusal:
+        case let refusal as StoredFiles.RangeRefusal:
             var response = errorResponse(
                 HostedRegistryError(.rangeInvalid, refusal.message),
                 status: refusal.malformed ? .badRequest : .rangeNotSatisfiable
             )
-            if !refusal.malformed { response.headers[Self.contentRange] = "bytes */\(refusal.size)" }
+            if !refusal.malformed { response.headers[.contentRange] = "bytes */\(refusal.size)" }
             return response
         case let error as CharthouseError where error.code != .internal:
             let code: HostedRegistryError.Code =
@@ -50,7 +50,8 @@ extension OCIRoutes {
     }
 
     static func errorResponse(_ error: HostedRegistryError, status: HTTPResponse.Status? = nil, challenge: String? = nil) -> Response {
-        let status = status ?? Self.status(for: error.code)
+        let (code, tableStatus) = Self.wire(error.code)
+        let status = status ?? tableStatus
         struct Body: Encodable {
             struct Item: Encodable {
                 let code: String
@@ -58,26 +59,37 @@ extension OCIRoutes {
             }
             let errors: [Item]
         }
-        let data = (try? JSONEncoder().encode(Body(errors: [.init(code: error.code.rawValue, message: error.message)]))) ?? Data()
+        let data = (try? JSONEncoder().encode(Body(errors: [.init(code: code, message: error.message)]))) ?? Data()
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", Self.apiVersion: "registry/2.0"]
         if status == .unauthorized { headers[.wwwAuthenticate] = challenge ?? "Basic realm=\"\(Self.realm)\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func status(for code: HostedRegistryError.Code) -> HTTPResponse.Status {
+    /// The error table, closed: every code the hosted registry raises, with the code clients see
+    /// and its status, as distribution registers them in `errcode`. All are the spec's or
+    /// distribution's own codes, which clients such as skopeo and helm name in their messages; a
+    /// version already stored is `DENIED` (with 409: the request conflicts with what is stored).
+    static func wire(_ code: HostedRegistryError.Code) -> (code: String, status: HTTPResponse.Status) {
         switch code {
-        case .blobUnknown, .blobUploadUnknown, .manifestUnknown, .nameUnknown: .notFound
-        case .unauthorized: .unauthorized
-        case .denied: .forbidden
-        case .unsupported: .methodNotAllowed
-        case .paginationNumberInvalid: .badRequest
-        case .tooManyRequests: .tooManyRequests
-        case .unavailable: .serviceUnavailable
-        case .unknown: .internalServerError
-        case .rangeInvalid: .rangeNotSatisfiable
-        case .conflict: .conflict
-        case .sizeInvalid: .contentTooLarge
-        case .blobUploadInvalid, .digestInvalid, .manifestBlobUnknown, .manifestInvalid, .nameInvalid: .badRequest
+        case .blobUnknown: ("BLOB_UNKNOWN", .notFound)
+        case .blobUploadInvalid: ("BLOB_UPLOAD_INVALID", .badRequest)
+        case .blobUploadUnknown: ("BLOB_UPLOAD_UNKNOWN", .notFound)
+        case .digestInvalid: ("DIGEST_INVALID", .badRequest)
+        case .manifestBlobUnknown: ("MANIFEST_BLOB_UNKNOWN", .badRequest)
+        case .manifestInvalid: ("MANIFEST_INVALID", .badRequest)
+        case .manifestUnknown: ("MANIFEST_UNKNOWN", .notFound)
+        case .nameInvalid: ("NAME_INVALID", .badRequest)
+        case .nameUnknown: ("NAME_UNKNOWN", .notFound)
+        case .sizeInvalid: ("SIZE_INVALID", .contentTooLarge)
+        case .unauthorized: ("UNAUTHORIZED", .unauthorized)
+        case .denied: ("DENIED", .forbidden)
+        case .unsupported: ("UNSUPPORTED", .methodNotAllowed)
+        case .paginationNumberInvalid: ("PAGINATION_NUMBER_INVALID", .badRequest)
+        case .tooManyRequests: ("TOOMANYREQUESTS", .tooManyRequests)
+        case .unavailable: ("UNAVAILABLE", .serviceUnavailable)
+        case .unknown: ("UNKNOWN", .internalServerError)
+        case .rangeInvalid: ("RANGE_INVALID", .rangeNotSatisfiable)
+        case .conflict: ("DENIED", .conflict)
         }
     }
 }

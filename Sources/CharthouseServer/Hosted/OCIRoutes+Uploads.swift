@@ -33,7 +33,7 @@ extension OCIRoutes {
             Response(
                 status: status,
                 headers: [
-                    .location: "/v2/\(name)/blobs/uploads/\(id)", Self.range: "0-\(max(size - 1, 0))", Self.uploadUUID: id,
+                    .location: "/v2/\(name)/blobs/uploads/\(id)", .range: "0-\(max(size - 1, 0))", Self.uploadUUID: id,
                     .contentLength: "0",
                 ]
             )
@@ -65,7 +65,7 @@ extension OCIRoutes {
             return progress(id, size: 0, status: .accepted)
         case (.patch, false):
             var offset: Int64?
-            if let header = request.headers[Self.contentRange] {
+            if let header = request.headers[.contentRange] {
                 guard let chunk = ChunkRange.parse(header) else {
                     throw HostedRegistryError(.blobUploadInvalid, "malformed Content-Range: expected START-END")
                 }
