@@ -48,6 +48,7 @@ let package = Package(
             dependencies: [
                 "CLibYAML",
                 "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -288,7 +288,7 @@ public struct CatalogSyncEngine: Sendable {
         guard case .body(let body, let etag, let lastModified) = fetch else { return .unchanged }
         state.etag = etag
         state.lastModified = lastModified
-        let bodyDigest = Self.hex(SHA256.hash(data: body.readableBytesView))
+        let bodyDigest = Hex.lowercase(SHA256.hash(data: body.readableBytesView))
         if !force, bodyDigest == previous.bodyDigest, previous.lastError == nil { return .unchanged }
         state.bodyDigest = bodyDigest
         // Read the stored catalog's fingerprints only when there is something to compare: an
@@ -334,7 +334,7 @@ public struct CatalogSyncEngine: Sendable {
                 let chart = path.isEmpty ? repository : String(repository.dropFirst(path.count + 1))
                 for tag in try await browser.tags(repository: repository) {
                     // OCI tags cannot hold '+': helm writes '_' for SemVer build metadata.
-                    let version = tag.replacingOccurrences(of: "_", with: "+")
+                    let version = ChartTag.version(forTag: tag)
                     guard SemanticVersion(version) != nil else {
                         skipped += 1
                         continue
@@ -362,7 +362,7 @@ public struct CatalogSyncEngine: Sendable {
                         // A tag that names another version than its chart's is skipped, as helm refuses to pull it.
                         guard version.validate() == nil, version.version == item.version else { return (item.key, nil) }
                         let semanticVersion = SemanticVersion(version.version)
-                        return (item.key, Self.catalogRecord(version, url: "oci://\(host)/\(item.repository)", semanticVersion: semanticVersion))
+                        return (item.key, CatalogVersionRecord(version, url: "oci://\(host)/\(item.repository)", semanticVersion: semanticVersion))
                     }
                 }
                 for _ in 0..<concurrency { startNext() }
@@ -410,42 +410,6 @@ public struct CatalogSyncEngine: Sendable {
 
     private func credentials(of registry: RegistryRecord) throws -> RegistryCredentials {
         try registry.credentials(sealer: stores.sealer)
-    }
-
-    static func catalogRecord(_ version: IndexChartVersion, url: String, semanticVersion: SemanticVersion?) -> CatalogVersionRecord {
-        let metadata = version.metadataJSON
-        var hasher = SHA256()
-        var text = metadata
-        text.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        hasher.update(data: [0])
-        var location = url
-        location.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        let fingerprint = Self.hex(hasher.finalize())
-        return CatalogVersionRecord(
-            chart: version.entry,
-            version: version.version,
-            appVersion: version.appVersion,
-            description: version.description,
-            digest: version.digest,
-            url: url,
-            created: version.created,
-            deprecated: version.deprecated,
-            prerelease: semanticVersion?.isPrerelease ?? false,
-            metadata: metadata,
-            fingerprint: fingerprint
-        )
-    }
-
-    /// Lowercase hex of a digest.
-    static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in digest {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func milliseconds(since start: Date) -> Int { Int((Date().timeIntervalSince(start) * 1000).rounded()) }

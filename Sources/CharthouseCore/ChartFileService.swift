@@ -106,7 +106,7 @@ public struct ChartFileService: Sendable {
         } catch let error as HelmFormatError {
             throw CharthouseError(.unprocessable, "invalid endpoint: \(error.message)")
         }
-        let actual = "sha256:" + CatalogSyncEngine.hex(SHA256.hash(data: body.readableBytesView))
+        let actual = BlobDigest.of(body.readableBytesView)
         if let expected, expected != actual {
             throw CharthouseError(
                 .badGateway,
@@ -137,12 +137,7 @@ public struct ChartFileService: Sendable {
 
     /// `sha256:<hex>` for a digest as an index or OCI manifest gives it (bare hex or prefixed),
     /// or `nil` when it is not a SHA-256 digest (nothing to check the archive against).
-    static func sha256Digest(_ digest: String) -> String? {
-        var hex = digest.lowercased()
-        if hex.hasPrefix("sha256:") { hex.removeFirst("sha256:".count) }
-        guard hex.utf8.count == 64, hex.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else { return nil }
-        return "sha256:" + hex
-    }
+    static func sha256Digest(_ digest: String) -> String? { BlobDigest.canonical(digest) }
 
     /// `scheme://host:port` of a URL, lowercased, for helm's same-origin rule.
     static func origin(_ url: String) -> String? {

@@ -58,7 +58,7 @@ enum IndexDecoding {
             let url = version.urls.first.map { ChartURL.resolve($0, repository: repository) } ?? ""
             records.append(
                 ListedVersion(
-                    record: CatalogSyncEngine.catalogRecord(version, url: url, semanticVersion: semanticVersion),
+                    record: CatalogVersionRecord(version, url: url, semanticVersion: semanticVersion),
                     semanticVersion: semanticVersion,
                     icon: version.icon,
                     keywords: version.keywords

@@ -115,11 +115,11 @@ public struct RegistryView: Sendable, Hashable {
 
     public var hasCredentials: Bool { !record.noAuthentication && record.sealedPassword != nil }
 
-    init(_ record: RegistryRecord, sync: SyncStateRecord? = nil, hostedAddress: String = "", hostedScheme: String = "http", now: Date = Date()) {
+    init(_ record: RegistryRecord, sync: SyncStateRecord? = nil, urls: PublicURLs = PublicURLs(), now: Date = Date()) {
         self.record = record
         self.scope = record.tenantID == nil ? .system : .tenant
-        self.endpoint = record.hostedNamespace.map { "oci://\(hostedAddress)/\($0)" } ?? record.endpoint
-        self.chartRepositoryURL = record.hostedNamespace.map { "\(hostedScheme)://\(hostedAddress)/charts/\($0)" }
+        self.endpoint = record.hostedNamespace.map { urls.ociEndpoint(namespace: $0) } ?? record.endpoint
+        self.chartRepositoryURL = record.hostedNamespace.map { urls.chartRepository(namespace: $0) }
         var sync = sync
         if record.isProtected {
             self.syncState = "protected"

@@ -15,29 +15,27 @@ public struct RegistryService: Sendable {
     private let policy: RegistryPolicy
     private let validator: RegistryValidator
     /// `host[:port]` where clients reach this server, for hosted registries' endpoints.
-    private let hostedAddress: @Sendable () -> String
     /// `http` or `https`, for hosted registries' classic URLs.
-    private let hostedScheme: String
+    /// Where clients reach this server, for hosted registries' endpoints.
+    private let urls: PublicURLs
     /// Told the namespace of a hosted registry whose settings changed (its cached index goes).
     private let hostedChanged: @Sendable (String) -> Void
 
     public init(
         stores: Stores,
         policy: RegistryPolicy,
-        hostedAddress: @escaping @Sendable () -> String = { "localhost" },
-        hostedScheme: String = "http",
+        urls: PublicURLs = PublicURLs(),
         hostedChanged: @escaping @Sendable (String) -> Void = { _ in }
     ) {
         self.stores = stores
         self.policy = policy
         self.validator = RegistryValidator(policy: policy)
-        self.hostedAddress = hostedAddress
-        self.hostedScheme = hostedScheme
+        self.urls = urls
         self.hostedChanged = hostedChanged
     }
 
     private func view(_ record: RegistryRecord, sync: SyncStateRecord? = nil) async throws -> RegistryView {
-        var view = RegistryView(record, sync: sync, hostedAddress: hostedAddress(), hostedScheme: hostedScheme)
+        var view = RegistryView(record, sync: sync, urls: urls)
         if record.kind == .hosted { view.lastPushAt = try await stores.hosted.revision(registryID: record.id)?.changedAt }
         return view
     }

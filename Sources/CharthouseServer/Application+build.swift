@@ -62,6 +62,7 @@ public func buildApplication(
     // else the listening address, with the port known once the server is bound.
     let listening = Mutex("\(configuration.host):\(configuration.port)")
     let publicHost = configuration.publicHost
+    let urls = PublicURLs(scheme: configuration.publicScheme, host: { publicHost ?? listening.withLock { $0 } })
     let blobs: FileBlobStore
     do {
         blobs = try FileBlobStore(root: configuration.dataDirectory.appendingPathComponent("blobs"))
@@ -76,14 +77,12 @@ public func buildApplication(
         stores: stores,
         blobs: blobs,
         limits: hostedLimits,
-        address: { publicHost ?? listening.withLock { $0 } },
-        scheme: configuration.publicScheme
+        urls: urls
     )
     let registries = RegistryService(
         stores: stores,
         policy: configuration.registryPolicy,
-        hostedAddress: { publicHost ?? listening.withLock { $0 } },
-        hostedScheme: configuration.publicScheme,
+        urls: urls,
         hostedChanged: { hosted.invalidateIndex(namespace: $0) }
     )
     do {
@@ -127,13 +126,12 @@ public func buildApplication(
         database: database
     )
     let tokens = await RegistryTokenService(stores: stores, registries: hosted, lifetime: configuration.registryTokenSeconds)
-    let publicScheme = configuration.publicScheme
     let router = try buildRouter(
         handler: handler,
         access: access,
         hosted: hosted,
         tokens: tokens,
-        publicURL: { "\(publicScheme)://\(publicHost ?? listening.withLock { $0 })" },
+        urls: urls,
         configuration: configuration,
         logger: logger
     )
@@ -175,7 +173,7 @@ func buildRouter(
     access: AccessService,
     hosted: HostedRegistryService,
     tokens: RegistryTokenService,
-    publicURL: @escaping @Sendable () -> String,
+    urls: PublicURLs,
     configuration: ServerConfiguration,
     logger: Logger
 ) throws -> Router<CharthouseRequestContext> {
@@ -186,7 +184,7 @@ func buildRouter(
     // their bodies under their own limits, so they skip the REST middleware: their hot paths
     // (index.yaml, blobs) are served with as little per-request work as possible.
     router.addMiddleware { RequestLogMiddleware(logger: logger) }
-    OCIRoutes(service: hosted, access: access, tokens: tokens, clients: clients, publicURL: publicURL).register(on: router)
+    OCIRoutes(service: hosted, access: access, tokens: tokens, clients: clients, urls: urls).register(on: router)
     ClassicRoutes(service: hosted, access: access, clients: clients).register(on: router)
     let document = try CharthouseAPIDocument.openAPIDocument()
     router.addMiddleware {

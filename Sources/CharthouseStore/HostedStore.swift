@@ -1,4 +1,5 @@
 import Foundation
+import HelmFormats
 import SQLKit
 
 /// A repository of a hosted registry, by its full OCI name (`acme/charts/web`).
@@ -304,7 +305,6 @@ public struct SQLHostedStore: HostedStore {
         return """
             SELECT r.name AS repository_name, t.tag, \(unsafeRaw: columns) FROM hosted_tags t
             JOIN hosted_manifests m ON m.repository_id = t.repository_id AND m.digest = t.digest
-                AND t.tag = REPLACE(m.chart_version, '+', '_')
             JOIN hosted_repositories r ON r.id = t.repository_id
             """
     }
@@ -322,7 +322,10 @@ public struct SQLHostedStore: HostedStore {
             var query = Self.chartManifestQuery
             query.appendLiteral(" WHERE r.registry_id = ")
             query.appendInterpolation(bind: registryID)
-            return try await db.raw(query).all().map(Self.decodeChartManifest)
+            // A chart version is the manifest tagged with that version (Helm's tag rule).
+            return try await db.raw(query).all().map(Self.decodeChartManifest).filter {
+                $0.tag == ChartTag.tag(forVersion: $0.manifest.chartVersion)
+            }
         }
     }
 
@@ -335,6 +338,8 @@ public struct SQLHostedStore: HostedStore {
             query.appendInterpolation(bind: chart)
             query.appendLiteral(" AND m.chart_version = ")
             query.appendInterpolation(bind: version)
+            query.appendLiteral(" AND t.tag = ")
+            query.appendInterpolation(bind: ChartTag.tag(forVersion: version))
             return try await db.raw(query).first().map(Self.decodeChartManifest)
         }
     }

@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// A content digest as the OCI distribution spec writes it: `sha256:` and 64 lowercase hex
 /// digits. The one form Charthouse shows a digest in, whatever the source.
 public enum BlobDigest {
@@ -6,13 +9,24 @@ public enum BlobDigest {
         return isHex(digest.utf8.dropFirst(7))
     }
 
-    /// A digest in that form: a classic `index.yaml` writes the archive's SHA-256 as bare hex
-    /// (helm's `digest` field), which gains its `sha256:`; anything else is returned as it is.
-    public static func normalized(_ digest: String) -> String {
-        isHex(Substring(digest).utf8) ? "sha256:" + digest.lowercased() : digest
+    /// A SHA-256 digest as indexes and manifests give it — bare hex (helm's `digest` field in a
+    /// classic `index.yaml`) or prefixed, in any case — in that form; `nil` when it is none.
+    public static func canonical(_ digest: String) -> String? {
+        var hex = Substring(digest.lowercased())
+        if hex.hasPrefix("sha256:") { hex = hex.dropFirst(7) }
+        return isHex(hex.utf8) ? "sha256:" + hex : nil
     }
 
+    /// ``canonical(_:)``, or the text as it is when it is not a SHA-256 digest (for display).
+    public static func normalized(_ digest: String) -> String { canonical(digest) ?? digest }
+
+    /// The digest of these bytes.
+    public static func of(_ bytes: some DataProtocol) -> String { from(SHA256.hash(data: bytes)) }
+
+    /// The digest a finished SHA-256 stands for (a hash fed as the bytes streamed by).
+    public static func from(_ hash: SHA256.Digest) -> String { "sha256:" + Hex.lowercase(hash) }
+
     private static func isHex(_ bytes: Substring.UTF8View) -> Bool {
-        bytes.count == 64 && bytes.allSatisfy { (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0) }
+        bytes.count == 64 && bytes.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 }

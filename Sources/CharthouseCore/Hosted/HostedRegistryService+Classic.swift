@@ -59,7 +59,7 @@ extension HostedRegistryService {
         previous: HostedIndexCache.Rendered?
     ) async throws -> HostedIndexCache.Rendered {
         let namespace = registry.hostedNamespace ?? ""
-        let base = "\(scheme)://\(address())/charts/\(namespace)/"
+        let base = urls.chartRepository(namespace: namespace) + "/"
         var versions: [IndexChartVersion] = []
         var configs: [String: IndexChartVersion] = [:]
         for item in try await hosted.chartManifests(registryID: registry.id) {
@@ -84,7 +84,7 @@ extension HostedRegistryService {
         versions.sort { $0.name == $1.name ? IndexFileWriter.newestFirst($0, $1) : $0.name < $1.name }
         let plain = IndexFileWriter.render(versions, generated: revision?.changedAt ?? registry.createdAt)
         let gzip = plain.withUnsafeBytes { Gzip.compress($0) }
-        let tag = CatalogSyncEngine.hex(SHA256.hash(data: plain).prefix(16))
+        let tag = Hex.lowercase(SHA256.hash(data: plain).prefix(16))
         return HostedIndexCache.Rendered(
             plain: ByteBuffer(bytes: plain),
             gzip: ByteBuffer(bytes: gzip),
@@ -212,7 +212,7 @@ extension HostedRegistryService {
         do {
             _ = try await putManifest(
                 target,
-                reference: chart.version.replacingOccurrences(of: "+", with: "_"),
+                reference: ChartTag.tag(forVersion: chart.version),
                 body: ByteBuffer(string: manifest),
                 contentType: HelmMediaType.ociManifest,
                 checkedArchive: (archiveDigest, chart)
@@ -279,7 +279,7 @@ extension HostedRegistryService {
     }
 
     static func digest(_ bytes: ByteBuffer) -> String {
-        "sha256:" + CatalogSyncEngine.hex(SHA256.hash(data: bytes.readableBytesView))
+        BlobDigest.of(bytes.readableBytesView)
     }
 
     private static func jsonString(_ value: String) -> String {

@@ -39,10 +39,8 @@ public struct HostedRegistryService: Sendable {
     public let limits: Limits
     let hosted: any HostedStore
     let catalog: HostedCatalog
-    /// `host[:port]` where clients reach this server, for the catalog's pull references.
-    let address: @Sendable () -> String
-    /// `http` or `https`: how clients reach this server, for classic download URLs.
-    let scheme: String
+    /// Where clients reach this server: pull references, classic download URLs.
+    public let urls: PublicURLs
     /// Rendered classic indexes and registries by namespace (see ``HostedIndexCache``).
     let indexes: HostedIndexCache
 
@@ -50,8 +48,7 @@ public struct HostedRegistryService: Sendable {
         stores: Stores,
         blobs: any BlobStore,
         limits: Limits = .init(),
-        address: @escaping @Sendable () -> String = { "localhost" },
-        scheme: String = "http",
+        urls: PublicURLs = PublicURLs(),
         revalidateAfter: Duration = .seconds(1)
     ) {
         self.stores = stores
@@ -59,8 +56,7 @@ public struct HostedRegistryService: Sendable {
         self.limits = limits
         self.hosted = stores.hosted
         self.catalog = HostedCatalog(stores: stores)
-        self.address = address
-        self.scheme = scheme
+        self.urls = urls
         self.indexes = HostedIndexCache(revalidateAfter: revalidateAfter)
     }
 
@@ -282,7 +278,7 @@ public struct HostedRegistryService: Sendable {
         guard body.readableBytes <= limits.maxManifestSize else {
             throw HostedRegistryError(.sizeInvalid, "a manifest may be at most \(limits.maxManifestSize) bytes")
         }
-        let digest = "sha256:" + CatalogSyncEngine.hex(SHA256.hash(data: body.readableBytesView))
+        let digest = BlobDigest.of(body.readableBytesView)
         let isDigest = reference.hasPrefix("sha256:")
         if isDigest, reference != digest {
             throw HostedRegistryError(.digestInvalid, "the manifest's digest is \(digest), not \(reference)")
@@ -344,7 +340,7 @@ public struct HostedRegistryService: Sendable {
         guard SemanticVersion(chart.version) != nil else {
             throw HostedRegistryError(.manifestInvalid, "chart version \"\(chart.version)\" is not SemVer")
         }
-        if !isDigest, reference != chart.version.replacingOccurrences(of: "+", with: "_") {
+        if !isDigest, reference != ChartTag.tag(forVersion: chart.version) {
             throw HostedRegistryError(.manifestInvalid, "the tag \(reference) is not the chart's version \(chart.version)")
         }
         let metadata: IndexChartVersion
@@ -402,7 +398,7 @@ public struct HostedRegistryService: Sendable {
             version.created = manifest.annotations?["org.opencontainers.image.created"]
             _ = version.validate()
             let semanticVersion = SemanticVersion(version.version)
-            let entry = CatalogSyncEngine.catalogRecord(version, url: "oci://\(address())/\(target.name)", semanticVersion: semanticVersion)
+            let entry = CatalogVersionRecord(version, url: urls.ociReference(repository: target.name), semanticVersion: semanticVersion)
             try await catalog.apply(registry: target.registry, upsert: [entry], remove: [])
         }
         return record

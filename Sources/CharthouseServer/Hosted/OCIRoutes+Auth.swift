@@ -96,7 +96,7 @@ extension OCIRoutes {
     /// `Bearer realm="<public URL>/v2/token",service="charthouse"[,scope="…"]`: the realm is the
     /// configured public URL, never anything a request says (`Host`, forwarded headers).
     func bearerChallenge(scope: String?) -> String {
-        var challenge = "Bearer realm=\"\(publicURL())/v2/token\",service=\"\(RegistryTokenService.service)\""
+        var challenge = "Bearer realm=\"\(urls.tokenRealm)\",service=\"\(RegistryTokenService.service)\""
         if let scope { challenge += ",scope=\"\(scope)\"" }
         return challenge
     }

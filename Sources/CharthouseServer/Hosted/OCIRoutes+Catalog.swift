@@ -11,6 +11,6 @@ extension OCIRoutes {
         let query = request.uri.queryParameters
         let limit = try Pagination.limit(query["n"].map(String.init), default: 100)
         let page = try await service.catalog(caller: auth.caller, after: query["last"].map(String.init), limit: limit)
-        return Self.listResponse(["repositories": page.items], next: Pagination.next("/v2/_catalog", page: page, limit: limit))
+        return Self.listResponse(["repositories": page.items], next: Pagination.next(PublicURLs.catalog, page: page, limit: limit))
     }
 }

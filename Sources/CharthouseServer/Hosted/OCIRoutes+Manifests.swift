@@ -30,7 +30,7 @@ extension OCIRoutes {
             let manifest = try await service.putManifest(target, reference: reference, body: body, contentType: request.headers[.contentType])
             return Response(
                 status: .created,
-                headers: [.location: "/v2/\(name)/manifests/\(manifest.digest)", Self.contentDigest: manifest.digest, .contentLength: "0"]
+                headers: [.location: PublicURLs.manifest(name, manifest.digest), Self.contentDigest: manifest.digest, .contentLength: "0"]
             )
         case .delete:
             let target = try await service.target(name, caller: caller, action: .push)

@@ -9,7 +9,7 @@ extension OCIRoutes {
         let query = request.uri.queryParameters
         let limit = try Pagination.limit(query["n"].map(String.init), default: 1000)
         let page = try await service.tags(target, after: query["last"].map(String.init), limit: limit)
-        let next = Pagination.next("/v2/\(name)/tags/list", page: page, limit: limit)
+        let next = Pagination.next(PublicURLs.tags(name), page: page, limit: limit)
         return Self.listResponse(["name": name, "tags": page.items], next: next)
     }
 }

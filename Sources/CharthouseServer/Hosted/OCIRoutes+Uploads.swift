@@ -33,13 +33,13 @@ extension OCIRoutes {
             Response(
                 status: status,
                 headers: [
-                    .location: "/v2/\(name)/blobs/uploads/\(id)", .range: "0-\(max(size - 1, 0))", Self.uploadUUID: id,
+                    .location: PublicURLs.upload(name, id), .range: "0-\(max(size - 1, 0))", Self.uploadUUID: id,
                     .contentLength: "0",
                 ]
             )
         }
         func created(_ digest: String) -> Response {
-            Response(status: .created, headers: [.location: "/v2/\(name)/blobs/\(digest)", Self.contentDigest: digest, .contentLength: "0"])
+            Response(status: .created, headers: [.location: PublicURLs.blob(name, digest), Self.contentDigest: digest, .contentLength: "0"])
         }
         switch (request.method, upload.isEmpty) {
         case (.post, true):

@@ -20,8 +20,8 @@ struct OCIRoutes: Sendable {
     let access: AccessService
     let tokens: RegistryTokenService
     let clients: ClientAddresses
-    /// `scheme://host[:port]` where clients reach this server: the one source of absolute URLs.
-    let publicURL: @Sendable () -> String
+    /// Where clients reach this server: the one source of every URL handed out.
+    let urls: PublicURLs
     let fileIO = FileIO()
     static let realm = "Charthouse"
 

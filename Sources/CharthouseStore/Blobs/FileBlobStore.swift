@@ -84,7 +84,7 @@ public final class FileBlobStore: BlobStore {
     public func finishUpload(_ upload: String, digest: String) async throws -> BlobInfo {
         guard BlobDigest.isValid(digest) else { throw BlobStoreError.invalidDigest(digest) }
         let state = try await takeState(upload)
-        let actual = "sha256:" + state.hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let actual = BlobDigest.from(state.hasher.finalize())
         let source = uploadPath(upload)
         guard actual == digest else {
             try? await fileIO.remove(path: source)

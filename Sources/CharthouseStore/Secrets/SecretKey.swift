@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HelmFormats
 
 /// A 256-bit AES key with a short identifier derived from it, so sealed values name the key that sealed them.
 public struct SecretKey: Sendable {
@@ -13,7 +14,7 @@ public struct SecretKey: Sendable {
             throw StoreError.invalidConfiguration("a secret key must be 32 bytes (256 bits), got \(bytes.count)")
         }
         self.key = SymmetricKey(data: Data(bytes))
-        self.id = SHA256.hash(data: Data(bytes)).prefix(4).map { String(format: "%02x", $0) }.joined()
+        self.id = Hex.lowercase(SHA256.hash(data: Data(bytes)).prefix(4))
     }
 
     /// Parses a base64-encoded 32-byte key, as given in `CHARTHOUSE_SECRET_KEY`.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HelmFormats
 
 /// Seals secrets (registry passwords, kubeconfigs) for storage with AES-256-GCM.
 ///
@@ -31,12 +32,12 @@ public struct SecretSealer: Sendable {
     public func seal(_ plaintext: String, context: String) throws -> String {
         let box = try AES.GCM.seal(Data(plaintext.utf8), using: current.key, authenticating: Data(context.utf8))
         guard let combined = box.combined else { throw StoreError.sealing("AES-GCM produced no output") }
-        return "v1.\(current.id).\(Self.base64URL(combined))"
+        return "v1.\(current.id).\(Base64URL.encode(combined))"
     }
 
     public func open(_ sealed: String, context: String) throws -> String {
         let parts = sealed.split(separator: ".", maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == "v1", let data = Self.data(base64URL: String(parts[2])) else {
+        guard parts.count == 3, parts[0] == "v1", let data = Base64URL.decode(String(parts[2])) else {
             throw StoreError.sealing("not a sealed secret")
         }
         guard let key = keysByID[String(parts[1])] else {
@@ -56,14 +57,4 @@ public struct SecretSealer: Sendable {
         !sealed.hasPrefix("v1.\(current.id).")
     }
 
-    private static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    private static func data(base64URL: String) -> Data? {
-        var text = base64URL.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while text.count % 4 != 0 { text += "=" }
-        return Data(base64Encoded: text)
-    }
 }

@@ -49,3 +49,29 @@ struct OCIRouteTests {
         }
     }
 }
+
+@Suite("Protocol primitives: digests, hex, base64url, chart tags")
+struct PrimitiveTests {
+    @Test("digests: one form, sha256:<64 lowercase hex>")
+    func digests() {
+        let hex = String(repeating: "ab", count: 32)
+        #expect(BlobDigest.isValid("sha256:" + hex))
+        #expect(!BlobDigest.isValid(hex) && !BlobDigest.isValid("sha256:" + hex.uppercased()) && !BlobDigest.isValid("sha256:abc"))
+        #expect(BlobDigest.canonical(hex) == "sha256:" + hex)
+        #expect(BlobDigest.canonical("SHA256:" + hex.uppercased()) == "sha256:" + hex)
+        #expect(BlobDigest.canonical("md5:abc") == nil)
+        #expect(BlobDigest.normalized("d0") == "d0")
+        #expect(BlobDigest.of(Array("".utf8)) == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
+    @Test("hex, base64url, and helm's version-as-tag rule")
+    func encodings() {
+        #expect(Hex.lowercase([0, 15, 255]) == "000fff")
+        let bytes: [UInt8] = [0xfb, 0xff, 0xfe, 0x00]
+        #expect(Base64URL.encode(bytes) == "-__-AA")
+        #expect(Base64URL.decode("-__-AA").map(Array.init) == bytes)
+        #expect(Base64URL.decode("not base64!") == nil)
+        #expect(ChartTag.tag(forVersion: "1.0.0+build.5") == "1.0.0_build.5")
+        #expect(ChartTag.version(forTag: "1.0.0_build.5") == "1.0.0+build.5")
+    }
+}
