@@ -78,6 +78,8 @@ public struct CatalogSyncEngine: Sendable {
         do {
             let outcome = try await run(registry, state: state, force: force, started: started)
             return outcome
+        } catch let error as StoreError where error.isLeaseLost {
+            throw lostLease(registry, error)
         } catch {
             let message = Self.message(for: error)
             state.state = "failed"
@@ -102,7 +104,11 @@ public struct CatalogSyncEngine: Sendable {
                 skipped: 0,
                 changes: "{}"
             )
-            try await stores.catalog.finish(state: state, run: run)
+            do {
+                try await stores.catalog.finish(state: state, run: run, owner: owner)
+            } catch let error as StoreError where error.isLeaseLost {
+                throw lostLease(registry, error)
+            }
             logger.warning("registry sync failed", metadata: ["registry": .string(registry.name), "error": .string(message)])
             return run
         }
@@ -252,7 +258,7 @@ public struct CatalogSyncEngine: Sendable {
                 skipped: diff.skipped,
                 changes: changeList
             )
-            try await writer.save(state: state, run: run)
+            try await writer.save(state: state, run: run, owner: owner)
             return (run, Int(Date().timeIntervalSince(streamed) * 1000))
         }
         logger.info(
@@ -404,12 +410,19 @@ public struct CatalogSyncEngine: Sendable {
             skipped: previous.skipped,
             changes: "{}"
         )
-        try await stores.catalog.finish(state: state, run: run)
+        try await stores.catalog.finish(state: state, run: run, owner: owner)
         return run
     }
 
     private func credentials(of registry: RegistryRecord) throws -> RegistryCredentials {
         try registry.credentials(sealer: stores.sealer)
+    }
+
+    /// The sync ran past its lease and another took the registry: that one's results stand, this
+    /// one's were not saved (a `conflict`, as when the lease is held at the start).
+    private func lostLease(_ registry: RegistryRecord, _ error: StoreError) -> CharthouseError {
+        logger.warning("registry sync lost its lease", metadata: ["registry": .string(registry.name), "error": .string(error.message)])
+        return CharthouseError(.conflict, error.message)
     }
 
     static func milliseconds(since start: Date) -> Int { Int((Date().timeIntervalSince(start) * 1000).rounded()) }

@@ -93,16 +93,28 @@ public struct SQLCatalogStore: CatalogStore {
             }
         }
 
-        func save(state: SyncStateRecord, run: SyncRunRecord) async throws {
-            try await SQLCatalogStore.save(state, run: run, on: db)
+        func save(state: SyncStateRecord, run: SyncRunRecord, owner: String?) async throws {
+            try await SQLCatalogStore.save(state, run: run, owner: owner, on: db)
         }
     }
 
-    public func finish(state: SyncStateRecord, run: SyncRunRecord) async throws {
-        try await database.transaction { db in try await Self.save(state, run: run, on: db) }
+    public func finish(state: SyncStateRecord, run: SyncRunRecord, owner: String?) async throws {
+        try await database.transaction { db in try await Self.save(state, run: run, owner: owner, on: db) }
     }
 
-    private static func save(_ state: SyncStateRecord, run: SyncRunRecord, on db: any SQLDatabase) async throws {
+    private static func save(_ state: SyncStateRecord, run: SyncRunRecord, owner: String?, on db: any SQLDatabase) async throws {
+        if let owner {
+            // Still ours? (The row stays locked until the commit, so nobody takes the lease meanwhile.)
+            let held = try await db.raw(
+                """
+                UPDATE registry_sync_state SET lease_owner = lease_owner
+                WHERE registry_id = \(bind: state.registryID) AND lease_owner = \(bind: owner) RETURNING registry_id
+                """
+            ).first()
+            guard held != nil else {
+                throw StoreError.leaseLost("the sync of registry \(state.registryID) lost its lease to another sync; its results were not saved")
+            }
+        }
         try await db.raw("DELETE FROM registry_sync_state WHERE registry_id = \(bind: state.registryID)").run()
         var insert: SQLQueryString = "INSERT INTO registry_sync_state (\(unsafeRaw: stateColumns)) VALUES ("
         let values: [any Encodable & Sendable] = [

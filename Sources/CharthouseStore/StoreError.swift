@@ -9,6 +9,7 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
         case sealing
         case unavailable
         case invalidText
+        case leaseLost
     }
 
     private let code: Code
@@ -33,11 +34,15 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
     /// Text in a query or row that the database cannot hold (PostgreSQL refuses NUL characters).
     public static func invalidText(_ message: String) -> StoreError { .init(.invalidText, message) }
 
+    /// A sync's lease passed to another owner (it ran past the lease): its results were not saved.
+    public static func leaseLost(_ message: String) -> StoreError { .init(.leaseLost, message) }
+
     public var isDuplicate: Bool { code == .duplicate }
     public var isNotFound: Bool { code == .notFound }
     public var isUnavailable: Bool { code == .unavailable }
     /// A client's text the database cannot hold (a NUL character): the client's error, not ours.
     public var isInvalidText: Bool { code == .invalidText }
+    public var isLeaseLost: Bool { code == .leaseLost }
 
     public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }

@@ -53,7 +53,7 @@ struct HostedCatalog: Sendable {
                 skipped: 0,
                 changes: changes
             )
-            try await writer.save(state: state, run: run)
+            try await writer.save(state: state, run: run, owner: nil)
         }
     }
 }
