@@ -37,6 +37,8 @@ public protocol CatalogStore: Sendable {
 /// Writes one sync's changes to a registry's catalog, inside the transaction of
 /// ``CatalogStore/write(registryID:_:)``.
 public protocol CatalogWriter: Sendable {
+    /// Every version of the registry as this transaction sees it (its own writes included).
+    func allVersions() async throws -> [CatalogVersionRecord]
     /// Inserts versions, replacing stored ones with the same chart and version. A version may
     /// appear only once per call.
     func upsert(_ versions: [CatalogVersionRecord]) async throws

@@ -101,8 +101,17 @@ public protocol HostedStore: Sendable {
     /// transaction that also bumps the registry's revision. A tag already pointing at another
     /// manifest moves only with `replacing`; a chart version tagged in another repository of the
     /// registry is refused (a hosted registry holds each chart version once).
+    /// `catalog` writes the registry's catalog change in the same transaction, after the
+    /// registry's revision moved (which serializes pushes to one registry), so what it reads
+    /// includes every push committed before it; it runs only when the manifest is stored.
     @discardableResult
-    func putManifest(_ manifest: HostedManifestRecord, tag: String?, registryID: String, replacing: Bool) async throws -> HostedPutOutcome
+    func putManifest(
+        _ manifest: HostedManifestRecord,
+        tag: String?,
+        registryID: String,
+        replacing: Bool,
+        catalog: @Sendable (any CatalogWriter) async throws -> Void
+    ) async throws -> HostedPutOutcome
     /// The registry's change counter and when it last moved (`nil`: nothing was ever pushed).
     func revision(registryID: String) async throws -> HostedRevision?
     /// Every chart version of the registry (a manifest tagged with its chart's version), with its repository.
@@ -117,8 +126,9 @@ public protocol HostedStore: Sendable {
     func manifest(repositoryID: String, tag: String) async throws -> HostedManifestRecord?
     /// Tags in lexical order, after `after`.
     func tags(repositoryID: String, after: String?, limit: Int) async throws -> [String]
-    /// Deletes a manifest and every tag pointing at it; false when there was none.
-    func deleteManifest(repositoryID: String, digest: String) async throws -> Bool
+    /// Deletes a manifest and every tag pointing at it, and writes the catalog change in the same
+    /// transaction (as ``putManifest(_:tag:registryID:replacing:catalog:)``); false when there was none.
+    func deleteManifest(repositoryID: String, digest: String, catalog: @Sendable (any CatalogWriter) async throws -> Void) async throws -> Bool
 }
 
 /// ``HostedStore`` over SQLite or PostgreSQL.
@@ -231,7 +241,13 @@ public struct SQLHostedStore: HostedStore {
         }
     }
 
-    public func putManifest(_ manifest: HostedManifestRecord, tag: String?, registryID: String, replacing: Bool) async throws -> HostedPutOutcome {
+    public func putManifest(
+        _ manifest: HostedManifestRecord,
+        tag: String?,
+        registryID: String,
+        replacing: Bool,
+        catalog: @Sendable (any CatalogWriter) async throws -> Void
+    ) async throws -> HostedPutOutcome {
         try await database.transaction { db in
             var previous: String?
             if let tag {
@@ -276,6 +292,7 @@ public struct SQLHostedStore: HostedStore {
                 if let now, now != manifest.digest { return .tagTaken(existing: now) }
             }
             try await Self.bumpRevision(registryID: registryID, on: db)
+            try await catalog(SQLCatalogStore.Writer(registryID: registryID, db: db))
             return .stored(previous: previous)
         }
     }
@@ -395,7 +412,11 @@ public struct SQLHostedStore: HostedStore {
         }
     }
 
-    public func deleteManifest(repositoryID: String, digest: String) async throws -> Bool {
+    public func deleteManifest(
+        repositoryID: String,
+        digest: String,
+        catalog: @Sendable (any CatalogWriter) async throws -> Void
+    ) async throws -> Bool {
         try await database.transaction { db in
             let found =
                 try await db.raw(
@@ -408,6 +429,7 @@ public struct SQLHostedStore: HostedStore {
                 .decode(column: "registry_id", as: String.self)
             {
                 try await Self.bumpRevision(registryID: registryID, on: db)
+                try await catalog(SQLCatalogStore.Writer(registryID: registryID, db: db))
             }
             return true
         }

@@ -35,9 +35,17 @@ public struct SQLCatalogStore: CatalogStore {
     }
 
     /// The ``CatalogWriter`` of one transaction: multi-row statements of at most ``batchSize`` rows.
-    private struct Writer: CatalogWriter {
+    /// Other stores of this module open one on their own transaction (a push writes its manifest
+    /// and its catalog change together).
+    struct Writer: CatalogWriter {
         let registryID: String
         let db: any SQLDatabase
+
+        func allVersions() async throws -> [CatalogVersionRecord] {
+            try await db.raw(
+                "SELECT \(unsafeRaw: SQLCatalogStore.versionColumns) FROM catalog_versions WHERE registry_id = \(bind: registryID)"
+            ).all().map(SQLCatalogStore.decodeVersion)
+        }
 
         func upsert(_ versions: [CatalogVersionRecord]) async throws {
             for start in stride(from: 0, to: versions.count, by: SQLCatalogStore.batchSize) {

@@ -73,28 +73,64 @@ struct HostedStoreTests {
             let second = "sha256:" + String(repeating: "2", count: 64)
             #expect(try await store.revision(registryID: "ra") == nil)
             #expect(
-                try await store.putManifest(Self.manifest(web.id, first, version: "1.0.0"), tag: "1.0.0", registryID: "ra", replacing: false)
+                try await store.putManifest(
+                    Self.manifest(web.id, first, version: "1.0.0"),
+                    tag: "1.0.0",
+                    registryID: "ra",
+                    replacing: false,
+                    catalog: { _ in }
+                )
                     == .stored(previous: nil)
             )
             #expect(try await store.revision(registryID: "ra")?.revision == 1)
             #expect(
-                try await store.putManifest(Self.manifest(web.id, second, version: "1.0.0"), tag: "1.0.0", registryID: "ra", replacing: false)
+                try await store.putManifest(
+                    Self.manifest(web.id, second, version: "1.0.0"),
+                    tag: "1.0.0",
+                    registryID: "ra",
+                    replacing: false,
+                    catalog: { _ in }
+                )
                     == .tagTaken(existing: first),
                 "without replacing, a tag stays where it is"
             )
             #expect(try await store.revision(registryID: "ra")?.revision == 1, "a refused push changes nothing")
             #expect(
-                try await store.putManifest(Self.manifest(other.id, second, version: "1.0.0"), tag: "1.0.0", registryID: "ra", replacing: true)
+                try await store.putManifest(
+                    Self.manifest(other.id, second, version: "1.0.0"),
+                    tag: "1.0.0",
+                    registryID: "ra",
+                    replacing: true,
+                    catalog: { _ in }
+                )
                     == .versionElsewhere(repository: "acme/charts/web"),
                 "a chart version lives in one repository of a registry"
             )
             #expect(
-                try await store.putManifest(Self.manifest(web.id, second, version: "1.0.0"), tag: "1.0.0", registryID: "ra", replacing: true)
+                try await store.putManifest(
+                    Self.manifest(web.id, second, version: "1.0.0"),
+                    tag: "1.0.0",
+                    registryID: "ra",
+                    replacing: true,
+                    catalog: { _ in }
+                )
                     == .stored(previous: first),
                 "replacing moves the tag"
             )
-            try await store.putManifest(Self.manifest(web.id, first, version: "0.9.0"), tag: "0.9.0", registryID: "ra", replacing: false)
-            try await store.putManifest(Self.manifest(web.id, first, version: "0.9.0"), tag: "latest", registryID: "ra", replacing: false)
+            try await store.putManifest(
+                Self.manifest(web.id, first, version: "0.9.0"),
+                tag: "0.9.0",
+                registryID: "ra",
+                replacing: false,
+                catalog: { _ in }
+            )
+            try await store.putManifest(
+                Self.manifest(web.id, first, version: "0.9.0"),
+                tag: "latest",
+                registryID: "ra",
+                replacing: false,
+                catalog: { _ in }
+            )
             #expect(try await store.revision(registryID: "ra")?.revision == 4)
             #expect(try await store.chartManifest(registryID: "ra", chart: "web", version: "1.0.0")?.manifest.digest == second)
             #expect(
@@ -107,12 +143,18 @@ struct HostedStoreTests {
             #expect(try await store.tags(repositoryID: web.id, after: nil, limit: 2) == ["0.9.0", "1.0.0"])
             #expect(try await store.tags(repositoryID: web.id, after: "1.0.0", limit: 10) == ["latest"])
 
-            #expect(try await store.deleteManifest(repositoryID: web.id, digest: first))
+            #expect(try await store.deleteManifest(repositoryID: web.id, digest: first, catalog: { _ in }))
             #expect(try await store.tags(repositoryID: web.id, after: nil, limit: 10) == ["1.0.0"], "tags of a deleted manifest go with it")
-            #expect(try await !store.deleteManifest(repositoryID: web.id, digest: first))
+            #expect(try await !store.deleteManifest(repositoryID: web.id, digest: first, catalog: { _ in }))
 
             #expect(try await store.repositoryNames(registryIDs: ["ra"], after: nil, limit: 10) == ["acme/charts/web"])
-            try await store.putManifest(Self.manifest(api.id, first, version: "2.0.0"), tag: "2.0.0", registryID: "ra", replacing: false)
+            try await store.putManifest(
+                Self.manifest(api.id, first, version: "2.0.0"),
+                tag: "2.0.0",
+                registryID: "ra",
+                replacing: false,
+                catalog: { _ in }
+            )
             #expect(try await store.repositoryNames(registryIDs: ["ra"], after: nil, limit: 10) == ["acme/api", "acme/charts/web"])
             #expect(try await store.repositoryNames(registryIDs: ["ra"], after: "acme/api", limit: 10) == ["acme/charts/web"])
             #expect(try await store.repositoryNames(registryIDs: ["ra", "rb"], after: nil, limit: 1) == ["acme/api"])

@@ -7,34 +7,33 @@ import HelmFormats
 /// deleted one leaves it; each change is recorded like a sync run, so the registry view shows
 /// its counts and its last change.
 struct HostedCatalog: Sendable {
-    let stores: Stores
-
-    /// Adds or replaces versions and removes others, in one transaction.
-    func apply(registry: RegistryRecord, upsert: [CatalogVersionRecord], remove: [(chart: String, version: String)]) async throws {
-        let started = Date()
-        // The chart rows are rebuilt from the whole catalog with the change applied.
-        var all = Dictionary(
-            try await stores.catalog.allVersions(registryID: registry.id).map { (CatalogDiff.key(chart: $0.chart, version: $0.version), $0) },
-            uniquingKeysWith: { _, last in last }
-        )
-        for key in remove { all[CatalogDiff.key(chart: key.chart, version: key.version)] = nil }
-        for record in upsert { all[CatalogDiff.key(chart: record.chart, version: record.version)] = record }
-        var diff = CatalogDiff(stored: [:])
-        for record in all.values { diff.add(ListedVersion(record: record)) }
-        let charts = diff.chartRecords(registryID: registry.id)
-        let versions = all.count
-        let names: (added: [String], removed: [String]) = (
-            upsert.map { "\($0.chart)@\($0.version)" }, remove.map { "\($0.chart)@\($0.version)" }
-        )
-        try await stores.catalog.write(registryID: registry.id) { writer in
+    /// The catalog change of a push or a delete, written by the store in the transaction that
+    /// stores or deletes the manifest: the versions upserted and removed, then the chart rows
+    /// rebuilt from the catalog as that transaction sees it (so racing pushes never leave the
+    /// chart rows one push behind), and the change recorded like a sync run.
+    static func change(
+        registryID: String,
+        upsert: [CatalogVersionRecord],
+        remove: [(chart: String, version: String)]
+    ) -> @Sendable (any CatalogWriter) async throws -> Void {
+        let removals = remove.map { (chart: $0.chart, version: $0.version) }
+        return { writer in
+            let started = Date()
             try await writer.upsert(upsert)
-            try await writer.remove(remove)
+            try await writer.remove(removals)
+            let all = try await writer.allVersions()
+            var diff = CatalogDiff(stored: [:])
+            for record in all { diff.add(ListedVersion(record: record)) }
+            let charts = diff.chartRecords(registryID: registryID)
             try await writer.replaceCharts(charts)
-            var state = SyncStateRecord(registryID: registry.id, state: "ok")
+            let names: (added: [String], removed: [String]) = (
+                upsert.map { "\($0.chart)@\($0.version)" }, removals.map { "\($0.chart)@\($0.version)" }
+            )
+            var state = SyncStateRecord(registryID: registryID, state: "ok")
             state.lastSyncAt = started
             state.lastDurationMs = 0
             state.charts = charts.count
-            state.versions = versions
+            state.versions = all.count
             state.added = names.added.count
             state.removed = names.removed.count
             let changes =
@@ -42,7 +41,7 @@ struct HostedCatalog: Sendable {
                 .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             let run = SyncRunRecord(
                 id: TokenValue.newID(),
-                registryID: registry.id,
+                registryID: registryID,
                 startedAt: started,
                 durationMs: 0,
                 outcome: "ok",

@@ -38,7 +38,6 @@ public struct HostedRegistryService: Sendable {
     /// What a push may send.
     public let limits: Limits
     let hosted: any HostedStore
-    let catalog: HostedCatalog
     /// Where clients reach this server: pull references, classic download URLs.
     public let urls: PublicURLs
     /// Rendered classic indexes and registries by namespace (see ``HostedIndexCache``).
@@ -55,7 +54,6 @@ public struct HostedRegistryService: Sendable {
         self.blobs = blobs
         self.limits = limits
         self.hosted = stores.hosted
-        self.catalog = HostedCatalog(stores: stores)
         self.urls = urls
         self.indexes = HostedIndexCache(revalidateAfter: revalidateAfter)
     }
@@ -373,13 +371,29 @@ public struct HostedRegistryService: Sendable {
             chartVersion: chart.version,
             createdAt: Date()
         )
+        // In the catalog at once (listed, searchable, its values and README readable), written
+        // in the transaction that stores the manifest: a failure leaves neither behind.
+        var change: @Sendable (any CatalogWriter) async throws -> Void = { @Sendable _ in }
+        if !isDigest {
+            var version = chart
+            version.digest = chartLayer.digest
+            version.created = manifest.annotations?["org.opencontainers.image.created"]
+            _ = version.validate()
+            let entry = CatalogVersionRecord(
+                version,
+                url: urls.ociReference(repository: target.name),
+                semanticVersion: SemanticVersion(version.version)
+            )
+            change = HostedCatalog.change(registryID: target.registry.id, upsert: [entry], remove: [])
+        }
         // Versions are immutable unless the registry allows overwriting: a tag names one chart
         // archive, and a chart version lives in one repository of the registry.
         switch try await hosted.putManifest(
             record,
             tag: isDigest ? nil : reference,
             registryID: target.registry.id,
-            replacing: target.registry.allowOverwrite
+            replacing: target.registry.allowOverwrite,
+            catalog: change
         ) {
         case .stored: break
         case .tagTaken:
@@ -391,29 +405,27 @@ public struct HostedRegistryService: Sendable {
             throw HostedRegistryError(.conflict, "\(chart.name) \(chart.version) is already stored in \(repository)")
         }
         indexes.invalidate(namespace: target.registry.hostedNamespace ?? "")
-        if !isDigest {
-            // In the catalog at once: listed, searchable, its values and README readable.
-            var version = chart
-            version.digest = chartLayer.digest
-            version.created = manifest.annotations?["org.opencontainers.image.created"]
-            _ = version.validate()
-            let semanticVersion = SemanticVersion(version.version)
-            let entry = CatalogVersionRecord(version, url: urls.ociReference(repository: target.name), semanticVersion: semanticVersion)
-            try await catalog.apply(registry: target.registry, upsert: [entry], remove: [])
-        }
         return record
     }
 
     /// Deletes a manifest by digest and the tags pointing at it.
     public func deleteManifest(_ target: Target, digest: String) async throws {
         guard digest.hasPrefix("sha256:") else { throw HostedRegistryError(.unsupported, "delete a manifest by its digest") }
-        guard let repository = target.repository, let manifest = try await hosted.manifest(repositoryID: repository.id, digest: digest),
-            try await hosted.deleteManifest(repositoryID: repository.id, digest: digest)
+        guard let repository = target.repository, let manifest = try await hosted.manifest(repositoryID: repository.id, digest: digest)
         else {
             throw HostedRegistryError(.manifestUnknown, "manifest \(digest) is not in \(target.name)")
         }
+        // The catalog lists the version the tag names: a manifest the tag moved away from (an
+        // overwrite) goes without taking the version out of the catalog.
+        let tagged = try await hosted.manifest(repositoryID: repository.id, tag: ChartTag.tag(forVersion: manifest.chartVersion))
+        var change: @Sendable (any CatalogWriter) async throws -> Void = { @Sendable _ in }
+        if tagged?.digest == digest {
+            change = HostedCatalog.change(registryID: target.registry.id, upsert: [], remove: [(manifest.chartName, manifest.chartVersion)])
+        }
+        guard try await hosted.deleteManifest(repositoryID: repository.id, digest: digest, catalog: change) else {
+            throw HostedRegistryError(.manifestUnknown, "manifest \(digest) is not in \(target.name)")
+        }
         indexes.invalidate(namespace: target.registry.hostedNamespace ?? "")
-        try await catalog.apply(registry: target.registry, upsert: [], remove: [(manifest.chartName, manifest.chartVersion)])
     }
 
     /// ``readChart(_:)`` on a thread of the blocking pool: decompressing and parsing an archive
