@@ -27,12 +27,12 @@ public struct CatalogSyncEngine: Sendable {
         public init() {}
     }
 
-    private let stores: Stores
-    private let policy: RegistryPolicy
-    private let settings: Settings
+    let stores: Stores
+    let policy: RegistryPolicy
+    let settings: Settings
     /// Identifies this server process as a lease holder.
     private let owner: String
-    private let logger: Logger
+    let logger: Logger
 
     public init(stores: Stores, policy: RegistryPolicy, settings: Settings = .init(), logger: Logger) {
         self.stores = stores
@@ -82,15 +82,7 @@ public struct CatalogSyncEngine: Sendable {
             throw lostLease(registry, error)
         } catch {
             let message = Self.message(for: error)
-            state.state = "failed"
-            state.lastError = message
-            state.lastSyncAt = started
-            state.lastDurationMs = Self.milliseconds(since: started)
-            state.failures += 1
-            state.leaseOwner = nil
-            state.leaseExpiresAt = nil
-            let backoff = min(Double(registry.syncIntervalSeconds), 30 * pow(2, Double(min(state.failures, 10))))
-            state.nextSyncAt = Date().addingTimeInterval(backoff)
+            state.failed(startedAt: started, durationMs: Self.milliseconds(since: started), error: message, interval: registry.syncIntervalSeconds)
             let run = SyncRunRecord(
                 id: TokenValue.newID(),
                 registryID: registryID,
@@ -116,7 +108,7 @@ public struct CatalogSyncEngine: Sendable {
 
     /// What a fetch of the upstream produced: "unchanged", or its versions as they are decoded,
     /// with the stored catalog's fingerprints to compare them with.
-    private enum Listing {
+    enum Listing {
         case unchanged
         /// `retry` decodes the listing again in one piece, when the pipe fails with
         /// ``IndexDecoding/HalvesFailed``.
@@ -222,20 +214,14 @@ public struct CatalogSyncEngine: Sendable {
             let changes = diff.changes(removals: removals)
             var state = finalState
             let duration = Self.milliseconds(since: started)
-            state.state = "ok"
-            state.lastError = nil
-            state.lastSyncAt = started
-            state.lastDurationMs = duration
-            state.charts = charts.count
-            state.versions = diff.versionCount
-            state.added = changes.added.count
-            state.removed = changes.removed.count
-            state.updated = changes.updated.count
-            state.skipped = diff.skipped
-            state.failures = 0
-            state.leaseOwner = nil
-            state.leaseExpiresAt = nil
-            state.nextSyncAt = Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
+            state.succeeded(
+                startedAt: started,
+                durationMs: duration,
+                charts: charts.count,
+                versions: diff.versionCount,
+                counts: (changes.added.count, changes.removed.count, changes.updated.count, diff.skipped),
+                nextSyncAt: Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
+            )
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             let changeList = try String(
@@ -275,128 +261,13 @@ public struct CatalogSyncEngine: Sendable {
         return run
     }
 
-    /// Classic: `index.yaml`, fetched conditionally and decoded as helm does on a thread of its
-    /// own, compared with the stored catalog as it goes.
-    private func classicListing(
-        _ registry: RegistryRecord,
-        options: RegistryConnectionOptions,
-        previous: SyncStateRecord,
-        state: inout SyncStateRecord,
-        force: Bool
-    ) async throws -> Listing {
-        let lastGood = previous.bodyDigest != nil && previous.lastError == nil
-        let fetch = try await ClassicRepositoryClient(options: options).fetchIndex(
-            base: registry.endpoint,
-            credentials: try credentials(of: registry),
-            etag: lastGood && !force ? previous.etag : nil,
-            lastModified: lastGood && !force ? previous.lastModified : nil
-        )
-        guard case .body(let body, let etag, let lastModified) = fetch else { return .unchanged }
-        state.etag = etag
-        state.lastModified = lastModified
-        let bodyDigest = Hex.lowercase(SHA256.hash(data: body.readableBytesView))
-        if !force, bodyDigest == previous.bodyDigest, previous.lastError == nil { return .unchanged }
-        state.bodyDigest = bodyDigest
-        // Read the stored catalog's fingerprints only when there is something to compare: an
-        // unchanged upstream costs one conditional request and nothing else.
-        let stored = try await stores.catalog.fingerprints(registryID: registry.id)
-        return .changed(
-            IndexDecoding.pipe(body, repository: registry.endpoint, halves: true, logger: logger),
-            stored: stored,
-            retry: { [logger] in IndexDecoding.pipe(body, repository: registry.endpoint, halves: false, logger: logger) }
-        )
-    }
-
-    /// OCI: repositories under the path (catalog), their tags; only new tags cost a manifest and
-    /// a config read, known ones keep their stored record.
-    private func ociListing(
-        _ registry: RegistryRecord,
-        host: String,
-        path: String,
-        options: RegistryConnectionOptions
-    ) async throws -> Listing {
-        let known = Dictionary(
-            try await stores.catalog.allVersions(registryID: registry.id).map { (CatalogDiff.key(chart: $0.chart, version: $0.version), $0) },
-            uniquingKeysWith: { _, last in last }
-        )
-        let concurrency = settings.ociConcurrency
-        let records = try await OCIChartBrowser.browse(host: host, credentials: try credentials(of: registry), options: options) { browser in
-            let repositories: [String]
-            if !registry.repositories.isEmpty {
-                repositories = registry.repositories.map { RegistryRecord.repositoryName($0, under: path) }
-            } else if let listed = try await browser.repositories(under: path) {
-                repositories = listed
-            } else {
-                throw CharthouseError(
-                    .unprocessable,
-                    "the registry refuses to list its repositories (catalog); name them in the registry's \"repositories\" to sync them"
-                )
-            }
-            var current: [String: CatalogVersionRecord] = [:]
-            var order: [String] = []
-            var skipped = 0
-            var wanted: [(key: String, repository: String, chart: String, tag: String, version: String)] = []
-            for repository in repositories.sorted() {
-                let chart = path.isEmpty ? repository : String(repository.dropFirst(path.count + 1))
-                for tag in try await browser.tags(repository: repository) {
-                    // OCI tags cannot hold '+': helm writes '_' for SemVer build metadata.
-                    let version = ChartTag.version(forTag: tag)
-                    guard SemanticVersion(version) != nil else {
-                        skipped += 1
-                        continue
-                    }
-                    let key = CatalogDiff.key(chart: chart, version: version)
-                    order.append(key)
-                    if let record = known[key] {
-                        current[key] = record
-                    } else {
-                        wanted.append((key, repository, chart, tag, version))
-                    }
-                }
-            }
-            try await withThrowingTaskGroup(of: (String, CatalogVersionRecord?).self) { group in
-                var next = 0
-                func startNext() {
-                    guard next < wanted.count else { return }
-                    let item = wanted[next]
-                    next += 1
-                    group.addTask {
-                        let found = try await browser.chart(repository: item.repository, tag: item.tag)
-                        var version = try IndexChartVersion(entry: item.chart, chartConfig: found.config)
-                        version.digest = found.chartDigest
-                        version.created = found.created
-                        // A tag that names another version than its chart's is skipped, as helm refuses to pull it.
-                        guard version.validate() == nil, version.version == item.version else { return (item.key, nil) }
-                        let semanticVersion = SemanticVersion(version.version)
-                        return (item.key, CatalogVersionRecord(version, url: "oci://\(host)/\(item.repository)", semanticVersion: semanticVersion))
-                    }
-                }
-                for _ in 0..<concurrency { startNext() }
-                while let (key, record) = try await group.next() {
-                    if let record { current[key] = record } else { skipped += 1 }
-                    startNext()
-                }
-            }
-            return (order.compactMap { current[$0] }, skipped)
-        }
-        // The stored fingerprints come with the records read above: no second query.
-        let stored = known.mapValues(\.fingerprint)
-        return .changed(BatchPipe.of([.records(records.0), .skipped(records.1)]), stored: stored)
-    }
-
     private func finishUnchanged(_ registry: RegistryRecord, state previous: SyncStateRecord, started: Date) async throws -> SyncRunRecord {
         var state = previous
-        state.state = "ok"
-        state.lastError = nil
-        state.lastSyncAt = started
-        state.lastDurationMs = Self.milliseconds(since: started)
-        state.added = 0
-        state.removed = 0
-        state.updated = 0
-        state.failures = 0
-        state.leaseOwner = nil
-        state.leaseExpiresAt = nil
-        state.nextSyncAt = Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
+        state.unchanged(
+            startedAt: started,
+            durationMs: Self.milliseconds(since: started),
+            nextSyncAt: Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
+        )
         let run = SyncRunRecord(
             id: TokenValue.newID(),
             registryID: registry.id,
@@ -414,7 +285,7 @@ public struct CatalogSyncEngine: Sendable {
         return run
     }
 
-    private func credentials(of registry: RegistryRecord) throws -> RegistryCredentials {
+    func credentials(of registry: RegistryRecord) throws -> RegistryCredentials {
         try registry.credentials(sealer: stores.sealer)
     }
 

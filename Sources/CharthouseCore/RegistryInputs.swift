@@ -124,15 +124,11 @@ public struct RegistryView: Sendable, Hashable {
         if record.isProtected {
             self.syncState = "protected"
         } else if let state = sync {
-            if state.state == "running", (state.leaseExpiresAt ?? .distantPast) < now {
-                // The process holding the lease died mid-sync: the last good catalog stands.
-                self.syncState = "failed"
-                sync?.lastError = state.lastError ?? "the sync was interrupted (server stopped); the previous catalog is kept"
-            } else {
-                self.syncState = state.state
-            }
+            let effective = state.effective(now: now)
+            self.syncState = effective.state.rawValue
+            sync?.lastError = effective.lastError
         } else {
-            self.syncState = "never"
+            self.syncState = SyncState.never.rawValue
         }
         self.sync = sync
     }

@@ -81,10 +81,15 @@ public struct CatalogChartRecord: Sendable, Hashable {
 }
 
 /// The sync state of one registry: its lease (who syncs it now) and the last outcome.
+/// Where a registry's sync stands. How one state leads to another is written once, in Core
+/// (`SyncStateRecord+Transitions`); the store only takes the lease (`running`).
+public enum SyncState: String, Sendable, Hashable {
+    case never, running, ok, failed
+}
+
 public struct SyncStateRecord: Sendable, Hashable {
     public var registryID: String
-    /// `never`, `running`, `ok` or `failed`.
-    public var state: String
+    public var state: SyncState
     public var leaseOwner: String?
     public var leaseExpiresAt: Date?
     public var lastSyncAt: Date?
@@ -102,7 +107,7 @@ public struct SyncStateRecord: Sendable, Hashable {
     public var failures = 0
     public var nextSyncAt: Date?
 
-    public init(registryID: String, state: String = "never") {
+    public init(registryID: String, state: SyncState = .never) {
         self.registryID = registryID
         self.state = state
     }

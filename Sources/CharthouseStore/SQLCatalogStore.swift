@@ -126,7 +126,7 @@ public struct SQLCatalogStore: CatalogStore {
         try await db.raw("DELETE FROM registry_sync_state WHERE registry_id = \(bind: state.registryID)").run()
         var insert: SQLQueryString = "INSERT INTO registry_sync_state (\(unsafeRaw: stateColumns)) VALUES ("
         let values: [any Encodable & Sendable] = [
-            state.registryID, state.state, state.leaseOwner, state.leaseExpiresAt.map(Timestamp.from), state.lastSyncAt.map(Timestamp.from),
+            state.registryID, state.state.rawValue, state.leaseOwner, state.leaseExpiresAt.map(Timestamp.from), state.lastSyncAt.map(Timestamp.from),
             state.lastDurationMs, state.lastError, state.charts, state.versions, state.added, state.removed, state.updated, state.skipped,
             state.etag, state.lastModified, state.bodyDigest, state.failures, state.nextSyncAt.map(Timestamp.from),
         ]
@@ -172,12 +172,12 @@ public struct SQLCatalogStore: CatalogStore {
             try await db.raw(
                 """
                 INSERT INTO registry_sync_state (registry_id, state, charts, versions, added, removed, updated, skipped, failures)
-                VALUES (\(bind: registryID), 'never', 0, 0, 0, 0, 0, 0, 0) ON CONFLICT (registry_id) DO NOTHING
+                VALUES (\(bind: registryID), \(bind: SyncState.never.rawValue), 0, 0, 0, 0, 0, 0, 0) ON CONFLICT (registry_id) DO NOTHING
                 """
             ).run()
             let taken = try await db.raw(
                 """
-                UPDATE registry_sync_state SET state = 'running', lease_owner = \(bind: owner), lease_expires_at = \(bind: Timestamp.from(until))
+                UPDATE registry_sync_state SET state = \(bind: SyncState.running.rawValue), lease_owner = \(bind: owner), lease_expires_at = \(bind: Timestamp.from(until))
                 WHERE registry_id = \(bind: registryID) AND (lease_owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at < \(bind: Timestamp.from(now)))
                 RETURNING \(unsafeRaw: Self.stateColumns)
                 """
@@ -351,7 +351,7 @@ public struct SQLCatalogStore: CatalogStore {
 
     private static func decodeState(_ row: any SQLRow) throws -> SyncStateRecord {
         var state = SyncStateRecord(registryID: try row.decode(column: "registry_id", as: String.self))
-        state.state = try row.decode(column: "state", as: String.self)
+        state.state = SyncState(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed
         state.leaseOwner = try row.decode(column: "lease_owner", as: String?.self)
         state.leaseExpiresAt = try row.decode(column: "lease_expires_at", as: Int64?.self).map(Timestamp.date)
         state.lastSyncAt = try row.decode(column: "last_sync_at", as: Int64?.self).map(Timestamp.date)

@@ -29,13 +29,15 @@ struct HostedCatalog: Sendable {
             let names: (added: [String], removed: [String]) = (
                 upsert.map { "\($0.chart)@\($0.version)" }, removals.map { "\($0.chart)@\($0.version)" }
             )
-            var state = SyncStateRecord(registryID: registryID, state: "ok")
-            state.lastSyncAt = started
-            state.lastDurationMs = 0
-            state.charts = charts.count
-            state.versions = all.count
-            state.added = names.added.count
-            state.removed = names.removed.count
+            var state = SyncStateRecord(registryID: registryID)
+            state.succeeded(
+                startedAt: started,
+                durationMs: 0,
+                charts: charts.count,
+                versions: all.count,
+                counts: (names.added.count, names.removed.count, 0, 0),
+                nextSyncAt: nil
+            )
             let changes =
                 (try? JSONEncoder().encode(["added": names.added, "removed": names.removed, "updated": []]))
                 .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
