@@ -97,7 +97,7 @@ public struct CatalogSyncEngine: Sendable {
                 changes: "{}"
             )
             do {
-                try await stores.catalog.finish(state: state, run: run, owner: owner)
+                try await stores.catalog.finish(state: state, run: run, owner: owner, keepingRuns: SyncStateRecord.runsKept)
             } catch let error as StoreError where error.isLeaseLost {
                 throw lostLease(registry, error)
             }
@@ -244,7 +244,7 @@ public struct CatalogSyncEngine: Sendable {
                 skipped: diff.skipped,
                 changes: changeList
             )
-            try await writer.save(state: state, run: run, owner: owner)
+            try await writer.save(state: state, run: run, owner: owner, keepingRuns: SyncStateRecord.runsKept)
             return (run, Int(Date().timeIntervalSince(streamed) * 1000))
         }
         logger.info(
@@ -281,7 +281,7 @@ public struct CatalogSyncEngine: Sendable {
             skipped: previous.skipped,
             changes: "{}"
         )
-        try await stores.catalog.finish(state: state, run: run, owner: owner)
+        try await stores.catalog.finish(state: state, run: run, owner: owner, keepingRuns: SyncStateRecord.runsKept)
         return run
     }
 

@@ -6,6 +6,9 @@ import Foundation
 /// back; a hosted registry's catalog change is always `ok`; a lease that expired while `running`
 /// reads as `failed` (its process died) until the next sync.
 extension SyncStateRecord {
+    /// How many runs of a registry its history keeps (the newest).
+    static let runsKept = 50
+
     /// A sync that read the upstream and applied its listing (`counts` of what changed).
     mutating func succeeded(
         startedAt: Date,

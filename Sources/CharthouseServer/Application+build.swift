@@ -28,16 +28,7 @@ public func buildApplication(
     let sealer = try loadSecretSealer(configuration, logger: logger)
     let database = try CharthouseDatabase.open(configuration.database, logger: logger)
     do {
-        if database.engine == .sqlite {
-            // WAL lets readers work beside a sync's write; with WAL, synchronous=NORMAL keeps every
-            // commit safe against a crash of the process and syncs the log only at checkpoints.
-            try await database.withConnection { db in
-                try await db.raw("PRAGMA journal_mode=WAL").run()
-                try await db.raw("PRAGMA synchronous=NORMAL").run()
-                try await db.raw("PRAGMA cache_size=-7000").run()
-            }
-        }
-        try await Migrator(database: database, logger: logger).migrate()
+        try await database.prepare(logger: logger)
     } catch {
         try? await database.shutdown()
         throw ConfigurationError("cannot prepare the database at \(configuration.database): \(error)")
@@ -123,7 +114,7 @@ public func buildApplication(
         ),
         garbage: HostedGarbageCollector(stores: stores, blobs: blobs),
         scheduler: scheduler,
-        database: database
+        readiness: Readiness(database: database)
     )
     let tokens = await RegistryTokenService(stores: stores, registries: hosted, lifetime: configuration.registryTokenSeconds)
     let router = try buildRouter(

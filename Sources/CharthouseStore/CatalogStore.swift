@@ -9,7 +9,7 @@ public protocol CatalogStore: Sendable {
     /// (releasing the lease) and the run. If `body` throws, nothing changes.
     func write<R: Sendable>(registryID: String, _ body: @Sendable (any CatalogWriter) async throws -> R) async throws -> R
     /// Records a sync that changed no catalog row (unchanged or failed), releasing the lease.
-    func finish(state: SyncStateRecord, run: SyncRunRecord, owner: String?) async throws
+    func finish(state: SyncStateRecord, run: SyncRunRecord, owner: String?, keepingRuns: Int) async throws
 
     func state(registryID: String) async throws -> SyncStateRecord?
     /// The sync states of several registries in one query, by registry id.
@@ -49,6 +49,7 @@ public protocol CatalogWriter: Sendable {
     /// Records the sync state and the run, if `owner` still holds the registry's lease; otherwise
     /// throws ``StoreError/leaseLost(_:)`` (and the whole transaction, catalog writes included,
     /// rolls back: the new owner's sync stands). `nil`: no lease is involved (a hosted
-    /// registry's catalog, written with its push).
-    func save(state: SyncStateRecord, run: SyncRunRecord, owner: String?) async throws
+    /// registry's catalog, written with its push). Only the newest `keepingRuns` runs of the
+    /// registry are kept.
+    func save(state: SyncStateRecord, run: SyncRunRecord, owner: String?, keepingRuns: Int) async throws
 }

@@ -80,6 +80,21 @@ public struct CharthouseDatabase: Sendable {
         }
     }
 
+    /// Makes the database ready for the server: on SQLite the journal settings (WAL lets readers
+    /// work beside a sync's write; with WAL, `synchronous=NORMAL` keeps every commit safe against
+    /// a crash of the process and syncs the log only at checkpoints; a 7 MB page cache), then
+    /// every pending migration.
+    public func prepare(logger: Logger) async throws {
+        if engine == .sqlite {
+            try await withConnection { db in
+                try await db.raw("PRAGMA journal_mode=WAL").run()
+                try await db.raw("PRAGMA synchronous=NORMAL").run()
+                try await db.raw("PRAGMA cache_size=-7000").run()
+            }
+        }
+        try await Migrator(database: self, logger: logger).migrate()
+    }
+
     /// Answers whether the database responds to a trivial query within `timeout`.
     public func isReachable(timeout: Duration = .seconds(5)) async -> Bool {
         do {

@@ -57,10 +57,28 @@ public struct HostedManifestRecord: Sendable, Hashable {
 public enum HostedPutOutcome: Sendable, Equatable {
     /// Stored; the tag pointed at `previous` before (if at all).
     case stored(previous: String?)
-    /// The tag points at another manifest and `replacing` was off: nothing changed.
+    /// The tag points at another manifest and may not move: nothing changed.
     case tagTaken(existing: String)
     /// The chart version is tagged in another repository of the registry: nothing changed.
     case versionElsewhere(repository: String)
+}
+
+/// What the store finds, inside a push's transaction, for the rules to decide on.
+public struct HostedPushFacts: Sendable, Equatable {
+    /// The manifest being pushed.
+    public let digest: String
+    /// Another repository of the registry whose tag holds the same chart version.
+    public let versionElsewhere: String?
+    /// The manifest the tag points at now, if any.
+    public let taggedDigest: String?
+}
+
+/// The rules' answer to a push (Core decides; the store carries it out in the same transaction).
+public enum HostedPushDecision: Sendable, Equatable {
+    /// Store the manifest; with `movingTag`, point the tag at it even if it pointed elsewhere.
+    case store(movingTag: Bool)
+    /// Store nothing; answer this.
+    case refuse(HostedPutOutcome)
 }
 
 /// A hosted registry's change counter.
@@ -98,18 +116,16 @@ public protocol HostedStore: Sendable {
     func removeUploads(startedBefore date: Date) async throws -> [String]
 
     /// Stores a manifest (kept if the digest is already there) and points `tag` at it, in one
-    /// transaction that also bumps the registry's revision. A tag already pointing at another
-    /// manifest moves only with `replacing`; a chart version tagged in another repository of the
-    /// registry is refused (a hosted registry holds each chart version once).
-    /// `catalog` writes the registry's catalog change in the same transaction, after the
-    /// registry's revision moved (which serializes pushes to one registry), so what it reads
-    /// includes every push committed before it; it runs only when the manifest is stored.
+    /// transaction that also bumps the registry's revision. `decide` applies the rules to what the transaction finds (for a tagged push); `catalog`
+    /// writes the registry's catalog change in the same transaction, after the registry's
+    /// revision moved (which serializes pushes to one registry), so what it reads includes every
+    /// push committed before it; it runs only when the manifest is stored.
     @discardableResult
     func putManifest(
         _ manifest: HostedManifestRecord,
         tag: String?,
         registryID: String,
-        replacing: Bool,
+        decide: @Sendable (HostedPushFacts) -> HostedPushDecision,
         catalog: @Sendable (any CatalogWriter) async throws -> Void
     ) async throws -> HostedPutOutcome
     /// The registry's change counter and when it last moved (`nil`: nothing was ever pushed).
@@ -127,7 +143,7 @@ public protocol HostedStore: Sendable {
     /// Tags in lexical order, after `after`.
     func tags(repositoryID: String, after: String?, limit: Int) async throws -> [String]
     /// Deletes a manifest and every tag pointing at it, and writes the catalog change in the same
-    /// transaction (as ``putManifest(_:tag:registryID:replacing:catalog:)``); false when there was none.
+    /// transaction (as ``putManifest(_:tag:registryID:decide:catalog:)``); false when there was none.
     func deleteManifest(repositoryID: String, digest: String, catalog: @Sendable (any CatalogWriter) async throws -> Void) async throws -> Bool
 }
 
@@ -245,11 +261,12 @@ public struct SQLHostedStore: HostedStore {
         _ manifest: HostedManifestRecord,
         tag: String?,
         registryID: String,
-        replacing: Bool,
+        decide: @Sendable (HostedPushFacts) -> HostedPushDecision,
         catalog: @Sendable (any CatalogWriter) async throws -> Void
     ) async throws -> HostedPutOutcome {
         try await database.transaction { db in
             var previous: String?
+            var movingTag = false
             if let tag {
                 let elsewhere = try await db.raw(
                     """
@@ -260,11 +277,13 @@ public struct SQLHostedStore: HostedStore {
                     AND m.chart_name = \(bind: manifest.chartName) AND m.chart_version = \(bind: manifest.chartVersion)
                     """
                 ).first()?.decode(column: "name", as: String.self)
-                if let elsewhere { return .versionElsewhere(repository: elsewhere) }
                 previous = try await db.raw(
                     "SELECT digest FROM hosted_tags WHERE repository_id = \(bind: manifest.repositoryID) AND tag = \(bind: tag)"
                 ).first()?.decode(column: "digest", as: String.self)
-                if let previous, previous != manifest.digest, !replacing { return .tagTaken(existing: previous) }
+                switch decide(HostedPushFacts(digest: manifest.digest, versionElsewhere: elsewhere, taggedDigest: previous)) {
+                case .refuse(let outcome): return outcome
+                case .store(let moving): movingTag = moving
+                }
             }
             try await db.raw(
                 """
@@ -276,9 +295,10 @@ public struct SQLHostedStore: HostedStore {
                 """
             ).run()
             if let tag {
-                // Without `replacing`, a tag set by a concurrent push is left alone: the check below sees it.
+                // A tag that may not move is left alone, also when a concurrent push set it: the
+                // check below sees it.
                 let onConflict: SQLQueryString =
-                    replacing ? "DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at" : "DO NOTHING"
+                    movingTag ? "DO UPDATE SET digest = excluded.digest, updated_at = excluded.updated_at" : "DO NOTHING"
                 try await db.raw(
                     """
                     INSERT INTO hosted_tags (repository_id, tag, digest, updated_at)

@@ -101,16 +101,16 @@ public struct SQLCatalogStore: CatalogStore {
             }
         }
 
-        func save(state: SyncStateRecord, run: SyncRunRecord, owner: String?) async throws {
-            try await SQLCatalogStore.save(state, run: run, owner: owner, on: db)
+        func save(state: SyncStateRecord, run: SyncRunRecord, owner: String?, keepingRuns: Int) async throws {
+            try await SQLCatalogStore.save(state, run: run, owner: owner, keepingRuns: keepingRuns, on: db)
         }
     }
 
-    public func finish(state: SyncStateRecord, run: SyncRunRecord, owner: String?) async throws {
-        try await database.transaction { db in try await Self.save(state, run: run, owner: owner, on: db) }
+    public func finish(state: SyncStateRecord, run: SyncRunRecord, owner: String?, keepingRuns: Int) async throws {
+        try await database.transaction { db in try await Self.save(state, run: run, owner: owner, keepingRuns: keepingRuns, on: db) }
     }
 
-    private static func save(_ state: SyncStateRecord, run: SyncRunRecord, owner: String?, on db: any SQLDatabase) async throws {
+    private static func save(_ state: SyncStateRecord, run: SyncRunRecord, owner: String?, keepingRuns: Int, on db: any SQLDatabase) async throws {
         if let owner {
             // Still ours? (The row stays locked until the commit, so nobody takes the lease meanwhile.)
             let held = try await db.raw(
@@ -140,11 +140,10 @@ public struct SQLCatalogStore: CatalogStore {
                     \(bind: run.error), \(bind: run.added), \(bind: run.removed), \(bind: run.updated), \(bind: run.skipped), \(bind: run.changes))
             """
         ).run()
-        // Keep the last 50 runs of the registry.
         try await db.raw(
             """
             DELETE FROM registry_syncs WHERE registry_id = \(bind: run.registryID) AND id NOT IN (
-                SELECT id FROM registry_syncs WHERE registry_id = \(bind: run.registryID) ORDER BY started_at DESC LIMIT 50)
+                SELECT id FROM registry_syncs WHERE registry_id = \(bind: run.registryID) ORDER BY started_at DESC LIMIT \(bind: keepingRuns))
             """
         ).run()
     }

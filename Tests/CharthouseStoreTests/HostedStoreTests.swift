@@ -25,6 +25,15 @@ struct HostedStoreTests {
         )
     }
 
+    /// The hosted rules as Core applies them (one version per registry; a tag moves only when overwriting).
+    static func rules(overwrite: Bool) -> @Sendable (HostedPushFacts) -> HostedPushDecision {
+        { facts in
+            if let repository = facts.versionElsewhere { return .refuse(.versionElsewhere(repository: repository)) }
+            if let tagged = facts.taggedDigest, tagged != facts.digest, !overwrite { return .refuse(.tagTaken(existing: tagged)) }
+            return .store(movingTag: overwrite)
+        }
+    }
+
     static func manifest(_ repository: String, _ digest: String, version: String) -> HostedManifestRecord {
         HostedManifestRecord(
             repositoryID: repository,
@@ -77,7 +86,7 @@ struct HostedStoreTests {
                     Self.manifest(web.id, first, version: "1.0.0"),
                     tag: "1.0.0",
                     registryID: "ra",
-                    replacing: false,
+                    decide: Self.rules(overwrite: false),
                     catalog: { _ in }
                 )
                     == .stored(previous: nil)
@@ -88,7 +97,7 @@ struct HostedStoreTests {
                     Self.manifest(web.id, second, version: "1.0.0"),
                     tag: "1.0.0",
                     registryID: "ra",
-                    replacing: false,
+                    decide: Self.rules(overwrite: false),
                     catalog: { _ in }
                 )
                     == .tagTaken(existing: first),
@@ -100,7 +109,7 @@ struct HostedStoreTests {
                     Self.manifest(other.id, second, version: "1.0.0"),
                     tag: "1.0.0",
                     registryID: "ra",
-                    replacing: true,
+                    decide: Self.rules(overwrite: true),
                     catalog: { _ in }
                 )
                     == .versionElsewhere(repository: "acme/charts/web"),
@@ -111,7 +120,7 @@ struct HostedStoreTests {
                     Self.manifest(web.id, second, version: "1.0.0"),
                     tag: "1.0.0",
                     registryID: "ra",
-                    replacing: true,
+                    decide: Self.rules(overwrite: true),
                     catalog: { _ in }
                 )
                     == .stored(previous: first),
@@ -121,14 +130,14 @@ struct HostedStoreTests {
                 Self.manifest(web.id, first, version: "0.9.0"),
                 tag: "0.9.0",
                 registryID: "ra",
-                replacing: false,
+                decide: Self.rules(overwrite: false),
                 catalog: { _ in }
             )
             try await store.putManifest(
                 Self.manifest(web.id, first, version: "0.9.0"),
                 tag: "latest",
                 registryID: "ra",
-                replacing: false,
+                decide: Self.rules(overwrite: false),
                 catalog: { _ in }
             )
             #expect(try await store.revision(registryID: "ra")?.revision == 4)
@@ -152,7 +161,7 @@ struct HostedStoreTests {
                 Self.manifest(api.id, first, version: "2.0.0"),
                 tag: "2.0.0",
                 registryID: "ra",
-                replacing: false,
+                decide: Self.rules(overwrite: false),
                 catalog: { _ in }
             )
             #expect(try await store.repositoryNames(registryIDs: ["ra"], after: nil, limit: 10) == ["acme/api", "acme/charts/web"])

@@ -54,7 +54,7 @@ struct HostedCatalog: Sendable {
                 skipped: 0,
                 changes: changes
             )
-            try await writer.save(state: state, run: run, owner: nil)
+            try await writer.save(state: state, run: run, owner: nil, keepingRuns: SyncStateRecord.runsKept)
         }
     }
 }

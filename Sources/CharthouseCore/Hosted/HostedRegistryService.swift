@@ -392,7 +392,7 @@ public struct HostedRegistryService: Sendable {
             record,
             tag: isDigest ? nil : reference,
             registryID: target.registry.id,
-            replacing: target.registry.allowOverwrite,
+            decide: { [allowOverwrite = target.registry.allowOverwrite] facts in HostedRules.decide(facts, allowOverwrite: allowOverwrite) },
             catalog: change
         ) {
         case .stored: break

@@ -7,7 +7,7 @@ extension APIHandler {
     }
 
     func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
-        guard await database.isReachable() else { throw CharthouseError(.unavailable, "the database is not reachable") }
+        try await readiness.check()
         return .ok(.init(body: .json(.init(status: "ok"))))
     }
 }

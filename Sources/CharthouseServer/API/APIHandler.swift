@@ -15,5 +15,5 @@ struct APIHandler: APIProtocol {
     let chartFiles: ChartFileService
     let garbage: HostedGarbageCollector
     let scheduler: SyncScheduler
-    let database: CharthouseDatabase
+    let readiness: Readiness
 }
