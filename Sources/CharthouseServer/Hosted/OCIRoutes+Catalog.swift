@@ -11,6 +11,11 @@ extension OCIRoutes {
         let query = request.uri.queryParameters
         let limit = try Pagination.limit(query["n"].map(String.init), default: 100)
         let page = try await service.catalog(caller: auth.caller, after: query["last"].map(String.init), limit: limit)
-        return Self.listResponse(["repositories": page.items], next: Pagination.next(PublicURLs.catalog, page: page, limit: limit))
+        return Self.listResponse(Listing(repositories: page.items), next: Pagination.next(PublicURLs.catalog, page: page, limit: limit))
+    }
+
+    /// The body of `GET /v2/_catalog`.
+    struct Listing: Encodable {
+        let repositories: [String]
     }
 }

@@ -10,6 +10,12 @@ extension OCIRoutes {
         let limit = try Pagination.limit(query["n"].map(String.init), default: 1000)
         let page = try await service.tags(target, after: query["last"].map(String.init), limit: limit)
         let next = Pagination.next(PublicURLs.tags(name), page: page, limit: limit)
-        return Self.listResponse(["name": name, "tags": page.items], next: next)
+        return Self.listResponse(TagListing(name: name, tags: page.items), next: next)
+    }
+
+    /// The body of `GET /v2/<name>/tags/list`.
+    struct TagListing: Encodable {
+        let name: String
+        let tags: [String]
     }
 }

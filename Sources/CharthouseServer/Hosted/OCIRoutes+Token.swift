@@ -25,12 +25,13 @@ extension OCIRoutes {
         }
         if request.method == .post {
             var request = request
-            let form = (try? await request.collectBody(upTo: 64 << 10)).map { Self.form(String(buffer: $0)) } ?? [:]
-            if form["grant_type"] == "password" {
-                username = form["username"]
-                password = form["password"]
+            let body = (try? await request.collectBody(upTo: 64 << 10)).map { String(buffer: $0) } ?? ""
+            let form = (try? URLEncodedFormDecoder().decode(PasswordGrant.self, from: body)) ?? PasswordGrant()
+            if form.grant_type == "password" {
+                username = form.username
+                password = form.password
             }
-            if let scope = form["scope"] { scopes += scope.split(separator: " ").map(String.init) }
+            if let scope = form.scope { scopes += scope.split(separator: " ").map(String.init) }
             if username == nil { return Self.tokenRefused("a token needs credentials") }
         }
         var caller: Caller?
@@ -50,11 +51,15 @@ extension OCIRoutes {
         context.state.caller = caller
         do {
             let issued = try await tokens.issue(caller: caller, scopes: scopes)
-            let body: [String: any Sendable] = [
-                "token": issued.token, "access_token": issued.token, "expires_in": issued.expiresIn,
-                "issued_at": ISO8601DateFormatter().string(from: issued.issuedAt),
-            ]
-            let data = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+            let body = TokenAnswer(
+                token: issued.token,
+                access_token: issued.token,
+                expires_in: issued.expiresIn,
+                issued_at: ISO8601DateFormatter().string(from: issued.issuedAt)
+            )
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(body)
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
         } catch {
             return Self.errorResponse(for: error, logger: context.logger)
@@ -65,16 +70,19 @@ extension OCIRoutes {
         errorResponse(HostedRegistryError(.unauthorized, message), challenge: "Basic realm=\"\(realm)\"")
     }
 
-    /// The fields of an `application/x-www-form-urlencoded` body.
-    static func form(_ body: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in body.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ text: Substring) -> String {
-                text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
-            }
-            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return fields
+    /// OAuth2's password grant, as a `POST /v2/token` form carries it (field names as the spec has them).
+    struct PasswordGrant: Decodable {
+        var grant_type: String?
+        var username: String?
+        var password: String?
+        var scope: String?
+    }
+
+    /// The token endpoint's answer: `token` for the distribution token spec, `access_token` for OAuth2.
+    struct TokenAnswer: Encodable {
+        let token: String
+        let access_token: String
+        let expires_in: Int
+        let issued_at: String
     }
 }

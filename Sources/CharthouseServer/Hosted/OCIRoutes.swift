@@ -80,8 +80,10 @@ struct OCIRoutes: Sendable {
     }
 
     /// A JSON listing (catalog, tags) with a `Link` to the next page when more follow.
-    static func listResponse(_ object: [String: any Sendable], next: String?) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    static func listResponse(_ listing: some Encodable, next: String?) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(listing)) ?? Data("{}".utf8)
         var headers: HTTPFields = [.contentType: "application/json"]
         if let next { headers[Self.link] = "<\(next)>; rel=\"next\"" }
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
