@@ -12,18 +12,22 @@ struct HostedConsistencyTests {
         Data(try ArchiveCrafter.tgz([ArchiveCrafter.Member("\(chart)/Chart.yaml", "apiVersion: v2\nname: \(chart)\nversion: \(version)\n")]))
     }
 
-    @Test("twelve versions pushed at once: every one in the catalog, the chart row counts them all")
+    @Test("versions pushed at once: every one in the catalog, the chart row counts them all")
     func concurrentPushes() async throws {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
             let admin = HostedClassicTests.basic(cast.adminA.username, cast.adminA.password)
             let versions = (0..<12).map { "1.\($0).0" }
             let archives = try versions.map { try Self.archive("web", $0) }
-            try await withThrowingTaskGroup(of: Int.self) { group in
-                for archive in archives {
-                    group.addTask { try await server.request(.post, "/api/acme/charts", headers: admin, body: archive).status }
+            // Two rounds of six at once: racing pushes, within the test client's connection limit
+            // (8 per host; more would wait for a connection, and time out on a loaded machine).
+            for round in stride(from: 0, to: archives.count, by: 6) {
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for archive in archives[round..<min(round + 6, archives.count)] {
+                        group.addTask { try await server.request(.post, "/api/acme/charts", headers: admin, body: archive).status }
+                    }
+                    for try await status in group { #expect(status == 201) }
                 }
-                for try await status in group { #expect(status == 201) }
             }
             let client = server.client(token: cast.adminA.token)
             let hosted = try #require(try await client.listRegistries().ok.body.json.items.first { $0.name == "hosted" })
