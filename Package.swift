@@ -189,6 +189,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CharthouseCoreTests",
+            dependencies: ["CharthouseCore", "CharthouseStore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "HarnessTests",
             dependencies: [
                 "TestSupport",

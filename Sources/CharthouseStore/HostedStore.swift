@@ -71,6 +71,12 @@ public struct HostedPushFacts: Sendable, Equatable {
     public let versionElsewhere: String?
     /// The manifest the tag points at now, if any.
     public let taggedDigest: String?
+
+    public init(digest: String, versionElsewhere: String?, taggedDigest: String?) {
+        self.digest = digest
+        self.versionElsewhere = versionElsewhere
+        self.taggedDigest = taggedDigest
+    }
 }
 
 /// The rules' answer to a push (Core decides; the store carries it out in the same transaction).
