@@ -48,7 +48,6 @@ let package = Package(
             dependencies: [
                 "CLibYAML",
                 "CZlib",
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -171,7 +170,7 @@ let package = Package(
         .testTarget(
             name: "CharthouseStoreTests",
             dependencies: [
-                "CharthouseStore", "TestSupport",
+                "CharthouseStore", "HelmFormats", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

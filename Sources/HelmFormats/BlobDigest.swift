@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A content digest as the OCI distribution spec writes it: `sha256:` and 64 lowercase hex
@@ -19,12 +18,6 @@ public enum BlobDigest {
 
     /// ``canonical(_:)``, or the text as it is when it is not a SHA-256 digest (for display).
     public static func normalized(_ digest: String) -> String { canonical(digest) ?? digest }
-
-    /// The digest of these bytes.
-    public static func of(_ bytes: some DataProtocol) -> String { from(SHA256.hash(data: bytes)) }
-
-    /// The digest a finished SHA-256 stands for (a hash fed as the bytes streamed by).
-    public static func from(_ hash: SHA256.Digest) -> String { "sha256:" + Hex.lowercase(hash) }
 
     private static func isHex(_ bytes: Substring.UTF8View) -> Bool {
         bytes.count == 64 && bytes.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }

@@ -1,6 +1,7 @@
 import CharthouseStore
 import Crypto
 import Foundation
+import HelmFormats
 import NIOCore
 import TestSupport
 import Testing
@@ -110,5 +111,13 @@ struct BlobStoreTests {
             #expect(try await restarted.uploadedSize(abandoned) == nil)
             #expect(try await restarted.info(digest: Self.digest(bytes))?.size == 50_000, "finished blobs are not touched")
         }
+    }
+}
+
+@Suite("Blob digests")
+struct BlobDigestTests {
+    @Test("the digest of bytes, in the one form")
+    func digestOfBytes() {
+        #expect(BlobDigest.of(Array("".utf8)) == "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 }
