@@ -177,17 +177,7 @@ struct CatalogSyncTests {
 
             // A trigger refuses one row that comes last in the index, after more than two batches
             // of 500 new versions were already written inside the sync's transaction.
-            try await server.executeSQL(
-                sqlite: """
-                    CREATE TRIGGER poison BEFORE INSERT ON catalog_versions WHEN NEW.chart = 'poison'
-                    BEGIN SELECT RAISE(ABORT, 'poisoned row refused by a trigger'); END;
-                    """,
-                postgres: """
-                    CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
-                    IF NEW.chart = 'poison' THEN RAISE EXCEPTION 'poisoned row refused by a trigger'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
-                    CREATE TRIGGER poison BEFORE INSERT ON catalog_versions FOR EACH ROW EXECUTE FUNCTION poison();
-                    """
-            )
+            try await server.poisonCatalog()
             try Self.writeIndex(2400, to: folder, extra: "  poison:\n  - {name: poison, version: 1.0.0, urls: [poison-1.0.0.tgz]}\n")
             let failed = try await Self.syncNow(server, token: token, id: created.id)
             #expect(failed.syncState == .failed)
@@ -201,7 +191,7 @@ struct CatalogSyncTests {
             #expect(charts.first?.versions == 1200)
 
             // With the fault gone the next sync applies the whole index.
-            try await server.executeSQL(sqlite: "DROP TRIGGER poison;", postgres: "DROP TRIGGER poison ON catalog_versions; DROP FUNCTION poison();")
+            try await server.curePoisonedCatalog()
             let healed = try await Self.syncNow(server, token: token, id: created.id)
             #expect(healed.syncState == .ok, "\(healed.lastError ?? "")")
             #expect(healed.versions == 2401)

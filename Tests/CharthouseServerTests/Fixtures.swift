@@ -65,3 +65,25 @@ extension Array where Element == Components.Schemas.Registry {
     /// The registries people added: without the hosted ones every tenant and the system own.
     var added: [Element] { filter { $0.kind != .hosted } }
 }
+
+extension TestServer {
+    /// A database fault on demand: a trigger refuses every catalog row of a chart named `poison`.
+    func poisonCatalog() async throws {
+        try await executeSQL(
+            sqlite: """
+                CREATE TRIGGER poison BEFORE INSERT ON catalog_versions WHEN NEW.chart = 'poison'
+                BEGIN SELECT RAISE(ABORT, 'poisoned row refused by a trigger'); END;
+                """,
+            postgres: """
+                CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
+                IF NEW.chart = 'poison' THEN RAISE EXCEPTION 'poisoned row refused by a trigger'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
+                CREATE TRIGGER poison BEFORE INSERT ON catalog_versions FOR EACH ROW EXECUTE FUNCTION poison();
+                """
+        )
+    }
+
+    /// Removes the fault of ``poisonCatalog()``.
+    func curePoisonedCatalog() async throws {
+        try await executeSQL(sqlite: "DROP TRIGGER poison;", postgres: "DROP TRIGGER poison ON catalog_versions; DROP FUNCTION poison();")
+    }
+}

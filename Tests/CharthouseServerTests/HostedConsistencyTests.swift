@@ -45,17 +45,7 @@ struct HostedConsistencyTests {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
             let admin = HostedClassicTests.basic(cast.adminA.username, cast.adminA.password)
-            try await server.executeSQL(
-                sqlite: """
-                    CREATE TRIGGER poison BEFORE INSERT ON catalog_versions WHEN NEW.chart = 'poison'
-                    BEGIN SELECT RAISE(ABORT, 'poisoned row refused by a trigger'); END;
-                    """,
-                postgres: """
-                    CREATE FUNCTION poison() RETURNS trigger AS $$ BEGIN
-                    IF NEW.chart = 'poison' THEN RAISE EXCEPTION 'poisoned row refused by a trigger'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;
-                    CREATE TRIGGER poison BEFORE INSERT ON catalog_versions FOR EACH ROW EXECUTE FUNCTION poison();
-                    """
-            )
+            try await server.poisonCatalog()
             let refused = try await server.request(.post, "/api/acme/charts", headers: admin, body: try Self.archive("poison", "1.0.0"))
             #expect(refused.status == 500, "\(refused.text)")
             let manifest = try await server.request(.get, "/v2/acme/poison/manifests/1.0.0", headers: admin)
@@ -63,7 +53,7 @@ struct HostedConsistencyTests {
             #expect(!(try await server.request(.get, "/charts/acme/index.yaml", headers: admin).text.contains("poison")))
             #expect(try await server.request(.get, "/api/acme/charts/poison", headers: admin).status == 404)
 
-            try await server.executeSQL(sqlite: "DROP TRIGGER poison;", postgres: "DROP TRIGGER poison ON catalog_versions; DROP FUNCTION poison();")
+            try await server.curePoisonedCatalog()
             #expect(try await server.request(.post, "/api/acme/charts", headers: admin, body: try Self.archive("poison", "1.0.0")).status == 201)
             #expect(try await server.request(.get, "/charts/acme/index.yaml", headers: admin).text.contains("poison-1.0.0.tgz"))
         }

@@ -146,12 +146,13 @@ extension Components.Schemas.SyncRun {
 /// (`index.yaml` files carry nanoseconds and any offset). Text that is not a timestamp is kept.
 enum CatalogTimestamp {
     static func rfc3339(_ text: String) -> String {
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let plain = ISO8601DateFormatter()
-        guard let date = fractional.date(from: text) ?? plain.date(from: text) ?? nanoseconds(text) else { return text }
-        return plain.string(from: date)
+        guard let date = (try? Date(text, strategy: fractional)) ?? (try? Date(text, strategy: plain)) ?? nanoseconds(text) else { return text }
+        return date.formatted(plain)
     }
+
+    /// Value-type styles, made once: a listing may format thousands of versions.
+    private static let plain = Date.ISO8601FormatStyle()
+    private static let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// Go's RFC 3339 with up to nine fraction digits, which Foundation reads only up to three.
     private static func nanoseconds(_ text: String) -> Date? {
@@ -161,8 +162,6 @@ enum CatalogTimestamp {
         let fraction = text[text.index(after: dot)..<zone]
         guard !fraction.isEmpty, fraction.allSatisfy(\.isNumber) else { return nil }
         let trimmed = String(text[..<dot]) + "." + fraction.prefix(3).padding(toLength: 3, withPad: "0", startingAt: 0) + text[zone...]
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: trimmed)
+        return try? Date(trimmed, strategy: fractional)
     }
 }

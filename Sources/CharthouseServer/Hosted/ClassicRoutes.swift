@@ -102,31 +102,13 @@ struct ClassicRoutes: Sendable {
         guard let path = found.path else { throw CharthouseError.notFound("\(file) in \(namespace)") }
         let etag = "\"\(found.digest)\""
         var headers: HTTPFields = [
-            .contentType: file.hasSuffix(".prov") ? "text/plain; charset=utf-8" : "application/gzip", .eTag: etag,
-            .acceptRanges: "bytes", .contentLength: "\(found.size)", .cacheControl: "no-cache",
+            .contentType: file.hasSuffix(".prov") ? "text/plain; charset=utf-8" : "application/gzip", .eTag: etag, .cacheControl: "no-cache",
         ]
         if let condition = request.headers[.ifNoneMatch], Self.matches(condition, etag) {
-            headers[.contentLength] = nil
+            headers[.acceptRanges] = "bytes"
             return Response(status: .notModified, headers: headers)
         }
-        if let header = request.headers[.range] {
-            let range = try StoredFiles.servedRange(header, size: found.size)
-            headers[.contentLength] = "\(range.count)"
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(found.size)"
-            if request.method == .head { return Response(status: .partialContent, headers: headers) }
-            return Response(
-                status: .partialContent,
-                headers: headers,
-                body: try await fileIO.loadFile(path: path, range: range, context: context, chunkLength: StoredFiles.chunkLength)
-            )
-        }
-        if request.method == .head { return Response(status: .ok, headers: headers) }
-        guard found.size > 0 else { return Response(status: .ok, headers: headers) }
-        return Response(
-            status: .ok,
-            headers: headers,
-            body: try await fileIO.loadFile(path: path, context: context, chunkLength: StoredFiles.chunkLength)
-        )
+        return try await StoredFiles.response(request, path: path, size: found.size, headers: headers, fileIO: fileIO, context: context)
     }
 
     /// Whether `Accept-Encoding` takes gzip (and does not refuse it with `q=0`).

@@ -1,5 +1,6 @@
 import HTTPTypes
 import HelmFormats
+import Hummingbird
 
 /// Serving stored files (blobs, chart archives) to registry clients of either protocol: the
 /// chunk size and what a `Range` header may ask.
@@ -18,6 +19,31 @@ enum StoredFiles {
         case .unsatisfiable: throw RangeRefusal(size: size, malformed: false)
         case .malformed: throw RangeRefusal(size: size, malformed: true)
         }
+    }
+
+    /// A stored file of `size` bytes at `path`, whole or the part `Range` asks for (206), or only
+    /// its headers for `HEAD`; `headers` are the protocol's own (type, digest or ETag).
+    static func response(
+        _ request: Request,
+        path: String,
+        size: Int64,
+        headers: HTTPFields,
+        fileIO: FileIO,
+        context: some RequestContext
+    ) async throws -> Response {
+        var headers = headers
+        headers[.acceptRanges] = "bytes"
+        headers[.contentLength] = "\(size)"
+        if let header = request.headers[.range] {
+            let range = try servedRange(header, size: size)
+            headers[.contentLength] = "\(range.count)"
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            if request.method == .head { return Response(status: .partialContent, headers: headers) }
+            let body = try await fileIO.loadFile(path: path, range: range, context: context, chunkLength: chunkLength)
+            return Response(status: .partialContent, headers: headers, body: body)
+        }
+        guard request.method != .head, size > 0 else { return Response(status: .ok, headers: headers) }
+        return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: path, context: context, chunkLength: chunkLength))
     }
 
     /// A `Range` the server will not serve; each protocol renders it in its own error format.
