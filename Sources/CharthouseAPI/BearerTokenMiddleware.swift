@@ -1,6 +1,6 @@
-import Foundation
-import HTTPTypes
-import OpenAPIRuntime
+public import Foundation
+public import HTTPTypes
+public import OpenAPIRuntime
 
 /// A client middleware that sends `Authorization: Bearer TOKEN` with every request of the generated client.
 public struct BearerTokenMiddleware: ClientMiddleware {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The REST contract of Charthouse: types, the server protocol and the client generated from `openapi.yaml`.
 public enum CharthouseAPIDocument {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CharthouseAPI
 import Foundation
+import OpenAPIRuntime
 
 /// `charthouse chart search|list|versions|show|values|readme|schema`: the synced catalog, as the
 /// profile dropdowns see it.

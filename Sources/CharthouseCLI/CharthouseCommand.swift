@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 
 /// The root command: `charthouse serve` runs the server; the other subcommands are its client.
 public struct CharthouseCommand: AsyncParsableCommand {

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import CharthouseAPI
 
 /// `charthouse user create|list|show|update|delete`.

@@ -1,5 +1,5 @@
 import CharthouseStore
-import Foundation
+public import Foundation
 import Logging
 
 /// Logins, bearer-token authentication and API tokens.

@@ -1,4 +1,4 @@
-import CharthouseStore
+public import CharthouseStore
 
 /// The authenticated identity behind a request; every Core operation is scoped by it.
 public struct Caller: Sendable, Hashable {

@@ -170,12 +170,12 @@ struct ListedVersion: Sendable {
 
     /// A record whose icon and keywords are only in its metadata JSON (OCI).
     init(record: CatalogVersionRecord) {
-        let metadata = (try? JSONSerialization.jsonObject(with: Data(record.metadata.utf8))) as? [String: Any]
+        let metadata = try? JSONDecoder().decode(JSONValue.self, from: Data(record.metadata.utf8))
         self.init(
             record: record,
             semanticVersion: SemanticVersion(record.version),
-            icon: metadata?["icon"] as? String ?? "",
-            keywords: metadata?["keywords"] as? [String] ?? []
+            icon: metadata?["icon"]?.stringValue ?? "",
+            keywords: metadata?["keywords"]?.arrayValue?.compactMap(\.stringValue) ?? []
         )
     }
 }

@@ -1,4 +1,4 @@
-import CharthouseStore
+public import CharthouseStore
 import Foundation
 import HelmFormats
 

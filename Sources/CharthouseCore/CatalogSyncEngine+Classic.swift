@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HelmFormats
 import Logging
+import NIOCore
 import RegistryClient
 
 /// The classic source of a sync: a chart repository's `index.yaml`.

@@ -1,8 +1,8 @@
-import CharthouseStore
+public import CharthouseStore
 import Crypto
-import Foundation
+public import Foundation
 import HelmFormats
-import Logging
+public import Logging
 import RegistryClient
 
 /// Syncs an unprotected registry's charts into the catalog.
@@ -135,7 +135,7 @@ public struct CatalogSyncEngine: Sendable {
         do {
             endpoint = try RegistryEndpoint(parsing: registry.endpoint)
         } catch let error as HelmFormatError {
-            throw CharthouseError(.unprocessable, "invalid endpoint: \(error.message)")
+            throw CharthouseError(.unprocessable, "invalid endpoint: \(error.message)", cause: error)
         }
         let listing: Listing
         switch endpoint {
@@ -293,7 +293,7 @@ public struct CatalogSyncEngine: Sendable {
     /// one's were not saved (a `conflict`, as when the lease is held at the start).
     private func lostLease(_ registry: RegistryRecord, _ error: StoreError) -> CharthouseError {
         logger.warning("registry sync lost its lease", metadata: ["registry": .string(registry.name), "error": .string(error.message)])
-        return CharthouseError(.conflict, error.message)
+        return CharthouseError(.conflict, error.message, cause: error)
     }
 
     static func milliseconds(since start: Date) -> Int { Int((Date().timeIntervalSince(start) * 1000).rounded()) }

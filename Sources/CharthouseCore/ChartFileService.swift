@@ -1,7 +1,7 @@
-import CharthouseStore
+public import CharthouseStore
 import Crypto
 import Foundation
-import HelmFormats
+public import HelmFormats
 import NIOCore
 import RegistryClient
 
@@ -102,9 +102,9 @@ public struct ChartFileService: Sendable {
                 }
             }
         } catch let error as RegistryClientError {
-            throw CharthouseError(.badGateway, "cannot fetch the chart archive of \(record.chart) \(record.version): \(error.message)")
+            throw CharthouseError(.badGateway, "cannot fetch the chart archive of \(record.chart) \(record.version): \(error.message)", cause: error)
         } catch let error as HelmFormatError {
-            throw CharthouseError(.unprocessable, "invalid endpoint: \(error.message)")
+            throw CharthouseError(.unprocessable, "invalid endpoint: \(error.message)", cause: error)
         }
         let actual = BlobDigest.of(body.readableBytesView)
         if let expected, expected != actual {
@@ -119,7 +119,7 @@ public struct ChartFileService: Sendable {
                 try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes, limits: limits) }.get()
             }
         } catch let error as HelmFormatError {
-            throw CharthouseError(.badGateway, "the chart archive at \(source) is not a valid chart: \(error.message)")
+            throw CharthouseError(.badGateway, "the chart archive at \(source) is not a valid chart: \(error.message)", cause: error)
         }
         let files = ChartFilesRecord(
             digest: actual,

@@ -1,6 +1,8 @@
 /// A domain error: what went wrong, in words for the caller, with a stable code.
 ///
 /// The HTTP layer maps each ``Code`` to one status in one place; Core never speaks HTTP.
+/// Where the error translates a lower layer's (storage, the registry client, a format parser),
+/// ``cause`` keeps that error for the log; clients see only ``message``.
 public struct CharthouseError: Error, Sendable, CustomStringConvertible {
     /// The stable, machine-readable kind of error.
     public enum Code: String, Sendable {
@@ -33,11 +35,14 @@ public struct CharthouseError: Error, Sendable, CustomStringConvertible {
     public let message: String
     /// Seconds to wait before trying again (`tooManyRequests`).
     public let retryAfter: Int?
+    /// The lower layer's error this one translates, for the log; never shown to clients.
+    public let cause: (any Error)?
 
-    public init(_ code: Code, _ message: String, retryAfter: Int? = nil) {
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        self.cause = cause
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

@@ -35,7 +35,7 @@ enum IndexDecoding {
                     }
                 }
             } catch let error as HelmFormatError {
-                throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)")
+                throw CharthouseError(.unprocessable, "index.yaml refused: \(error.message)", cause: error)
             }
         }
     }

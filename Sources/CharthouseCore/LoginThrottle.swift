@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Slows password guessing: within a sliding window (a minute by default), at most

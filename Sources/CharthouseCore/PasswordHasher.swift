@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 import HummingbirdBcrypt
-import NIOPosix
+public import NIOPosix
 
 /// Hashes and verifies passwords with bcrypt, off the cooperative thread pool.
 ///

@@ -1,4 +1,4 @@
-import CharthouseStore
+public import CharthouseStore
 
 /// Whether this server can serve requests: its database answers (within a deadline).
 public struct Readiness: Sendable {

@@ -1,5 +1,5 @@
-import CharthouseStore
-import Foundation
+public import CharthouseStore
+public import Foundation
 
 /// A new registry as a tenant admin (or the system admin) describes it.
 public struct NewRegistry: Sendable {

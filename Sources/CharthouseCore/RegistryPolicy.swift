@@ -1,4 +1,4 @@
-import RegistryClient
+public import RegistryClient
 
 /// Server-wide rules for registries, from the configuration.
 public struct RegistryPolicy: Sendable {

@@ -1,7 +1,7 @@
 import CharthouseStore
 import Foundation
 import HelmFormats
-import Logging
+public import Logging
 import RegistryClient
 
 /// Tenant and system Helm registries: added, validated, listed, changed and removed.
@@ -96,7 +96,7 @@ public struct RegistryService: Sendable {
         do {
             try await stores.registries.create(record)
         } catch let error as StoreError where error.isDuplicate {
-            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists")
+            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists", cause: error)
         }
         return try await view(record)
     }
@@ -150,7 +150,7 @@ public struct RegistryService: Sendable {
         do {
             try await stores.registries.update(record)
         } catch let error as StoreError where error.isDuplicate {
-            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists")
+            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists", cause: error)
         } catch let error as StoreError where error.isNotFound {
             throw CharthouseError.notFound("registry \"\(id)\"")
         }

@@ -1,4 +1,5 @@
 import CharthouseStore
+import Foundation
 import HelmFormats
 import RegistryClient
 
@@ -23,7 +24,7 @@ struct RegistryValidator: Sendable {
                 )
             }
         } catch let error as RegistryClientError {
-            throw CharthouseError(.unprocessable, "registry validation failed: \(error.message)")
+            throw CharthouseError(.unprocessable, "registry validation failed: \(error.message)", cause: error)
         }
     }
 }

@@ -1,4 +1,4 @@
-import CharthouseStore
+public import CharthouseStore
 
 /// The stores Core works on, opened over one database.
 public struct Stores: Sendable {

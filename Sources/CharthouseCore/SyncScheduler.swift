@@ -1,7 +1,7 @@
 import CharthouseStore
 import Foundation
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 
 /// Runs registry syncs: every registry on its interval (failures back off), and on demand.
 ///
@@ -64,7 +64,7 @@ public actor SyncScheduler: Service {
         do {
             for id in try await stores.catalog.dueRegistries(now: Date()) where work[id] == nil { work[id] = false }
         } catch {
-            logger.warning("cannot list registries due for sync", metadata: ["error": .string("\(error)")])
+            logger.warning("cannot list registries due for sync", metadata: .error(error))
         }
         // Requests that came while the due registries were read join this batch.
         for (id, force) in takeRequests() { work[id] = (work[id] ?? false) || force }
@@ -87,7 +87,7 @@ public actor SyncScheduler: Service {
                     } catch let error as CharthouseError where error.code == .conflict {
                         logger.debug("sync skipped", metadata: ["registry": .string(id), "reason": .string(error.message)])
                     } catch {
-                        logger.warning("sync could not run", metadata: ["registry": .string(id), "error": .string("\(error)")])
+                        logger.warning("sync could not run", metadata: Logger.Metadata.error(error).merging(["registry": .string(id)]) { $1 })
                     }
                     return id
                 }

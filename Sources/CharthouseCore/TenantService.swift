@@ -1,4 +1,4 @@
-import CharthouseStore
+public import CharthouseStore
 import Foundation
 
 /// Tenants: created and listed by the system administrator only.
@@ -19,7 +19,7 @@ public struct TenantService: Sendable {
         do {
             try await stores.tenants.create(tenant)
         } catch let error as StoreError where error.isDuplicate {
-            throw CharthouseError(.conflict, "tenant \"\(name)\" already exists")
+            throw CharthouseError(.conflict, "tenant \"\(name)\" already exists", cause: error)
         }
         // Every tenant owns a hosted registry from the start.
         try await RegistryService.ensureHostedRegistry(tenant: tenant, stores: stores, policy: RegistryPolicy())
@@ -48,7 +48,7 @@ public struct TenantService: Sendable {
         do {
             renamed = try await stores.tenants.rename(id: tenant.id, to: name)
         } catch let error as StoreError where error.isDuplicate {
-            throw CharthouseError(.conflict, "tenant \"\(name)\" already exists")
+            throw CharthouseError(.conflict, "tenant \"\(name)\" already exists", cause: error)
         }
         guard let renamed else { throw CharthouseError.notFound("tenant \"\(idOrName)\"") }
         hostedChanged(tenant.name)

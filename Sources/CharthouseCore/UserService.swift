@@ -1,4 +1,4 @@
-import CharthouseStore
+public import CharthouseStore
 import Foundation
 
 /// Tenant users: created by their tenant's admin or the system administrator.
@@ -61,7 +61,7 @@ public struct UserService: Sendable {
         } catch let error as StoreError where error.isDuplicate {
             // Usernames are server-wide (registry clients sign in with a username alone), so a name
             // may be taken in another tenant: say only that it is not available, never where.
-            throw CharthouseError(.conflict, "the username \"\(username)\" is not available; choose another")
+            throw CharthouseError(.conflict, "the username \"\(username)\" is not available; choose another", cause: error)
         }
         return UserSummary(id: user.id, username: user.username, role: role, tenantName: tenant.name, createdAt: user.createdAt)
     }

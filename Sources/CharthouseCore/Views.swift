@@ -1,5 +1,5 @@
-import CharthouseStore
-import Foundation
+public import CharthouseStore
+public import Foundation
 
 /// A user as shown to callers: no password hash, the tenant by name.
 public struct UserSummary: Sendable, Hashable {

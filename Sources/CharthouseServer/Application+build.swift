@@ -1,10 +1,11 @@
 import CharthouseAPI
 import CharthouseCore
 import CharthouseStore
-import Foundation
-import Hummingbird
-import Logging
+public import Foundation
+public import Hummingbird
+public import Logging
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import Synchronization
 
 /// Builds the whole server from its configuration: data directory, database and migrations,

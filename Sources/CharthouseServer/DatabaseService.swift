@@ -1,3 +1,4 @@
+import CharthouseCore
 import CharthouseStore
 import Logging
 import ServiceLifecycle
@@ -15,7 +16,7 @@ struct DatabaseService: Service, CustomStringConvertible {
         do {
             try await database.shutdown()
         } catch {
-            logger.warning("closing the database pool failed", metadata: ["error": .string("\(error)")])
+            logger.warning("closing the database pool failed", metadata: .error(error))
         }
     }
 }

@@ -1,3 +1,4 @@
+import CharthouseCore
 import Logging
 import ServiceLifecycle
 
@@ -24,7 +25,7 @@ struct PeriodicService: Service, CustomStringConvertible {
                     let count = try await work()
                     if count > 0 { logger.info("\(name): done", metadata: ["count": .stringConvertible(count)]) }
                 } catch {
-                    logger.warning("\(name) failed", metadata: ["error.type": .string(String(reflecting: type(of: error)))])
+                    logger.warning("\(name) failed", metadata: .error(error))
                 }
             }
         }

@@ -1,5 +1,5 @@
-import CharthouseCore
-import Hummingbird
+public import CharthouseCore
+public import Hummingbird
 import Logging
 import NIOCore
 import Synchronization

@@ -1,8 +1,8 @@
-import CharthouseCore
-import CharthouseStore
-import Foundation
-import Logging
-import RegistryClient
+public import CharthouseCore
+public import CharthouseStore
+public import Foundation
+public import Logging
+public import RegistryClient
 
 /// What `charthouse serve` was given on its command line; `nil` means "not given".
 ///

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Session and API tokens, addressed by the digest of their value. Implemented by ``SQLAccessTokenStore``.
 public protocol AccessTokenStore: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One chart version of a registry's catalog.
 public struct CatalogVersionRecord: Sendable, Hashable {

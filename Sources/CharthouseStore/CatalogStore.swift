@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A registry's synced catalog and its sync state. Implemented by ``SQLCatalogStore``.
 public protocol CatalogStore: Sendable {

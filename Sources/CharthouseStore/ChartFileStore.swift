@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+import SQLKit
 
 /// The files of one chart archive, as the catalog shows them.
 public struct ChartFilesRecord: Sendable, Hashable {

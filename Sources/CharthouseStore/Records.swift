@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A tenant as stored.
 public struct TenantRecord: Sendable, Hashable {

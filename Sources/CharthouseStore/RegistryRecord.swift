@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The protocol family of a registry.
 public enum RegistryKind: String, Sendable, Hashable, CaseIterable {

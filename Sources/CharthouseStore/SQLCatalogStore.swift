@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import SQLKit
 
 /// ``CatalogStore`` over SQLite or PostgreSQL. Writes go in batches of multi-row INSERTs inside

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Lowercase hexadecimal, as digests are written.
 public enum Hex {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension IndexChartVersion {
     /// A chart version from an OCI Helm config blob: the chart's Chart.yaml metadata as JSON, as

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension IndexChartVersion {
     /// A chart's metadata read from its `Chart.yaml`, as helm's loader reads it (unknown fields

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Writes an `index.yaml` as `helm repo index` lays it out: `apiVersion: v1`, `entries` by chart
 /// name with the newest version first, each version's fields in alphabetical order (helm's

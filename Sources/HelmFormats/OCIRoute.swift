@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a request under `/v2/` goes, as the distribution spec lays out its API: the base, the
 /// catalog, a repository's tags, manifests, blobs and blob uploads (and Charthouse's token
 /// endpoint). Repository names may contain `/`, so the area is found from the end of the path,

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where a Helm registry lives: a classic chart repository (`https://…` serving `index.yaml`) or
 /// an OCI registry (`oci://host[:port][/path]`, Helm 3.8+).

@@ -1,5 +1,6 @@
-import HelmFormats
-import NIOCore
+public import HelmFormats
+public import NIOCore
+import NIOHTTP1
 
 /// Talks to a classic Helm chart repository: an HTTP server with `index.yaml` at its base URL.
 public struct ClassicRepositoryClient: Sendable {

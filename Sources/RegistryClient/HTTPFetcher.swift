@@ -2,7 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOSSL
+import NIOHTTPCompression
+public import NIOSSL
 import Synchronization
 
 /// One registry's HTTP side: TLS trust, time limits, a body cap, redirects that never carry

@@ -1,5 +1,6 @@
 import Foundation
-import NIOCore
+public import NIOCore
+import NIOHTTP1
 
 /// The answer to a conditional fetch of `index.yaml`.
 public enum IndexFetch: Sendable {

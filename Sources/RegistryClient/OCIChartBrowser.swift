@@ -1,5 +1,6 @@
-import Foundation
+public import Foundation
 import HelmFormats
+import NIOHTTP1
 
 /// Walks an OCI registry for the sync: repositories under a path, their tags, and for a tag the
 /// Helm manifest and config. Follows `Link` pagination; refuses manifests that are not Helm charts.

@@ -1,5 +1,6 @@
 import Foundation
-import NIOCore
+public import NIOCore
+import NIOHTTP1
 import Synchronization
 
 /// Talks to an OCI distribution registry that holds Helm charts (`oci://host[:port][/path]`).

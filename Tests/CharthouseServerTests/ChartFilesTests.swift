@@ -1,6 +1,8 @@
 import CharthouseAPI
 import Crypto
 import Foundation
+import HTTPTypes
+import OpenAPIRuntime
 import TestSupport
 import Testing
 

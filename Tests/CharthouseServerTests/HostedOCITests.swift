@@ -1,6 +1,7 @@
 import CharthouseAPI
 import Crypto
 import Foundation
+import HTTPTypes
 import TestSupport
 import Testing
 

@@ -1,6 +1,9 @@
 import AsyncHTTPClient
+import CharthouseAPI
 import Foundation
+import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import TestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import CharthouseAPI
 import Foundation
+import HTTPTypes
 import TestSupport
 import Testing
 

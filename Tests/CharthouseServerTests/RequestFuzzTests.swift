@@ -1,3 +1,4 @@
+import CharthouseAPI
 import Foundation
 import HTTPTypes
 import TestSupport

@@ -1,6 +1,7 @@
 import CharthouseAPI
 import CharthouseCore
 import Foundation
+import HTTPTypes
 import Synchronization
 import TestSupport
 import Testing

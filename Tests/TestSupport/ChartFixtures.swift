@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Real chart repositories built with the real helm: `helm create` + `helm package` + `helm repo index`.
 public enum ChartFixtures {

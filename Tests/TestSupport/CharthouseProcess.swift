@@ -1,8 +1,10 @@
 import AsyncHTTPClient
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import NIOHTTP1
+import NIOCore
 #endif
 
 /// The real `charthouse` executable, run as users run it: `serve` as a child process, client

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A username and password for a test peer's basic authentication.
 public struct Credentials: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The real helm CLI (3.17 or 4.1, as installed by scripts/install-deps) with its own isolated
 /// `HELM_*` directories, so tests never read or write the machine's helm configuration.

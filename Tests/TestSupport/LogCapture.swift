@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 import Synchronization
 
 /// Keeps every log line a test server writes, with its metadata, so tests can search them.

@@ -1,7 +1,8 @@
 import AsyncHTTPClient
 import Crypto
-import Foundation
+public import Foundation
 import NIOCore
+import NIOHTTP1
 
 /// Pushes blobs and manifests to an OCI registry over the raw distribution API (monolithic
 /// uploads), for tests that need many tags or hand-made manifests quickly.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The real `index.yaml` files of public chart repositories in the workspace's
 /// `shared/real-indexes/` (used in place, never copied): `$CHARTHOUSE_REAL_INDEXES`, else

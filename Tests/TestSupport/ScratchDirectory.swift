@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A fresh temporary directory for one peer or test.
 public enum ScratchDirectory {

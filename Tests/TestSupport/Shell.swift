@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Runs short commands and reports their output; failures throw with the command's stderr.
 public enum Shell {

@@ -19,13 +19,16 @@ public final class StallingHTTPServer: Sendable {
         case truncate
         /// Answer 500 Internal Server Error.
         case fail
+        /// Keep the request unanswered until ``release()``, then serve the body as it is then.
+        case hold
     }
 
     final class Mode: Sendable {
         let behaviour = Mutex(Behaviour.serve)
         let requests = Mutex(0)
-        let body: String
-        init(body: String) { self.body = body }
+        let body: Mutex<String>
+        let held = Mutex<[any Channel]>([])
+        init(body: String) { self.body = Mutex(body) }
     }
 
     /// Starts serving `body` to every request (`Connection: close`).
@@ -60,6 +63,28 @@ public final class StallingHTTPServer: Sendable {
         mode.behaviour.withLock { $0 = behaviour }
     }
 
+    /// From now on, serve `body` instead.
+    public func set(body: String) {
+        mode.body.withLock { $0 = body }
+    }
+
+    /// Answers the requests ``Behaviour/hold`` kept, with the body as it is now.
+    public func release() {
+        let channels = mode.held.withLock { held in
+            defer { held = [] }
+            return held
+        }
+        for channel in channels {
+            channel.writeAndFlush(ByteBuffer(string: Self.response(mode.body.withLock { $0 }))).whenComplete { _ in
+                channel.close(promise: nil)
+            }
+        }
+    }
+
+    static func response(_ body: String) -> String {
+        "HTTP/1.1 200 OK\r\nContent-Type: application/x-yaml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+    }
+
     public func stop() async {
         try? await channel.close()
     }
@@ -75,7 +100,7 @@ public final class StallingHTTPServer: Sendable {
             let request = String(buffer: unwrapInboundIn(data))
             guard request.hasPrefix("GET ") || request.hasPrefix("HEAD ") else { return }
             mode.requests.withLock { $0 += 1 }
-            let body = mode.body
+            let body = mode.body.withLock { $0 }
             let partial = "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count + 1_000_000)\r\nConnection: close\r\n\r\n" + body.prefix(20)
             switch mode.behaviour.withLock({ $0 }) {
             case .stall:
@@ -85,10 +110,13 @@ public final class StallingHTTPServer: Sendable {
             case .fail:
                 let response = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\nConnection: close\r\n\r\noops\n"
                 context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
+            case .hold:
+                let channel = context.channel
+                mode.held.withLock { $0.append(channel) }
             case .serve:
-                let response =
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/x-yaml\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
-                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: response))).whenComplete { _ in context.close(promise: nil) }
+                context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: StallingHTTPServer.response(body)))).whenComplete { _ in
+                    context.close(promise: nil)
+                }
             }
         }
     }

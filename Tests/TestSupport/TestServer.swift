@@ -1,10 +1,12 @@
 import AsyncHTTPClient
-import CharthouseAPI
+public import CharthouseAPI
 import CharthouseServer
-import Foundation
-import HTTPTypes
+public import Foundation
+public import HTTPTypes
 import Logging
 import NIOCore
+import NIOFoundationEssentialsCompat
+import NIOHTTP1
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 import ServiceLifecycle

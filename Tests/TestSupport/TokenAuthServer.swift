@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 import Hummingbird
 import ServiceLifecycle
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import HelmFormats
 
 /// How output is printed: a table for people, JSON or YAML for programs.
 enum OutputFormat: String, CaseIterable {
@@ -31,47 +32,6 @@ enum Output {
 
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeZone(separator: .omitted))
-    }
-}
-
-/// A JSON document, read back to be printed as YAML.
-enum JSONValue: Decodable {
-    case null
-    case bool(Bool)
-    case integer(Int64)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        if let container = try? decoder.singleValueContainer() {
-            if container.decodeNil() {
-                self = .null
-                return
-            }
-            if let value = try? container.decode(Bool.self) {
-                self = .bool(value)
-                return
-            }
-            if let value = try? container.decode(Int64.self) {
-                self = .integer(value)
-                return
-            }
-            if let value = try? container.decode(Double.self) {
-                self = .number(value)
-                return
-            }
-            if let value = try? container.decode(String.self) {
-                self = .string(value)
-                return
-            }
-            if let value = try? container.decode([JSONValue].self) {
-                self = .array(value)
-                return
-            }
-        }
-        self = .object(try decoder.singleValueContainer().decode([String: JSONValue].self))
     }
 }
 

@@ -1,5 +1,5 @@
-import CharthouseStore
-import Foundation
+public import CharthouseStore
+public import Foundation
 import HelmFormats
 
 /// Removes blobs no manifest references any more (charts deleted or overwritten, uploads whose

@@ -1,7 +1,7 @@
 import CharthouseStore
 import Foundation
-import HelmFormats
-import NIOCore
+public import HelmFormats
+public import NIOCore
 import Synchronization
 
 /// The classic side's hot path: each hosted registry's `index.yaml`, rendered once per change and

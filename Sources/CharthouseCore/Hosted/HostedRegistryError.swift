@@ -34,11 +34,17 @@ public struct HostedRegistryError: Error, Sendable, Equatable, CustomStringConve
 
     public let code: Code
     public let message: String
+    /// The lower layer's error this one translates, for the log; never shown to clients.
+    public let cause: (any Error)?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, cause: (any Error)? = nil) {
         self.code = code
         self.message = message
+        self.cause = cause
     }
+
+    /// Equal when code and message are: the cause is the log's, not part of what was refused.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.code == rhs.code && lhs.message == rhs.message }
 
     public var description: String { "\(code.rawValue): \(message)" }
 }

@@ -1,8 +1,8 @@
-import CharthouseStore
+public import CharthouseStore
 import Crypto
 import Foundation
-import HelmFormats
-import NIOCore
+public import HelmFormats
+public import NIOCore
 
 /// The classic side of hosted registries: `index.yaml` generated from what is stored, chart
 /// downloads, and ChartMuseum-style uploads, deletes and listings. A chart uploaded here is stored
@@ -159,7 +159,7 @@ extension HostedRegistryService {
         do {
             chart = try await Self.readChartOffLoop(archive)
         } catch let error as HelmFormatError {
-            throw CharthouseError(.badRequest, "not a valid chart archive: \(error.message)")
+            throw CharthouseError(.badRequest, "not a valid chart archive: \(error.message)", cause: error)
         }
         let name = "\(namespace)/\(chart.name)"
         guard OCIRepositoryName.isValid(name) else {

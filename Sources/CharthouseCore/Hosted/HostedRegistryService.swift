@@ -1,8 +1,8 @@
-import CharthouseStore
+public import CharthouseStore
 import Crypto
-import Foundation
+public import Foundation
 import HelmFormats
-import NIOCore
+public import NIOCore
 import NIOPosix
 
 /// The OCI side of hosted registries: who may pull and push where, blob uploads (monolithic,
@@ -327,7 +327,7 @@ public struct HostedRegistryService: Sendable {
         do {
             chart = try IndexChartVersion(entry: chartName, chartConfig: Data(configBytes.readableBytesView))
         } catch let error as HelmFormatError {
-            throw HostedRegistryError(.manifestInvalid, error.message)
+            throw HostedRegistryError(.manifestInvalid, error.message, cause: error)
         }
         guard chart.name == chartName else {
             throw HostedRegistryError(
@@ -351,7 +351,7 @@ public struct HostedRegistryService: Sendable {
             do {
                 metadata = try await Self.readChartOffLoop(archive)
             } catch let error as HelmFormatError {
-                throw HostedRegistryError(.manifestInvalid, "the chart archive is not a valid chart: \(error.message)")
+                throw HostedRegistryError(.manifestInvalid, "the chart archive is not a valid chart: \(error.message)", cause: error)
             }
         }
         guard metadata.name == chart.name, metadata.version == chart.version else {

@@ -1,5 +1,5 @@
 import CharthouseStore
-import Foundation
+public import Foundation
 import JWTKit
 
 /// Bearer tokens for the hosted registries, as CNCF distribution's token protocol has them: a

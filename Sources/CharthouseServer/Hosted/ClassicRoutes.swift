@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HelmFormats
 import Hummingbird
+import Logging
 import NIOCore
 import NIOPosix
 
@@ -174,7 +175,7 @@ struct ClassicRoutes: Sendable {
     private func list(_ request: Request, context: CharthouseRequestContext, caller: Caller?) async throws -> Response {
         let namespace = try context.parameters.require("namespace")
         let versions = try await service.classicVersions(namespace: namespace, caller: caller)
-        let body: Any
+        let body: JSONValue
         if let name = context.parameters.get("name") {
             let ofChart = versions.filter { $0.name == name }
             guard !ofChart.isEmpty else { throw CharthouseError.notFound("chart \(name) in \(namespace)") }
@@ -185,10 +186,10 @@ struct ClassicRoutes: Sendable {
                 }
                 body = Self.describe(found)
             } else {
-                body = ofChart.map(Self.describe)
+                body = .array(ofChart.map(Self.describe))
             }
         } else {
-            body = Dictionary(grouping: versions, by: \.name).mapValues { $0.map(Self.describe) }
+            body = .object(Dictionary(grouping: versions, by: \.name).mapValues { .array($0.map(Self.describe)) })
         }
         let response = Self.json(body)
         // HEAD answers what GET would, without the body.
@@ -196,12 +197,13 @@ struct ClassicRoutes: Sendable {
     }
 
     /// A chart version as ChartMuseum lists it: the chart's metadata with `urls`, `created`, `digest`.
-    private static func describe(_ version: IndexChartVersion) -> [String: Any] {
-        var object = (try? JSONSerialization.jsonObject(with: version.helmConfigJSON)) as? [String: Any] ?? [:]
-        object["urls"] = version.urls
-        object["digest"] = version.digest
-        if let created = version.created { object["created"] = created }
-        return object
+    private static func describe(_ version: IndexChartVersion) -> JSONValue {
+        var members: [String: JSONValue] = [:]
+        if case .object(let metadata)? = try? JSONDecoder().decode(JSONValue.self, from: version.helmConfigJSON) { members = metadata }
+        members["urls"] = .array(version.urls.map(JSONValue.string))
+        members["digest"] = .string(version.digest)
+        if let created = version.created { members["created"] = .string(created) }
+        return .object(members)
     }
 
     // MARK: - Authentication and errors
@@ -240,7 +242,7 @@ struct ClassicRoutes: Sendable {
         } catch {
             let rendered = APIErrorResponse(error, request: request)
             if rendered.status == .internalServerError {
-                context.logger.error("chart repository request failed", metadata: ["error.type": .string(String(reflecting: type(of: error)))])
+                context.logger.error("chart repository request failed", metadata: .error(error))
             }
             var response = Self.json(["error": rendered.message, "code": rendered.code], status: rendered.status)
             if rendered.status == .unauthorized { response.headers[.wwwAuthenticate] = "Basic realm=\"\(OCIRoutes.realm)\"" }
@@ -266,8 +268,10 @@ struct ClassicRoutes: Sendable {
         json(["error": "no chart repository route for \(path)", "code": "not_found"], status: .notFound)
     }
 
-    private static func json(_ object: Any, status: HTTPResponse.Status = .ok) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+    private static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8", .contentLength: "\(data.count)"],

@@ -44,7 +44,7 @@ extension OCIRoutes {
             // UNSUPPORTED: "an invalid set of parameters", in the spec's words.
             return errorResponse(HostedRegistryError(.unsupported, error.message), status: .badRequest)
         default:
-            logger.error("registry request failed", metadata: ["error": .string("\(error)")])
+            logger.error("registry request failed", metadata: .error(error))
             return errorResponse(HostedRegistryError(.unknown, "internal error"), status: .internalServerError)
         }
     }

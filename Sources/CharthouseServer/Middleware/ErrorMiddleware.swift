@@ -39,7 +39,7 @@ struct ErrorMiddleware: RouterMiddleware {
             if rendered.status == .internalServerError {
                 logger.error(
                     "request failed",
-                    metadata: ["path": .string(request.uri.path), "error.type": .string(String(reflecting: type(of: error)))]
+                    metadata: Logger.Metadata.error(error).merging(["path": .string(request.uri.path)]) { $1 }
                 )
             }
             return rendered.response()

@@ -1,3 +1,5 @@
+import CharthouseCore
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore

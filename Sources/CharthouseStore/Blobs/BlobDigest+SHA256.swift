@@ -1,6 +1,6 @@
-import Crypto
-import Foundation
-import HelmFormats
+public import Crypto
+public import Foundation
+public import HelmFormats
 
 /// Computing a ``BlobDigest`` (the form lives in HelmFormats, which hashes nothing: its parsers
 /// are fuzzed on their own).

@@ -1,6 +1,6 @@
-import Foundation
+public import Foundation
 import HelmFormats
-import NIOCore
+public import NIOCore
 
 /// A stored blob: its digest (`sha256:<hex>`) and size in bytes.
 public struct BlobInfo: Sendable, Hashable {

@@ -1,8 +1,8 @@
 import Crypto
-import Foundation
+public import Foundation
 import HelmFormats
-import NIOCore
-import NIOPosix
+public import NIOCore
+public import NIOPosix
 
 /// ``BlobStore`` on local disk: blobs at `ROOT/sha256/ab/abcdef…`, upload sessions at
 /// `ROOT/uploads/<id>`. Bytes are written as they arrive (memory stays flat for any size) and

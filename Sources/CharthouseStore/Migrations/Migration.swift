@@ -1,4 +1,4 @@
-import SQLKit
+public import SQLKit
 
 /// One step of the schema, applied once, in order, inside a transaction.
 ///

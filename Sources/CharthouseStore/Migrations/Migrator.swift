@@ -1,4 +1,4 @@
-import Logging
+public import Logging
 import SQLKit
 
 /// Applies pending ``Migration``s at start-up, each in its own transaction.

@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 import HelmFormats
 
 /// A 256-bit AES key with a short identifier derived from it, so sealed values name the key that sealed them.
