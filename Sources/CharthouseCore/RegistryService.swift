@@ -160,6 +160,18 @@ public struct RegistryService: Sendable {
     public func delete(id: String, caller: Caller) async throws {
         let record = try await visibleRecord(id: id, caller: caller)
         try authorizeChange(record, caller: caller)
+        let users = try await stores.profiles.profilesUsing(registryID: record.id)
+        if !users.isEmpty {
+            // Names only of the caller's own profiles; another tenant's are counted.
+            let own = users.filter { $0.tenantID == caller.tenantID }.map { "\($0.name) \($0.version)" }
+            let others = users.count - own.count
+            var named = own
+            if others > 0 { named.append("\(others) profile version(s) of other tenants") }
+            throw CharthouseError(
+                .conflict,
+                "registry \"\(record.name)\" is used by layers of \(named.joined(separator: ", ")); remove those layers (or delete the draft profiles) first"
+            )
+        }
         guard try await stores.registries.delete(id: id) else { throw CharthouseError.notFound("registry \"\(id)\"") }
     }
 

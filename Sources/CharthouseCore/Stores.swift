@@ -12,6 +12,8 @@ public struct Stores: Sendable {
     public let chartFiles: any ChartFileStore
     /// OCI metadata of the hosted registries.
     public let hosted: any HostedStore
+    /// Cluster profiles and their layers.
+    public let profiles: any ProfileStore
     /// Seals secrets (registry passwords, kubeconfigs) before they are stored.
     public let sealer: SecretSealer
 
@@ -25,5 +27,6 @@ public struct Stores: Sendable {
         self.catalog = SQLCatalogStore(database: database)
         self.chartFiles = SQLChartFileStore(database: database)
         self.hosted = SQLHostedStore(database: database)
+        self.profiles = SQLProfileStore(database: database)
     }
 }

@@ -100,19 +100,21 @@ public func buildApplication(
         throttle: LoginThrottle(limits: configuration.loginLimits)
     )
     let catalog = CatalogService(stores: stores, registries: registries, scheduler: scheduler)
+    let chartFiles = ChartFileService(
+        stores: stores,
+        registries: registries,
+        catalog: catalog,
+        policy: configuration.registryPolicy,
+        blobs: blobs
+    )
     let handler = APIHandler(
         access: access,
         tenants: TenantService(stores: stores, hostedChanged: { hosted.invalidateIndex(namespace: $0) }),
         users: UserService(stores: stores, hasher: hasher),
         registries: registries,
         catalog: catalog,
-        chartFiles: ChartFileService(
-            stores: stores,
-            registries: registries,
-            catalog: catalog,
-            policy: configuration.registryPolicy,
-            blobs: blobs
-        ),
+        chartFiles: chartFiles,
+        profiles: ProfileService(stores: stores, registries: registries, files: chartFiles),
         garbage: HostedGarbageCollector(stores: stores, blobs: blobs),
         scheduler: scheduler,
         readiness: Readiness(database: database)

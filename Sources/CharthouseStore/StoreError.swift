@@ -10,6 +10,7 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
         case unavailable
         case invalidText
         case leaseLost
+        case conflict
     }
 
     private let code: Code
@@ -37,12 +38,16 @@ public struct StoreError: Error, Hashable, CustomStringConvertible, Sendable {
     /// A sync's lease passed to another owner (it ran past the lease): its results were not saved.
     public static func leaseLost(_ message: String) -> StoreError { .init(.leaseLost, message) }
 
+    /// The row is not in a state that allows the write (a published profile is immutable).
+    public static func conflict(_ message: String) -> StoreError { .init(.conflict, message) }
+
     public var isDuplicate: Bool { code == .duplicate }
     public var isNotFound: Bool { code == .notFound }
     public var isUnavailable: Bool { code == .unavailable }
     /// A client's text the database cannot hold (a NUL character): the client's error, not ours.
     public var isInvalidText: Bool { code == .invalidText }
     public var isLeaseLost: Bool { code == .leaseLost }
+    public var isConflict: Bool { code == .conflict }
 
     public static func == (lhs: StoreError, rhs: StoreError) -> Bool { lhs.code == rhs.code }
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }

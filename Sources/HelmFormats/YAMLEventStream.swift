@@ -94,6 +94,12 @@ final class YAMLEventStream {
     /// The line (1-based) the parser has reached, for error messages.
     var line: Int { Int(parser.mark.line) + 1 }
 
+    /// Where the last event started: line and column, from 1.
+    private(set) var eventStart = (line: 1, column: 1)
+    /// The anchor (`&name`) of the last scalar, mapping or sequence start, or the name an alias
+    /// (`*name`) refers to.
+    private(set) var eventAnchor: String?
+
     private func enter() throws {
         depth += 1
         guard depth <= Self.maxDepth else {
@@ -106,9 +112,21 @@ final class YAMLEventStream {
         var event = yaml_event_t()
         guard yaml_parser_parse(&parser, &event) == 1 else {
             let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
-            throw HelmFormatError("invalid YAML at line \(Int(parser.problem_mark.line) + 1): \(problem)")
+            throw HelmFormatError(
+                "invalid YAML at line \(Int(parser.problem_mark.line) + 1), column \(Int(parser.problem_mark.column) + 1): \(problem)"
+            )
         }
         defer { yaml_event_delete(&event) }
+        eventStart = (Int(event.start_mark.line) + 1, Int(event.start_mark.column) + 1)
+        let anchor: UnsafeMutablePointer<yaml_char_t>? =
+            switch event.type {
+            case YAML_MAPPING_START_EVENT: event.data.mapping_start.anchor
+            case YAML_SEQUENCE_START_EVENT: event.data.sequence_start.anchor
+            case YAML_SCALAR_EVENT: event.data.scalar.anchor
+            case YAML_ALIAS_EVENT: event.data.alias.anchor
+            default: nil
+            }
+        eventAnchor = anchor.map { String(cString: $0) }
         switch event.type {
         case YAML_STREAM_START_EVENT: return .streamStart
         case YAML_STREAM_END_EVENT:

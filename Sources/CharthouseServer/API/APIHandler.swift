@@ -5,7 +5,7 @@ import CharthouseStore
 /// Implements the generated `APIProtocol`: each operation decodes its input, makes one Core call
 /// and encodes the answer. Errors are thrown and rendered by ``ErrorMiddleware``.
 ///
-/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Catalog`, `+ChartFiles`, `+System`, `+Health`.
+/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Catalog`, `+ChartFiles`, `+Profiles`, `+System`, `+Health`.
 struct APIHandler: APIProtocol {
     let access: AccessService
     let tenants: TenantService
@@ -13,6 +13,7 @@ struct APIHandler: APIProtocol {
     let registries: RegistryService
     let catalog: CatalogService
     let chartFiles: ChartFileService
+    let profiles: ProfileService
     let garbage: HostedGarbageCollector
     let scheduler: SyncScheduler
     let readiness: Readiness

@@ -22,5 +22,6 @@ public enum Migrations {
         CreateChartFiles(),
         CreateHostedRepositories(),
         AddHostedSettings(),
+        CreateProfiles(),
     ]
 }
