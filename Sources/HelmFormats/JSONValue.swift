@@ -57,6 +57,12 @@ public enum JSONValue: Codable, Hashable, Sendable {
         return text
     }
 
+    /// The members of an object value.
+    public var objectValue: [String: JSONValue]? {
+        guard case .object(let members) = self else { return nil }
+        return members
+    }
+
     /// The elements of an array value.
     public var arrayValue: [JSONValue]? {
         guard case .array(let elements) = self else { return nil }

@@ -22,6 +22,8 @@ struct LayerResolver: Sendable {
         var digest: String?
         var pullReference: String?
         var appVersion: String?
+        /// The chart's files (default values, schema), read for catalog layers.
+        var files: ChartFilesRecord?
     }
 
     /// The registry of a layer, if the caller sees it; another tenant's answers as a missing one.
@@ -36,7 +38,26 @@ struct LayerResolver: Sendable {
     func resolve(registryID: String, chart: String, version: String, caller: Caller) async throws -> Resolution {
         let registry = try await self.registry(id: registryID, caller: caller)
         if registry.isProtected { return try manual(registry, chart: chart, version: version) }
-        return try await fromCatalog(registry, chart: chart, version: version)
+        var resolution = try await fromCatalog(registry, chart: chart, version: version)
+        let files = try await self.files.files(registryID: registry.id, chart: resolution.chart, version: resolution.version, caller: caller)
+        // An index without digests: the archive just read is what the layer pins.
+        resolution.digest = resolution.digest ?? files.digest
+        resolution.files = files
+        return resolution
+    }
+
+    /// The files of a layer's pinned chart, for checking new values: refused when the registry
+    /// now serves other content under that version (the layer must be updated first).
+    func files(of layer: ProfileLayerRecord, caller: Caller) async throws -> ChartFilesRecord? {
+        guard layer.source != .manual, !layer.isProtected else { return nil }
+        let files = try await self.files.files(registryID: layer.registryID, chart: layer.chart, version: layer.version, caller: caller)
+        if let pinned = layer.digest, pinned != files.digest {
+            throw CharthouseError(
+                .conflict,
+                "chart \(layer.chart) \(layer.version) changed upstream (\(files.digest), pinned \(pinned)): set the layer's version again to re-pin it"
+            )
+        }
+        return files
     }
 
     /// A protected registry's layer: stored as typed, after a check of its form.

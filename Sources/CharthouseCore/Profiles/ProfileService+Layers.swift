@@ -14,6 +14,7 @@ extension ProfileService {
             throw CharthouseError.notFound("profile \"\(profileID)\"")
         }
         let resolution = try await resolver.resolve(registryID: input.registryID, chart: input.chart, version: input.version, caller: caller)
+        let outcome = try Self.checkValues(input.values, resolution.chart, resolution.version, files: resolution.files)
         let now = Date()
         let layer = ProfileLayerRecord(
             id: TokenValue.newID(),
@@ -31,6 +32,8 @@ extension ProfileService {
             appVersion: resolution.appVersion,
             registryKind: resolution.registry.kind.rawValue,
             isProtected: resolution.registry.isProtected,
+            valuesSchema: outcome.schema,
+            valuesNotChecked: outcome.notChecked,
             createdAt: now,
             updatedAt: now
         )
@@ -60,6 +63,20 @@ extension ProfileService {
             } else {
                 nil
             }
+        // New values, or a new version: the values are checked against that chart's schema.
+        let outcome: ValuesCheck.Outcome?
+        if changes.values != nil || resolution != nil {
+            let files: ChartFilesRecord?
+            if let resolution { files = resolution.files } else { files = try await resolver.files(of: current, caller: caller) }
+            outcome = try Self.checkValues(
+                changes.values ?? current.values,
+                current.chart,
+                resolution?.version ?? current.version,
+                files: files
+            )
+        } else {
+            outcome = nil
+        }
         let now = Date()
         let profile = try await editDraft(id: profileID, tenantID: tenantID, now: now) { editor in
             guard var layer = try await editor.layers().first(where: { $0.id == layerID }) else {
@@ -77,6 +94,10 @@ extension ProfileService {
             layer.releaseName = changes.releaseName ?? layer.releaseName
             layer.namespace = changes.namespace ?? layer.namespace
             layer.values = changes.values ?? layer.values
+            if let outcome {
+                layer.valuesSchema = outcome.schema
+                layer.valuesNotChecked = outcome.notChecked
+            }
             layer.updatedAt = now
             try await Self.mapDuplicate { try await editor.update(layer) }
             return editor.profile
@@ -115,5 +136,14 @@ extension ProfileService {
             return editor.profile
         }
         return try await view(profile, caller: caller)
+    }
+
+    /// The values checked against the chart's files; a protected layer's only as YAML.
+    static func checkValues(_ values: String, _ chart: String, _ version: String, files: ChartFilesRecord?) throws -> ValuesCheck.Outcome {
+        guard let files else {
+            _ = try ValuesCheck.mapping(values)
+            return ValuesCheck.Outcome(schema: "not applicable", notChecked: [])
+        }
+        return try ValuesCheck.check(values, chart: chart, version: version, files: files)
     }
 }

@@ -36,6 +36,7 @@ public struct ProfileService: Sendable {
     /// The tenant's profiles (of one name, when given), versions of a name newest first.
     public func list(name: String?, caller: Caller) async throws -> [ProfileView] {
         let tenantID = try reader(caller)
+        if let name { try ProfileRules.validateName(name) }
         let profiles = try await stores.profiles.list(tenantID: tenantID, name: name)
         let layers = try await stores.profiles.layers(profileIDs: profiles.map(\.id))
         let registries = try await registryNames(caller)

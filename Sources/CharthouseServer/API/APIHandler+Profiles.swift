@@ -129,6 +129,8 @@ extension Components.Schemas.Layer {
             appVersion: layer.appVersion,
             registryKind: .init(rawValue: layer.registryKind) ?? .classic,
             protected: layer.isProtected,
+            valuesSchema: layer.valuesSchema,
+            valuesNotChecked: layer.valuesNotChecked,
             stale: layer.staleReason.map { .init(reason: $0, since: layer.staleSince ?? layer.updatedAt) }
         )
     }

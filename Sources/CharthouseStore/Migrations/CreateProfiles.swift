@@ -36,6 +36,8 @@ struct CreateProfiles: Migration {
             .column("app_version", type: .text)
             .column("registry_kind", type: .text, .notNull)
             .column("protected", type: .int, .notNull)
+            .column("values_schema", type: .text, .notNull)
+            .column("values_not_checked", type: .text, .notNull)
             .column("stale_reason", type: .text)
             .column("stale_since", type: .bigint)
             .column("created_at", type: .bigint, .notNull)

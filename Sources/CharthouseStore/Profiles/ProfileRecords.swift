@@ -76,6 +76,11 @@ public struct ProfileLayerRecord: Sendable, Hashable {
     /// The registry's kind when the layer was resolved (`classic`, `oci`, `hosted`).
     public var registryKind: String
     public var isProtected: Bool
+    /// How the values were checked: `checked` (against the chart's schema), `no schema`, or
+    /// `not applicable` (a protected registry's chart is never read).
+    public var valuesSchema: String
+    /// Schema keywords that were not checked.
+    public var valuesNotChecked: [String]
     /// Why the pinned content no longer matches the catalog, and since when.
     public var staleReason: String?
     public var staleSince: Date?
@@ -98,6 +103,8 @@ public struct ProfileLayerRecord: Sendable, Hashable {
         appVersion: String?,
         registryKind: String,
         isProtected: Bool,
+        valuesSchema: String,
+        valuesNotChecked: [String] = [],
         staleReason: String? = nil,
         staleSince: Date? = nil,
         createdAt: Date,
@@ -118,6 +125,8 @@ public struct ProfileLayerRecord: Sendable, Hashable {
         self.appVersion = appVersion
         self.registryKind = registryKind
         self.isProtected = isProtected
+        self.valuesSchema = valuesSchema
+        self.valuesNotChecked = valuesNotChecked
         self.staleReason = staleReason
         self.staleSince = staleSince
         self.createdAt = createdAt

@@ -7,7 +7,7 @@ public struct SQLProfileStore: ProfileStore {
     static let profileColumns = "id, tenant_id, name, version, description, state, created_at, updated_at, published_at"
     static let layerColumns = """
         id, profile_id, position, registry_id, chart, version, release_name, namespace, values_yaml, source, digest,
-        pull_reference, app_version, registry_kind, protected, stale_reason, stale_since, created_at, updated_at
+        pull_reference, app_version, registry_kind, protected, values_schema, values_not_checked, stale_reason, stale_since, created_at, updated_at
         """
 
     public init(database: CharthouseDatabase) {
@@ -167,7 +167,8 @@ public struct SQLProfileStore: ProfileStore {
                 VALUES (\(bind: layer.id), \(bind: layer.profileID), \(bind: layer.position), \(bind: layer.registryID), \(bind: layer.chart),
                     \(bind: layer.version), \(bind: layer.releaseName), \(bind: layer.namespace), \(bind: layer.values),
                     \(bind: layer.source.rawValue), \(bind: layer.digest), \(bind: layer.pullReference), \(bind: layer.appVersion),
-                    \(bind: layer.registryKind), \(bind: layer.isProtected ? 1 : 0), \(bind: layer.staleReason),
+                    \(bind: layer.registryKind), \(bind: layer.isProtected ? 1 : 0), \(bind: layer.valuesSchema),
+                    \(bind: layer.valuesNotChecked.joined(separator: "\n")), \(bind: layer.staleReason),
                     \(bind: layer.staleSince.map(Timestamp.from)), \(bind: Timestamp.from(layer.createdAt)), \(bind: Timestamp.from(layer.updatedAt)))
                 """
             ).run()
@@ -205,6 +206,8 @@ public struct SQLProfileStore: ProfileStore {
             appVersion: try row.decode(column: "app_version", as: String?.self),
             registryKind: try row.decode(column: "registry_kind", as: String.self),
             isProtected: try row.decode(column: "protected", as: Int.self) != 0,
+            valuesSchema: try row.decode(column: "values_schema", as: String.self),
+            valuesNotChecked: try row.decode(column: "values_not_checked", as: String.self).split(separator: "\n").map(String.init),
             staleReason: try row.decode(column: "stale_reason", as: String?.self),
             staleSince: try row.decode(column: "stale_since", as: Int64?.self).map(Timestamp.date),
             createdAt: Timestamp.date(try row.decode(column: "created_at", as: Int64.self)),
@@ -248,6 +251,7 @@ private struct Editor: ProfileDraftEditor {
                     values_yaml = \(bind: layer.values), source = \(bind: layer.source.rawValue), digest = \(bind: layer.digest),
                     pull_reference = \(bind: layer.pullReference), app_version = \(bind: layer.appVersion),
                     registry_kind = \(bind: layer.registryKind), protected = \(bind: layer.isProtected ? 1 : 0),
+                    values_schema = \(bind: layer.valuesSchema), values_not_checked = \(bind: layer.valuesNotChecked.joined(separator: "\n")),
                     stale_reason = \(bind: layer.staleReason), stale_since = \(bind: layer.staleSince.map(Timestamp.from)),
                     updated_at = \(bind: Timestamp.from(layer.updatedAt))
                 WHERE id = \(bind: layer.id) AND profile_id = \(bind: profile.id)
