@@ -247,6 +247,7 @@ public struct CatalogSyncEngine: Sendable {
             try await writer.save(state: state, run: run, owner: owner, keepingRuns: SyncStateRecord.runsKept)
             return (run, Int(Date().timeIntervalSince(streamed) * 1000))
         }
+        await LayerStaleness.refresh(registryID: registry.id, stores: stores, logger: logger)
         logger.info(
             "registry synced",
             metadata: [

@@ -69,7 +69,8 @@ public func buildApplication(
         stores: stores,
         blobs: blobs,
         limits: hostedLimits,
-        urls: urls
+        urls: urls,
+        logger: logger
     )
     let registries = RegistryService(
         stores: stores,

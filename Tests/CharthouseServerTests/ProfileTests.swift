@@ -333,4 +333,77 @@ struct ProfileTests {
             #expect(try await server.client(token: cast.adminA.token).getProfile(path: .init(id: profile.id)).ok.body.json.layers.count == 1)
         }
     }
+
+    @Test("upstream changes mark pinned layers stale (removed, digest changed), in published profiles too; stale drafts cannot be published")
+    func staleLayers() async throws {
+        try await Self.withRepository { server, cast, repository in
+            let client = server.client(token: cast.adminA.token)
+            let released = try await client.createProfile(body: .json(.init(name: "pinned", version: "1.0.0"))).created.body.json
+            for (chart, version, namespace) in [("web", "1.1.0", "web"), ("worker", "0.3.0", "jobs")] {
+                _ = try await client.addProfileLayer(
+                    path: .init(id: released.id),
+                    body: .json(.init(registryId: repository.registryID, chart: chart, version: version, namespace: namespace))
+                ).created
+            }
+            _ = try await client.updateProfile(path: .init(id: released.id), body: .json(.init(state: .published))).ok
+            let draft = try await client.createProfileVersion(path: .init(id: released.id), body: .json(.init(version: "1.1.0"))).created.body.json
+            let pinned = try #require(draft.layers.first { $0.chart == "web" }?.digest)
+
+            // Upstream re-publishes web 1.1.0 with other content and drops worker 0.3.0.
+            let helm = try HelmCLI(major: 4)
+            defer { helm.removeHome() }
+            let work = try ScratchDirectory.make("charthouse-republish")
+            defer { try? FileManager.default.removeItem(at: work) }
+            let archive = try helm.packageChart(name: "web", version: "1.1.0", in: work, files: ["README.md": "# changed upstream\n"])
+            let target = repository.folder.appendingPathComponent("web-1.1.0.tgz")
+            try FileManager.default.removeItem(at: target)
+            try FileManager.default.moveItem(at: archive, to: target)
+            try FileManager.default.removeItem(at: repository.folder.appendingPathComponent("worker-0.3.0.tgz"))
+            try FileManager.default.removeItem(at: repository.folder.appendingPathComponent("index.yaml"))
+            try helm.run(["repo", "index", repository.folder.path])
+            let synced = try await CatalogSyncTests.syncNow(server, token: cast.adminA.token, id: repository.registryID, force: true)
+            #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
+
+            for id in [released.id, draft.id] {
+                let layers = try await client.getProfile(path: .init(id: id)).ok.body.json.layers
+                let web = try #require(layers.first { $0.chart == "web" })
+                let worker = try #require(layers.first { $0.chart == "worker" })
+                #expect(web.stale?.reason == "digest changed upstream", "\(id): \(String(describing: web.stale))")
+                #expect(worker.stale?.reason == "removed upstream")
+                #expect(web.digest == pinned, "the layer keeps what it pinned")
+            }
+            let refused = try await server.request(
+                .patch,
+                "/api/v1/profiles/\(draft.id)",
+                token: cast.adminA.token,
+                headers: jsonHeaders,
+                body: json(["state": "published"])
+            )
+            expectError(refused, 409, "conflict")
+            #expect(refused.error?.message.contains("stale") == true, "\(refused.text)")
+
+            // New values against changed content are refused until the version is set again.
+            let webLayer = try #require(draft.layers.first { $0.chart == "web" })
+            expectError(
+                try await server.request(
+                    .patch,
+                    "/api/v1/profiles/\(draft.id)/layers/\(webLayer.id)",
+                    token: cast.adminA.token,
+                    headers: jsonHeaders,
+                    body: json(["values": "a: 1\n"])
+                ),
+                409,
+                "conflict"
+            )
+            // Re-pinning clears the mark; removing the other stale layer lets the draft publish.
+            let repinned = try await client.updateProfileLayer(path: .init(id: draft.id, layerId: webLayer.id), body: .json(.init(version: "1.1.0")))
+                .ok.body.json
+            let web = try #require(repinned.layers.first { $0.chart == "web" })
+            #expect(web.stale == nil && web.digest != pinned)
+            #expect(web.digest == (try Self.sha256(of: target)))
+            let workerLayer = try #require(repinned.layers.first { $0.chart == "worker" })
+            _ = try await client.deleteProfileLayer(path: .init(id: draft.id, layerId: workerLayer.id)).ok
+            #expect(try await client.updateProfile(path: .init(id: draft.id), body: .json(.init(state: .published))).ok.body.json.state == .published)
+        }
+    }
 }

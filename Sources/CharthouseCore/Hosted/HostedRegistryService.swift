@@ -2,6 +2,7 @@ public import CharthouseStore
 import Crypto
 public import Foundation
 import HelmFormats
+public import Logging
 public import NIOCore
 import NIOPosix
 
@@ -42,14 +43,17 @@ public struct HostedRegistryService: Sendable {
     public let urls: PublicURLs
     /// Rendered classic indexes and registries by namespace (see ``HostedIndexCache``).
     let indexes: HostedIndexCache
+    let logger: Logger
 
     public init(
         stores: Stores,
         blobs: any BlobStore,
         limits: Limits = .init(),
         urls: PublicURLs = PublicURLs(),
-        revalidateAfter: Duration = .seconds(1)
+        revalidateAfter: Duration = .seconds(1),
+        logger: Logger = Logger(label: "charthouse.hosted")
     ) {
+        self.logger = logger
         self.stores = stores
         self.blobs = blobs
         self.limits = limits
@@ -405,6 +409,7 @@ public struct HostedRegistryService: Sendable {
             throw HostedRegistryError(.conflict, "\(chart.name) \(chart.version) is already stored in \(repository)")
         }
         indexes.invalidate(namespace: target.registry.hostedNamespace ?? "")
+        await LayerStaleness.refresh(registryID: target.registry.id, stores: stores, logger: logger)
         return record
     }
 
@@ -426,6 +431,7 @@ public struct HostedRegistryService: Sendable {
             throw HostedRegistryError(.manifestUnknown, "manifest \(digest) is not in \(target.name)")
         }
         indexes.invalidate(namespace: target.registry.hostedNamespace ?? "")
+        await LayerStaleness.refresh(registryID: target.registry.id, stores: stores, logger: logger)
     }
 
     /// ``readChart(_:)`` on a thread of the blocking pool: decompressing and parsing an archive
