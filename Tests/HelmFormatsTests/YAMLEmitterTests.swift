@@ -1,0 +1,41 @@
+import HelmFormats
+import Testing
+
+/// What the emitter writes, the YAML reader reads back as the same document.
+@Suite("YAML emitter")
+struct YAMLEmitterTests {
+    static let tricky: [String] = [
+        "", "plain", "yes", "No", "null", "~", "1.0", "0x1F", "1e3", "-leading", "a: b", "# not a comment", "[x]", "{y}", "&anchor",
+        "*alias", "quote \" and \\ backslash", "tab\there", "multi\nline\n", "no trailing newline\nat the end", "two trailing\n\n",
+        "  indented first\nsecond\n", "\nleading empty line\n", "spaces only line\n   \nafter\n", "carriage\r\nreturn\n", "ünïcödé ✓\n",
+        "key: value\nlist:\n  - a\n  - b\n", "trailing spaces   \nkept  \n", "\u{7}bell",
+    ]
+
+    @Test("every string survives emit and parse, as a value, in a list and as a key")
+    func roundTrip() throws {
+        var members: [String: JSONValue] = [:]
+        for (index, text) in Self.tricky.enumerated() { members["k\(index)"] = .string(text) }
+        members["list"] = .array(Self.tricky.map(JSONValue.string))
+        members["keys"] = .object(Dictionary(uniqueKeysWithValues: Self.tricky.enumerated().map { ("\($1)", JSONValue.integer(Int64($0))) }))
+        members["numbers"] = .array([.integer(-3), .number(2.5), .bool(true), .null, .object([:]), .array([])])
+        let document = JSONValue.object(members)
+        let text = YAMLEmitter.document(document)
+        let parsed = try YAMLDocument.parse(text)
+        for (key, value) in members {
+            #expect(parsed[key] == value, "\(key): \(String(describing: parsed[key])) from\n\(text)")
+        }
+        #expect(parsed == document)
+    }
+
+    @Test("multi-line strings are literal blocks; keys follow the given order, then sorted")
+    func layout() {
+        let text = YAMLEmitter.document(
+            .object([
+                "spec": .object(["values": .string("a: 1\nb: 2\n")]), "kind": .string("ClusterProfile"), "apiVersion": .string("charthouse/v1"),
+                "z": .integer(1), "b": .integer(2),
+            ]),
+            keyOrder: ["apiVersion", "kind", "spec"]
+        )
+        #expect(text == "apiVersion: charthouse/v1\nkind: ClusterProfile\nspec:\n  values: |\n    a: 1\n    b: 2\nb: 2\nz: 1\n")
+    }
+}
