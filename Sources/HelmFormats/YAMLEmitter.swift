@@ -119,9 +119,10 @@ public enum YAMLEmitter {
             "on", "On", "ON", "off", "Off", "OFF", "y", "Y", "n", "N",
         ]
         let safe = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "._/-@+"))
+        // Plain only when YAML (1.1, as helm reads it) reads it back as this very string.
         let plain =
-            !reserved.contains(text) && Double(text) == nil && text.unicodeScalars.allSatisfy { $0.isASCII && safe.contains($0) }
-            && !"-.@+0123456789".contains(text.first ?? "-")  // numbers in any notation stay strings
+            !reserved.contains(text) && text.unicodeScalars.allSatisfy { $0.isASCII && safe.contains($0) }
+            && !"-@".contains(text.first ?? "-") && YAMLScalar(text, style: .plain, tag: nil) == .string(text)
         if plain { return text }
         var quoted = "\""
         for scalar in text.unicodeScalars {

@@ -1,6 +1,7 @@
 import CharthouseAPI
 import CharthouseCore
 import CharthouseStore
+import OpenAPIRuntime
 
 extension APIHandler {
     func listProfiles(_ input: Operations.ListProfiles.Input) async throws -> Operations.ListProfiles.Output {
@@ -132,6 +133,58 @@ extension Components.Schemas.Layer {
             valuesSchema: layer.valuesSchema,
             valuesNotChecked: layer.valuesNotChecked,
             stale: layer.staleReason.map { .init(reason: $0, since: layer.staleSince ?? layer.updatedAt) }
+        )
+    }
+}
+
+extension APIHandler {
+    func importProfile(_ input: Operations.ImportProfile.Input) async throws -> Operations.ImportProfile.Output {
+        guard case .yaml(let body) = input.body else { throw CharthouseError(.badRequest, "expected a YAML body") }
+        let text = try await String(collecting: body, upTo: 4 << 20)
+        let view = try await profiles.importDocument(text, repin: input.query.repin ?? false, caller: try CurrentCaller.require())
+        return .created(.init(body: .json(.init(view))))
+    }
+
+    func exportProfile(_ input: Operations.ExportProfile.Input) async throws -> Operations.ExportProfile.Output {
+        let text = try await profiles.export(id: input.path.id, caller: try CurrentCaller.require())
+        return .ok(.init(body: .yaml(HTTPBody(text))))
+    }
+
+    func getResolvedProfile(_ input: Operations.GetResolvedProfile.Input) async throws -> Operations.GetResolvedProfile.Output {
+        let resolved = try await profiles.resolved(id: input.path.id, caller: try CurrentCaller.require())
+        let profile = resolved.profile
+        let layers = resolved.layers.map { item in
+            let layer = item.view.layer
+            return Components.Schemas.ResolvedLayer(
+                position: layer.position,
+                releaseName: layer.releaseName,
+                namespace: layer.namespace,
+                chart: layer.chart,
+                version: layer.version,
+                registryId: layer.registryID,
+                registryName: item.view.registryName,
+                registryScope: item.view.registryScope == "system" ? .system : .tenant,
+                registryKind: .init(rawValue: layer.registryKind) ?? .classic,
+                protected: layer.isProtected,
+                pullReference: layer.pullReference,
+                digest: layer.digest,
+                values: layer.values,
+                mergedValues: item.mergedValues,
+                stale: layer.staleReason.map { .init(reason: $0, since: layer.staleSince ?? layer.updatedAt) }
+            )
+        }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        id: profile.id,
+                        name: profile.name,
+                        version: profile.version,
+                        state: profile.state == .published ? .published : .draft,
+                        layers: layers
+                    )
+                )
+            )
         )
     }
 }
