@@ -165,4 +165,48 @@ struct ProfileDocumentTests {
             _ = try await server.client(token: cast.adminB.token).getResolvedProfile(path: .init(id: profile.id)).notFound
         }
     }
+
+    @Test("the diff between two versions: layers added, removed, moved, new versions and digests, values as a unified diff")
+    func diff() async throws {
+        try await ProfileTests.withRepository { server, cast, repository in
+            let client = server.client(token: cast.adminA.token)
+            let first = try await client.createProfile(body: .json(.init(name: "evolving", version: "1.0.0"))).created.body.json
+            for (chart, version, namespace, values) in [
+                ("web", "1.0.0", "web", "replicaCount: 1\n"), ("worker", "0.3.0", "jobs", ""), ("web", "1.1.0", "extra", ""),
+            ] {
+                _ = try await client.addProfileLayer(
+                    path: .init(id: first.id),
+                    body: .json(.init(registryId: repository.registryID, chart: chart, version: version, namespace: namespace, values: values))
+                ).created
+            }
+            let second = try await client.createProfileVersion(path: .init(id: first.id), body: .json(.init(version: "1.1.0"))).created.body.json
+            let layers = second.layers
+            let web = try #require(layers.first { $0.namespace == "web" })
+            _ = try await client.updateProfileLayer(
+                path: .init(id: second.id, layerId: web.id),
+                body: .json(.init(version: "1.2.0", values: "replicaCount: 3\n"))
+            )
+            .ok
+            _ = try await client.deleteProfileLayer(path: .init(id: second.id, layerId: try #require(layers.first { $0.namespace == "extra" }).id)).ok
+            let worker = try #require(layers.first { $0.namespace == "jobs" })
+            _ = try await client.orderProfileLayers(path: .init(id: second.id), body: .json(.init(layerIds: [worker.id, web.id]))).ok
+            _ = try await client.addProfileLayer(
+                path: .init(id: second.id),
+                body: .json(.init(registryId: repository.registryID, chart: "web", version: "2.0.0", releaseName: "canary", namespace: "web"))
+            ).created
+
+            let diff = try await server.client(token: cast.memberA.token).diffProfiles(path: .init(id: first.id, other: second.id)).ok.body.json
+            #expect(diff.from.version == "1.0.0" && diff.to.version == "1.1.0")
+            #expect(diff.added.map(\.releaseName) == ["canary"])
+            #expect(diff.removed.map(\.namespace) == ["extra"])
+            #expect(Set(diff.moved.map(\.releaseName)) == ["web", "worker"])
+            let changed = try #require(diff.changed.first { $0.namespace == "web" })
+            #expect(changed.fields.map(\.field) == [.version, .digest])
+            #expect(changed.fields.first?.from == "1.0.0" && changed.fields.first?.to == "1.2.0")
+            #expect(changed.valuesDiff?.contains("@@ -1 +1 @@\n-replicaCount: 1\n+replicaCount: 3\n") == true, "\(changed.valuesDiff ?? "")")
+            let same = try await client.diffProfiles(path: .init(id: second.id, other: second.id)).ok.body.json
+            #expect(same.added.isEmpty && same.removed.isEmpty && same.moved.isEmpty && same.changed.isEmpty)
+            _ = try await server.client(token: cast.adminB.token).diffProfiles(path: .init(id: first.id, other: second.id)).notFound
+        }
+    }
 }

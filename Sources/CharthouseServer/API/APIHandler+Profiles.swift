@@ -188,3 +188,33 @@ extension APIHandler {
         )
     }
 }
+
+extension APIHandler {
+    func diffProfiles(_ input: Operations.DiffProfiles.Input) async throws -> Operations.DiffProfiles.Output {
+        let diff = try await profiles.diff(from: input.path.id, to: input.path.other, caller: try CurrentCaller.require())
+        func reference(_ profile: ProfileRecord) -> Components.Schemas.ProfileRef {
+            .init(id: profile.id, name: profile.name, version: profile.version, state: profile.state == .published ? .published : .draft)
+        }
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        from: reference(diff.from),
+                        to: reference(diff.to),
+                        added: diff.added.map(Components.Schemas.Layer.init),
+                        removed: diff.removed.map(Components.Schemas.Layer.init),
+                        moved: diff.moved.map { .init(releaseName: $0.releaseName, namespace: $0.namespace, from: $0.from, to: $0.to) },
+                        changed: diff.changed.map { change in
+                            .init(
+                                releaseName: change.releaseName,
+                                namespace: change.namespace,
+                                fields: change.fields.map { .init(field: .init(rawValue: $0.field) ?? .version, from: $0.from, to: $0.to) },
+                                valuesDiff: change.valuesDiff
+                            )
+                        }
+                    )
+                )
+            )
+        )
+    }
+}
