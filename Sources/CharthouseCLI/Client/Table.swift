@@ -5,6 +5,14 @@ import Foundation
 struct Table {
     var header: [String]
     var rows: [[String]]
+    /// A line printed above the table.
+    var title: String?
+
+    init(header: [String], rows: [[String]], title: String? = nil) {
+        self.header = header
+        self.rows = rows
+        self.title = title
+    }
 
     func render() -> String {
         var widths = (header.isEmpty ? rows.first ?? [] : header).map(\.count)
@@ -16,7 +24,7 @@ struct Table {
                 index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
             }.joined(separator: "   ") + "\n"
         }
-        return ((header.isEmpty ? [] : [line(header)]) + rows.map(line)).joined()
+        return (title.map { $0 + "\n" } ?? "") + ((header.isEmpty ? [] : [line(header)]) + rows.map(line)).joined()
     }
 
     /// A timestamp as everywhere in the CLI (RFC 3339, UTC), or `-`.
