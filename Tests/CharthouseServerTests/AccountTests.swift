@@ -187,7 +187,10 @@ struct AccountTests {
             #expect(index.status == 200 && index.text.contains("/charts/acme-corp/web-1.0.0.tgz"), "\(index.text)")
             #expect(try await server.request(.get, "/charts/acme/index.yaml", headers: admin).status == 404)
             let host = "\(server.baseURL.host!):\(server.baseURL.port!)"
-            try helm.run(["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--plain-http"], stdin: cast.adminA.password)
+            try await helm.runDetached(
+                ["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--plain-http"],
+                stdin: cast.adminA.password
+            )
             let pulled = try helm.run(["show", "chart", "oci://\(host)/acme-corp/web", "--version", "1.0.0", "--plain-http"], check: false)
             #expect(pulled.status == 0 && pulled.stdout.contains("name: web"), "\(pulled.stderr)")
             let me = try await server.client(token: cast.adminA.token).getMe().ok.body.json

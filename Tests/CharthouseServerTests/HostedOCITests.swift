@@ -418,7 +418,7 @@ struct HostedOCITests {
     func skopeoCopy() async throws {
         let registry = try await DistributionRegistry()
         defer { registry.stop() }
-        try ChartFixtures.push(name: "web", version: "1.0.0", to: registry, path: "charts", helmMajor: 4)
+        try await ChartFixtures.push(name: "web", version: "1.0.0", to: registry, path: "charts", helmMajor: 4)
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
             let host = "\(server.baseURL.host!):\(server.baseURL.port!)"

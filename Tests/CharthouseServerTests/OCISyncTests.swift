@@ -45,10 +45,10 @@ struct OCISyncTests {
     func ociSync() async throws {
         let registry = try await DistributionRegistry()
         defer { registry.stop() }
-        try ChartFixtures.push(name: "from-helm3", version: "1.0.0", to: registry, path: "charts", helmMajor: 3)
-        try ChartFixtures.push(name: "from-helm4", version: "2.0.0+build.7", to: registry, path: "charts", helmMajor: 4)
-        try ChartFixtures.push(name: "from-helm4", version: "2.1.0-rc.1", to: registry, path: "charts", helmMajor: 4)
-        try ChartFixtures.push(name: "elsewhere", version: "0.1.0", to: registry, path: "other", helmMajor: 4)
+        try await ChartFixtures.push(name: "from-helm3", version: "1.0.0", to: registry, path: "charts", helmMajor: 3)
+        try await ChartFixtures.push(name: "from-helm4", version: "2.0.0+build.7", to: registry, path: "charts", helmMajor: 4)
+        try await ChartFixtures.push(name: "from-helm4", version: "2.1.0-rc.1", to: registry, path: "charts", helmMajor: 4)
+        try await ChartFixtures.push(name: "elsewhere", version: "0.1.0", to: registry, path: "other", helmMajor: 4)
         try await TestServer.with { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let client = server.client(token: token)
@@ -67,7 +67,7 @@ struct OCISyncTests {
             #expect(detail.digest.hasPrefix("sha256:"))
             #expect(detail.description == "A Helm chart for Kubernetes")
 
-            try ChartFixtures.push(name: "from-helm3", version: "1.1.0", to: registry, path: "charts", helmMajor: 3)
+            try await ChartFixtures.push(name: "from-helm3", version: "1.1.0", to: registry, path: "charts", helmMajor: 3)
             let grown = try await CatalogSyncTests.syncNow(server, token: token, id: created.id)
             #expect(grown.lastDiff?.added == 1)
             #expect(grown.versions == 4)
@@ -85,7 +85,7 @@ struct OCISyncTests {
         let credentials = Credentials(username: "pusher", password: "pusher-pw-123")
         let registry = try await DistributionRegistry(credentials: credentials)
         defer { registry.stop() }
-        try ChartFixtures.push(name: "private-app", version: "0.3.0", to: registry, path: "team", helmMajor: 4)
+        try await ChartFixtures.push(name: "private-app", version: "0.3.0", to: registry, path: "team", helmMajor: 4)
         try await TestServer.with { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let created = try await server.client(token: token).createRegistry(
@@ -143,8 +143,8 @@ struct OCISyncTests {
         let credentials = Credentials(username: "robot", password: "robot-pw-123")
         let tokenServer = try await TokenAuthServer(credentials: credentials, grantsCatalog: false)
         let registry = try await DistributionRegistry(tokenServer: tokenServer)
-        try ChartFixtures.push(name: "web", version: "1.0.0", to: registry, path: "apps", helmMajor: 4, login: credentials)
-        try ChartFixtures.push(name: "db", version: "2.0.0", to: registry, path: "apps", helmMajor: 3, login: credentials)
+        try await ChartFixtures.push(name: "web", version: "1.0.0", to: registry, path: "apps", helmMajor: 4, login: credentials)
+        try await ChartFixtures.push(name: "db", version: "2.0.0", to: registry, path: "apps", helmMajor: 3, login: credentials)
         try await TestServer.with { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let client = server.client(token: token)

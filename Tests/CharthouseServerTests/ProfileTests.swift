@@ -280,8 +280,10 @@ struct ProfileTests {
             ).created.body.json
             let layerID = try #require(layered.layers.first?.id)
             let base = "/api/v1/profiles/\(profile.id)"
-            let routes: [(HTTPRequest.Method, String, [String: Any]?)] = [
-                (.get, base, nil),
+            let reads: [(HTTPRequest.Method, String, [String: Any]?)] = [
+                (.get, base, nil), (.get, base + "/resolved", nil), (.get, base + "/export", nil), (.get, base + "/diff/\(profile.id)", nil),
+            ]
+            let writes: [(HTTPRequest.Method, String, [String: Any]?)] = [
                 (.patch, base, ["description": "mine"]),
                 (.delete, base, nil),
                 (.post, base + "/versions", ["version": "2.0.0"]),
@@ -290,6 +292,7 @@ struct ProfileTests {
                 (.delete, base + "/layers/\(layerID)", nil),
                 (.put, base + "/layers/order", ["layerIds": [layerID]]),
             ]
+            let routes = reads + writes
             for token in [cast.adminB.token, cast.memberB.token] {
                 for (method, path, body) in routes {
                     let response = try await server.request(
@@ -319,7 +322,7 @@ struct ProfileTests {
             #expect(borrowed.error?.message == "registry \"\(repository.registryID)\" not found")
 
             // Members read but never write; the system administrator has no profiles.
-            for (method, path, body) in routes.dropFirst() {
+            for (method, path, body) in writes {
                 let response = try await server.request(
                     method,
                     path,

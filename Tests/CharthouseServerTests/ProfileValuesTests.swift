@@ -188,7 +188,7 @@ struct ProfileValuesTests {
                 for (index, values) in chart.cases.enumerated() {
                     let file = work.appendingPathComponent("\(chart.name)-\(index).yaml")
                     try values.write(to: file, atomically: true, encoding: .utf8)
-                    let helmResult = try helm.run(["template", "r", archive.path, "-f", file.path], check: false)
+                    let helmResult = try await helm.runDetached(["template", "r", archive.path, "-f", file.path], check: false)
                     let helmOutput = helmResult.stdout + helmResult.stderr
                     let response = try await server.request(
                         .post,

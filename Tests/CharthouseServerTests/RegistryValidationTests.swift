@@ -126,8 +126,8 @@ struct RegistryValidationTests {
     func ociOpen() async throws {
         let registry = try await DistributionRegistry()
         defer { registry.stop() }
-        try ChartFixtures.push(name: "from-helm3", version: "1.0.0", to: registry, path: "charts", helmMajor: 3)
-        try ChartFixtures.push(name: "from-helm4", version: "2.0.0", to: registry, path: "charts", helmMajor: 4)
+        try await ChartFixtures.push(name: "from-helm3", version: "1.0.0", to: registry, path: "charts", helmMajor: 3)
+        try await ChartFixtures.push(name: "from-helm4", version: "2.0.0", to: registry, path: "charts", helmMajor: 4)
         try await TestServer.with { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let created = try await Self.create(
@@ -173,7 +173,7 @@ struct RegistryValidationTests {
         let credentials = Credentials(username: "pusher", password: "pusher-pw-123")
         let registry = try await DistributionRegistry(credentials: credentials)
         defer { registry.stop() }
-        try ChartFixtures.push(name: "private-app", version: "0.3.0", to: registry, path: "team", helmMajor: 4)
+        try await ChartFixtures.push(name: "private-app", version: "0.3.0", to: registry, path: "team", helmMajor: 4)
         try await TestServer.with { server in
             let token = try await TwoTenants.make(on: server).adminA.token
             let endpoint = "oci://\(registry.host)/team"

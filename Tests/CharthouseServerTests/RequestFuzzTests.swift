@@ -172,6 +172,10 @@ struct RequestFuzzTests {
                 "/api/v1/registries/\(id)/charts/web/versions", "/api/v1/registries/\(id)/charts/web/versions/1.0.0/values",
                 "/api/v1/charts?q=web&limit=\(random.pick(hostileNumbers))&offset=\(random.pick(hostileNumbers))", "/api/v1/me",
                 "/api/v1/system/gc", "/api/v1/system/registries", "/api/v1/login", "/api/v1/tenants/\(id)", "/api/v1/me/password",
+                "/api/v1/profiles", "/api/v1/profiles?name=\(random.pick(hostileReferences))", "/api/v1/profiles/\(id)",
+                "/api/v1/profiles/\(id)/layers", "/api/v1/profiles/\(id)/layers/\(random.pick(fixture.ids))", "/api/v1/profiles/\(id)/layers/order",
+                "/api/v1/profiles/\(id)/versions", "/api/v1/profiles/\(id)/resolved", "/api/v1/profiles/\(id)/export",
+                "/api/v1/profiles/import?repin=\(random.pick(["true", "x", ""]))", "/api/v1/profiles/\(id)/diff/\(random.pick(fixture.ids))",
             ])
             targetsOwner = fixture.ids.contains(id) && path.contains(id)
         }
@@ -211,7 +215,8 @@ struct RequestFuzzTests {
         let tenants = try await server.request(.get, "/api/v1/tenants", token: fixture.systemToken).text
         let users = try await server.request(.get, "/api/v1/users", token: fixture.systemToken).text
         let registries = try await server.request(.get, "/api/v1/registries", token: fixture.ownerToken).text
-        return [catalog, charts, tenants, users, registries].joined(separator: "\n")
+        let profiles = try await server.request(.get, "/api/v1/profiles", token: fixture.ownerToken).text
+        return [catalog, charts, tenants, users, registries, profiles].joined(separator: "\n")
     }
 
     @Test("seeded grammar of hostile requests: no 5xx, protocol error formats, no cross-tenant success, refused writes change nothing, server alive")
@@ -230,6 +235,14 @@ struct RequestFuzzTests {
             let blob = try await OCIUploader(baseURL: server.baseURL.absoluteString, username: cast.adminA.username, password: cast.adminA.password)
                 .pushBlob(Data("fuzz blob".utf8), repository: "acme/web")
             let registries = try await server.client(token: cast.adminA.token).listRegistries().ok.body.json.items
+            // A profile with a layer from the hosted registry, for the profile routes to aim at.
+            let owner = server.client(token: cast.adminA.token)
+            let profile = try await owner.createProfile(body: .json(.init(name: "fuzzed", version: "1.0.0"))).created.body.json
+            let hostedID = try #require(registries.first { $0.kind == .hosted && $0.scope == .tenant }?.id)
+            let layered = try await owner.addProfileLayer(
+                path: .init(id: profile.id),
+                body: .json(.init(registryId: hostedID, chart: "web", version: "1.0.0", namespace: "web"))
+            ).created.body.json
             let fixture = Fixture(
                 ownerBasic: ownerBasic,
                 otherBasic: HostedClassicTests.basic(cast.adminB.username, cast.adminB.password),
@@ -243,7 +256,7 @@ struct RequestFuzzTests {
                 blobDigest: blob,
                 // The owner's own user is left out: deleting it (as the system administrator may) would
                 // end the credentials the checks read with, and every later comparison would be moot.
-                ids: [cast.memberA.id] + registries.filter { $0.scope == .tenant }.map(\.id)
+                ids: [cast.memberA.id] + registries.filter { $0.scope == .tenant }.map(\.id) + [profile.id] + layered.layers.map(\.id)
             )
             var random = Random(state: seed)
             var statuses: [Int: Int] = [:]

@@ -18,7 +18,9 @@ public enum ChartFixtures {
         return folder
     }
 
-    /// Pushes a new chart to `oci://HOST/PATH` with helm `major`, logging in first when given credentials.
+    /// Pushes a new chart to `oci://HOST/PATH` with helm `major`, logging in first when given
+    /// credentials. helm runs off the test's threads: it may talk to a peer (a token server) that
+    /// runs in this process.
     public static func push(
         name: String,
         version: String,
@@ -26,7 +28,7 @@ public enum ChartFixtures {
         path: String,
         helmMajor: Int,
         login: Credentials? = nil
-    ) throws {
+    ) async throws {
         let helm = try HelmCLI(major: helmMajor)
         defer { helm.removeHome() }
         let work = try ScratchDirectory.make("charthouse-push")
@@ -34,8 +36,11 @@ public enum ChartFixtures {
         let archive = try helm.packageChart(name: name, version: version, in: work)
         if let credentials = login ?? registry.credentials {
             let plain = helmMajor == 3 ? ["--insecure"] : ["--plain-http"]
-            try helm.run(["registry", "login", registry.host, "-u", credentials.username, "--password-stdin"] + plain, stdin: credentials.password)
+            try await helm.runDetached(
+                ["registry", "login", registry.host, "-u", credentials.username, "--password-stdin"] + plain,
+                stdin: credentials.password
+            )
         }
-        try helm.run(["push", archive.path, "oci://\(registry.host)/\(path)", "--plain-http"])
+        try await helm.runDetached(["push", archive.path, "oci://\(registry.host)/\(path)", "--plain-http"])
     }
 }

@@ -86,6 +86,13 @@ public struct TestServer: Sendable {
         _ options: Options = .init(),
         _ body: @Sendable (TestServer) async throws -> R
     ) async throws -> R {
+        try await ServerSlots.run { try await run(options, body) }
+    }
+
+    private static func run<R: Sendable>(
+        _ options: Options,
+        _ body: @Sendable (TestServer) async throws -> R
+    ) async throws -> R {
         let dataDirectory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("charthouse-test-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         var databaseURL: String?

@@ -8,6 +8,9 @@ struct RouteTable: Sendable {
         let segments: [Substring]
         let methods: [String]
 
+        /// Segments that are not parameters.
+        var literalCount: Int { segments.filter { !$0.hasPrefix("{") }.count }
+
         /// Whether a concrete path fits this template (`{id}` matches one segment).
         func matches(_ path: [Substring]) -> Bool {
             guard path.count == segments.count else { return false }
@@ -41,7 +44,9 @@ struct RouteTable: Sendable {
     /// The methods the API has for `path`, or `nil` when no operation has that path.
     func methods(for path: String) -> [String]? {
         let parts = path.split(separator: "/")
-        guard let route = routes.first(where: { $0.matches(parts) }) else { return nil }
+        // As the router does: a literal segment wins over a parameter (`/profiles/import` is not `/profiles/{id}`).
+        let matching = routes.filter { $0.matches(parts) }
+        guard let route = matching.max(by: { $0.literalCount < $1.literalCount }) else { return nil }
         var methods = route.methods
         if methods.contains("GET"), !methods.contains("HEAD") { methods.append("HEAD") }
         return methods

@@ -1,0 +1,88 @@
+import CharthouseAPI
+import Crypto
+import Foundation
+import HTTPTypes
+import TestSupport
+import Testing
+
+/// One profile with layers from the four kinds of registry a tenant sees — a classic repository
+/// behind nginx, CNCF distribution with charts pushed by helm, the tenant's hosted registry and a
+/// system registry — and every layer's pull reference, pulled by the real helm, gives an archive
+/// with exactly the pinned digest.
+@Suite("Profile layers from every kind of registry")
+struct ProfileSourcesTests {
+    static func digest(_ data: Data) -> String {
+        "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    @Test("classic, OCI, hosted and system layers: pinned digests equal what helm pulls from their pull references")
+    func fourKinds() async throws {
+        let distribution = try await DistributionRegistry()
+        defer { distribution.stop() }
+        try await ChartFixtures.push(name: "cache", version: "7.1.0", to: distribution, path: "charts", helmMajor: 4)
+        try await ProfileTests.withRepository { server, cast, repository in
+            let client = server.client(token: cast.adminA.token)
+            let oci = try await client.createRegistry(
+                body: .json(.init(name: "oci", endpoint: "oci://\(distribution.host)/charts", noAuthentication: true, plainHTTP: true))
+            ).created.body.json
+            #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: oci.id).syncState == .ok)
+            let system = try await server.request(
+                .post,
+                "/api/v1/system/registries",
+                token: cast.systemAdminToken,
+                headers: jsonHeaders,
+                body: json(["name": "community", "endpoint": repository.nginx.baseURL, "noAuthentication": true])
+            )
+            #expect(system.status == 201, "\(system.text)")
+            let systemID = try #require(system.object?["id"] as? String)
+            #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: systemID).syncState == .ok)
+            try await ProtocolHardeningTests.upload(server, HostedClassicTests.basic(cast.adminA.username, cast.adminA.password), "own", "0.2.0")
+            let hosted = try #require(try await client.listRegistries().ok.body.json.items.first { $0.kind == .hosted && $0.scope == .tenant })
+
+            let profile = try await client.createProfile(body: .json(.init(name: "everywhere", version: "1.0.0"))).created.body.json
+            for (registry, chart, version, namespace) in [
+                (repository.registryID, "web", "1.2.0", "classic"), (oci.id, "cache", "^7", "oci"), (hosted.id, "own", "0.2.0", "hosted"),
+                (systemID, "worker", "0.3.0", "system"),
+            ] {
+                _ = try await client.addProfileLayer(
+                    path: .init(id: profile.id),
+                    body: .json(.init(registryId: registry, chart: chart, version: version, namespace: namespace))
+                ).created
+            }
+            let layers = try await client.getResolvedProfile(path: .init(id: profile.id)).ok.body.json.layers
+            #expect(layers.map(\.registryKind) == [.classic, .oci, .hosted, .classic])
+            #expect(layers.map(\.registryScope) == [.tenant, .tenant, .tenant, .system])
+            #expect(layers.map(\.version) == ["1.2.0", "7.1.0", "0.2.0", "0.3.0"])
+            #expect(layers[1].pullReference == "oci://\(distribution.host)/charts/cache:7.1.0")
+            #expect(layers[2].pullReference?.hasSuffix("/acme/own:0.2.0") == true, "\(layers[2].pullReference ?? "")")
+
+            // What the deployer will do: pull each reference with helm and check the digest.
+            let helm = try HelmCLI(major: 4)
+            defer { helm.removeHome() }
+            let host = server.baseURL.host.map { "\($0):\(server.baseURL.port ?? 80)" } ?? ""
+            try await helm.runDetached(
+                ["registry", "login", host, "-u", cast.adminA.username, "--password-stdin", "--plain-http"],
+                stdin: cast.adminA.password
+            )
+            let downloads = try ScratchDirectory.make("charthouse-pulls")
+            defer { try? FileManager.default.removeItem(at: downloads) }
+            for layer in layers {
+                let reference = try #require(layer.pullReference)
+                let target = downloads.appendingPathComponent(layer.namespace)
+                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                if reference.hasPrefix("oci://") {
+                    let (repository, tag) = (
+                        String(reference[..<reference.lastIndex(of: ":")!]),
+                        String(reference[reference.index(after: reference.lastIndex(of: ":")!)...])
+                    )
+                    try await helm.runDetached(["pull", repository, "--version", tag, "--plain-http", "-d", target.path])
+                } else {
+                    try await helm.runDetached(["pull", reference, "-d", target.path])
+                }
+                let files = try FileManager.default.contentsOfDirectory(at: target, includingPropertiesForKeys: nil)
+                let archive = try #require(files.first { $0.pathExtension == "tgz" })
+                #expect(Self.digest(try Data(contentsOf: archive)) == layer.digest, "\(reference) pulls the pinned archive")
+            }
+        }
+    }
+}
