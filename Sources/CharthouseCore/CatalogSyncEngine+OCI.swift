@@ -69,7 +69,15 @@ extension CatalogSyncEngine {
                         // A tag that names another version than its chart's is skipped, as helm refuses to pull it.
                         guard version.validate() == nil, version.version == item.version else { return (item.key, nil) }
                         let semanticVersion = SemanticVersion(version.version)
-                        return (item.key, CatalogVersionRecord(version, url: "oci://\(host)/\(item.repository)", semanticVersion: semanticVersion))
+                        return (
+                            item.key,
+                            CatalogVersionRecord(
+                                version,
+                                url: "oci://\(host)/\(item.repository)",
+                                semanticVersion: semanticVersion,
+                                manifestDigest: found.manifestDigest
+                            )
+                        )
                     }
                 }
                 for _ in 0..<concurrency { startNext() }

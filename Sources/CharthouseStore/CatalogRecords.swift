@@ -16,6 +16,9 @@ public struct CatalogVersionRecord: Sendable, Hashable {
     public var metadata: String
     /// A digest of everything above: a changed fingerprint is an updated version.
     public var fingerprint: String
+    /// OCI and hosted registries: the digest of the version's manifest (`sha256:…`), for pull
+    /// references by digest; `nil` for classic repositories and rows synced before it was kept.
+    public var manifestDigest: String?
 
     public init(
         chart: String,
@@ -28,7 +31,8 @@ public struct CatalogVersionRecord: Sendable, Hashable {
         deprecated: Bool,
         prerelease: Bool,
         metadata: String,
-        fingerprint: String
+        fingerprint: String,
+        manifestDigest: String? = nil
     ) {
         self.chart = chart
         self.version = version
@@ -41,6 +45,7 @@ public struct CatalogVersionRecord: Sendable, Hashable {
         self.prerelease = prerelease
         self.metadata = metadata
         self.fingerprint = fingerprint
+        self.manifestDigest = manifestDigest
     }
 }
 

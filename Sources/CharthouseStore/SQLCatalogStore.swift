@@ -5,10 +5,10 @@ import SQLKit
 /// one transaction per sync.
 public struct SQLCatalogStore: CatalogStore {
     private let database: CharthouseDatabase
-    /// Rows per INSERT: 500 × 12 binds stays under SQLite's and PostgreSQL's bind limits.
+    /// Rows per INSERT: 500 × 13 binds stays under SQLite's and PostgreSQL's bind limits.
     private static let batchSize = 500
     private static let versionColumns =
-        "chart, version, app_version, description, digest, url, created, deprecated, prerelease, metadata, fingerprint"
+        "chart, version, app_version, description, digest, url, created, deprecated, prerelease, metadata, fingerprint, manifest_digest"
     private static let chartColumns = "registry_id, chart, latest_version, app_version, description, icon, keywords, deprecated, versions"
     private static let stateColumns = """
         registry_id, state, lease_owner, lease_expires_at, last_sync_at, last_duration_ms, last_error, charts, versions, added, removed,
@@ -55,6 +55,7 @@ public struct SQLCatalogStore: CatalogStore {
                     let values: [any Encodable & Sendable] = [
                         registryID, version.chart, version.version, version.appVersion, version.description, version.digest, version.url,
                         version.created, version.deprecated ? 1 : 0, version.prerelease ? 1 : 0, version.metadata, version.fingerprint,
+                        version.manifestDigest,
                     ]
                     query.appendInterpolation(binds: values)
                     query.appendInterpolation(unsafeRaw: ")")
@@ -64,7 +65,7 @@ public struct SQLCatalogStore: CatalogStore {
                          ON CONFLICT (registry_id, chart, version) DO UPDATE SET app_version = excluded.app_version,
                         description = excluded.description, digest = excluded.digest, url = excluded.url, created = excluded.created,
                         deprecated = excluded.deprecated, prerelease = excluded.prerelease, metadata = excluded.metadata,
-                        fingerprint = excluded.fingerprint
+                        fingerprint = excluded.fingerprint, manifest_digest = excluded.manifest_digest
                         """
                 )
                 try await db.raw(query).run()
@@ -330,7 +331,8 @@ public struct SQLCatalogStore: CatalogStore {
             deprecated: try row.decode(column: "deprecated", as: Int.self) != 0,
             prerelease: try row.decode(column: "prerelease", as: Int.self) != 0,
             metadata: try row.decode(column: "metadata", as: String.self),
-            fingerprint: try row.decode(column: "fingerprint", as: String.self)
+            fingerprint: try row.decode(column: "fingerprint", as: String.self),
+            manifestDigest: try row.decode(column: "manifest_digest", as: String?.self)
         )
     }
 

@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 import HelmFormats
 import NIOHTTP1
@@ -11,6 +12,8 @@ public struct OCIChartBrowser: Sendable {
     public struct ChartTag: Sendable {
         public let repository: String
         public let tag: String
+        /// The manifest's digest (`sha256:…`), computed from the bytes served.
+        public let manifestDigest: String
         /// The chart archive layer's digest (`sha256:…`).
         public let chartDigest: String
         /// `org.opencontainers.image.created`, if the manifest has it.
@@ -96,6 +99,7 @@ public struct OCIChartBrowser: Sendable {
         return ChartTag(
             repository: repository,
             tag: tag,
+            manifestDigest: "sha256:" + Hex.lowercase(SHA256.hash(data: manifest.data)),
             chartDigest: layer.digest,
             created: parsed.annotations?["org.opencontainers.image.created"],
             config: config.data

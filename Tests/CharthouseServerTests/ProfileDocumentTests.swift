@@ -7,6 +7,17 @@ import Testing
 /// Profiles as YAML documents between tenants, and the resolved view the deployer reads.
 @Suite("Profile documents and the resolved view")
 struct ProfileDocumentTests {
+    /// `POST /api/v1/profiles/import` with a YAML document.
+    static func importDocument(_ server: TestServer, _ text: String, token: String, repin: Bool = false) async throws -> RawResponse {
+        try await server.request(
+            .post,
+            "/api/v1/profiles/import" + (repin ? "?repin=true" : ""),
+            token: token,
+            headers: [("Content-Type", "application/yaml")],
+            body: Data(text.utf8)
+        )
+    }
+
     @Test("export → import into another tenant → export is byte-identical; digests must match unless repinned; all or nothing")
     func roundTrip() async throws {
         try await ProfileTests.withRepository { server, cast, repository in
@@ -45,13 +56,7 @@ struct ProfileDocumentTests {
             #expect(text.contains("version: 1.2.0"), "the range is exported resolved")
             #expect(!text.contains(profile.id) && !text.contains(repository.registryID), "no ids in the document")
 
-            let imported = try await server.request(
-                .post,
-                "/api/v1/profiles/import",
-                token: cast.adminB.token,
-                headers: [("Content-Type", "application/yaml")],
-                body: Data(text.utf8)
-            )
+            let imported = try await Self.importDocument(server, text, token: cast.adminB.token)
             #expect(imported.status == 201, "\(imported.text)")
             let importedID = try #require((try JSONSerialization.jsonObject(with: imported.body) as? [String: Any])?["id"] as? String)
             let importedProfile = try await b.getProfile(path: .init(id: importedID)).ok.body.json
@@ -59,13 +64,7 @@ struct ProfileDocumentTests {
             #expect(importedProfile.layers.map(\.registryId).first == demoB.id)
             let again = try await server.request(.get, "/api/v1/profiles/\(importedProfile.id)/export", token: cast.adminB.token)
             #expect(again.text == text, "export → import → export is byte-identical")
-            let twice = try await server.request(
-                .post,
-                "/api/v1/profiles/import",
-                token: cast.adminB.token,
-                headers: [("Content-Type", "application/yaml")],
-                body: Data(text.utf8)
-            )
+            let twice = try await Self.importDocument(server, text, token: cast.adminB.token)
             expectError(twice, 409, "conflict")
 
             // A digest that differs from the registry's is refused, unless repinned.
@@ -73,35 +72,17 @@ struct ProfileDocumentTests {
             #expect(text.contains(pinned))
             let tampered = text.replacingOccurrences(of: "version: 2.0.0", with: "version: 2.0.1")
                 .replacingOccurrences(of: pinned, with: "sha256:" + String(repeating: "0", count: 64))
-            let refused = try await server.request(
-                .post,
-                "/api/v1/profiles/import",
-                token: cast.adminB.token,
-                headers: [("Content-Type", "application/yaml")],
-                body: Data(tampered.utf8)
-            )
+            let refused = try await Self.importDocument(server, tampered, token: cast.adminB.token)
             expectError(refused, 422, "unprocessable")
             #expect(refused.error?.message.contains("repin=true") == true, "\(refused.text)")
-            let repinned = try await server.request(
-                .post,
-                "/api/v1/profiles/import?repin=true",
-                token: cast.adminB.token,
-                headers: [("Content-Type", "application/yaml")],
-                body: Data(tampered.utf8)
-            )
+            let repinned = try await Self.importDocument(server, tampered, token: cast.adminB.token, repin: true)
             #expect(repinned.status == 201, "\(repinned.text)")
 
             // Missing registries and charts: one 422 naming each, nothing created.
             let broken = text.replacingOccurrences(of: "version: 2.0.0", with: "version: 3.0.0")
                 .replacingOccurrences(of: "name: vault", with: "name: nowhere")
                 .replacingOccurrences(of: "chart: web", with: "chart: wbe")
-            let failed = try await server.request(
-                .post,
-                "/api/v1/profiles/import",
-                token: cast.adminB.token,
-                headers: [("Content-Type", "application/yaml")],
-                body: Data(broken.utf8)
-            )
+            let failed = try await Self.importDocument(server, broken, token: cast.adminB.token)
             expectError(failed, 422, "unprocessable")
             #expect(failed.error?.message.contains("registry tenant/nowhere not found") == true, "\(failed.text)")
             #expect(failed.error?.message.contains("chart \"wbe\" is not in registry \"demo\"") == true, "\(failed.text)")
@@ -109,24 +90,12 @@ struct ProfileDocumentTests {
             #expect(versions == ["2.0.1", "2.0.0"])
 
             for bad in ["", "kind: Other\n", "apiVersion: charthouse/v1\nkind: ClusterProfile\nspec: {layers: 3}\n", "a: [1\n"] {
-                let response = try await server.request(
-                    .post,
-                    "/api/v1/profiles/import",
-                    token: cast.adminB.token,
-                    headers: [("Content-Type", "application/yaml")],
-                    body: Data(bad.utf8)
-                )
+                let response = try await Self.importDocument(server, bad, token: cast.adminB.token)
                 expectError(response, 422, "unprocessable")
             }
             // Another tenant's profile cannot be exported; members cannot import.
             _ = try await a.exportProfile(path: .init(id: importedProfile.id)).notFound
-            let member = try await server.request(
-                .post,
-                "/api/v1/profiles/import",
-                token: cast.memberB.token,
-                headers: [("Content-Type", "application/yaml")],
-                body: Data(text.utf8)
-            )
+            let member = try await Self.importDocument(server, text, token: cast.memberB.token)
             expectError(member, 403, "forbidden")
         }
     }

@@ -386,7 +386,8 @@ public struct HostedRegistryService: Sendable {
             let entry = CatalogVersionRecord(
                 version,
                 url: urls.ociReference(repository: target.name),
-                semanticVersion: SemanticVersion(version.version)
+                semanticVersion: SemanticVersion(version.version),
+                manifestDigest: record.digest
             )
             change = HostedCatalog.change(registryID: target.registry.id, upsert: [entry], remove: [])
         }

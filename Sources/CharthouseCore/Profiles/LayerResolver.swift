@@ -108,11 +108,13 @@ struct LayerResolver: Sendable {
     }
 
     /// Where the deployer pulls a catalog version: the archive URL (classic), or the chart's
-    /// repository and tag (OCI, hosted); the pinned digest is checked after the pull.
+    /// repository by manifest digest (OCI, hosted; by tag for rows synced before digests were
+    /// kept). The pinned archive digest is checked after the pull.
     static func pullReference(_ record: CatalogVersionRecord, kind: RegistryKind) -> String? {
         guard !record.url.isEmpty else { return nil }
-        if record.url.hasPrefix("oci://") { return "\(record.url):\(ChartTag.tag(forVersion: record.version))" }
-        return record.url
+        guard record.url.hasPrefix("oci://") else { return record.url }
+        if let manifest = record.manifestDigest { return "\(record.url)@\(manifest)" }
+        return "\(record.url):\(ChartTag.tag(forVersion: record.version))"
     }
 
     private func unknownChart(_ chart: String, in registry: RegistryRecord) async throws -> CharthouseError {

@@ -23,5 +23,6 @@ public enum Migrations {
         CreateHostedRepositories(),
         AddHostedSettings(),
         CreateProfiles(),
+        AddCatalogManifestDigests(),
     ]
 }
