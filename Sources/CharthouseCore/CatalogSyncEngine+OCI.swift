@@ -9,7 +9,8 @@ import RegistryClient
 /// the Helm configs of tags not yet in the catalog.
 extension CatalogSyncEngine {
     /// OCI: repositories under the path (catalog), their tags; only new tags cost a manifest and
-    /// a config read, known ones keep their stored record.
+    /// a config read, known ones keep their stored record — except versions that profile layers
+    /// pin, read again so that a tag pushed anew is noticed (and the layers marked stale).
     func ociListing(
         _ registry: RegistryRecord,
         host: String,
@@ -20,6 +21,7 @@ extension CatalogSyncEngine {
             try await stores.catalog.allVersions(registryID: registry.id).map { (CatalogDiff.key(chart: $0.chart, version: $0.version), $0) },
             uniquingKeysWith: { _, last in last }
         )
+        let pinned = Set(try await stores.profiles.layers(registryID: registry.id).map { CatalogDiff.key(chart: $0.chart, version: $0.version) })
         let concurrency = settings.ociConcurrency
         let records = try await OCIChartBrowser.browse(host: host, credentials: try credentials(of: registry), options: options) { browser in
             let repositories: [String]
@@ -48,7 +50,7 @@ extension CatalogSyncEngine {
                     }
                     let key = CatalogDiff.key(chart: chart, version: version)
                     order.append(key)
-                    if let record = known[key] {
+                    if let record = known[key], !pinned.contains(key) {
                         current[key] = record
                     } else {
                         wanted.append((key, repository, chart, tag, version))

@@ -85,4 +85,44 @@ struct ProfileSourcesTests {
             }
         }
     }
+
+    @Test("an OCI tag pushed anew with other content marks the pinned layer stale; the catalog shows the new content")
+    func ociRepush() async throws {
+        let distribution = try await DistributionRegistry()
+        defer { distribution.stop() }
+        try await ChartFixtures.push(name: "cache", version: "7.1.0", to: distribution, path: "charts", helmMajor: 4)
+        try await ChartFixtures.push(name: "cache", version: "7.0.0", to: distribution, path: "charts", helmMajor: 4)
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let client = server.client(token: cast.adminA.token)
+            let oci = try await client.createRegistry(
+                body: .json(.init(name: "oci", endpoint: "oci://\(distribution.host)/charts", noAuthentication: true, plainHTTP: true))
+            ).created.body.json
+            #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: oci.id).syncState == .ok)
+            let profile = try await client.createProfile(body: .json(.init(name: "cached", version: "1.0.0"))).created.body.json
+            let layered = try await client.addProfileLayer(
+                path: .init(id: profile.id),
+                body: .json(.init(registryId: oci.id, chart: "cache", version: "7.1.0", namespace: "cache"))
+            ).created.body.json
+            let pinned = try #require(layered.layers.first)
+
+            try await ChartFixtures.push(
+                name: "cache",
+                version: "7.1.0",
+                to: distribution,
+                path: "charts",
+                helmMajor: 4,
+                files: ["NOTES.txt": "changed\n"]
+            )
+            let synced = try await CatalogSyncTests.syncNow(server, token: cast.adminA.token, id: oci.id)
+            #expect(synced.syncState == .ok, "\(synced.lastError ?? "")")
+            let layer = try #require(try await client.getProfile(path: .init(id: profile.id)).ok.body.json.layers.first)
+            #expect(layer.stale?.reason == "digest changed upstream", "\(String(describing: layer.stale))")
+            #expect(layer.digest == pinned.digest && layer.pullReference == pinned.pullReference, "the layer keeps what it pinned")
+            let current = try await client.getChartVersion(path: .init(id: oci.id, chart: "cache", version: "7.1.0")).ok.body.json
+            #expect(current.digest != pinned.digest, "the catalog shows the new content")
+            let other = try await client.getChartVersion(path: .init(id: oci.id, chart: "cache", version: "7.0.0")).ok.body.json
+            #expect(other.digest.hasPrefix("sha256:"))
+        }
+    }
 }

@@ -27,13 +27,14 @@ public enum ChartFixtures {
         to registry: DistributionRegistry,
         path: String,
         helmMajor: Int,
-        login: Credentials? = nil
+        login: Credentials? = nil,
+        files: [String: String] = [:]
     ) async throws {
         let helm = try HelmCLI(major: helmMajor)
         defer { helm.removeHome() }
         let work = try ScratchDirectory.make("charthouse-push")
         defer { try? FileManager.default.removeItem(at: work) }
-        let archive = try helm.packageChart(name: name, version: version, in: work)
+        let archive = try helm.packageChart(name: name, version: version, in: work, files: files)
         if let credentials = login ?? registry.credentials {
             let plain = helmMajor == 3 ? ["--insecure"] : ["--plain-http"]
             try await helm.runDetached(
