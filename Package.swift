@@ -73,6 +73,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ClusterClient",
+            dependencies: ["HelmFormats", "RegistryClient", .product(name: "NIOHTTP1", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "CharthouseStore",
             dependencies: [
                 "HelmFormats",
@@ -93,6 +98,7 @@ let package = Package(
             dependencies: [
                 "CMalloc",
                 "CharthouseStore",
+                "ClusterClient",
                 "HelmFormats",
                 "RegistryClient",
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -181,6 +187,28 @@ let package = Package(
             path: "Tests/TestSupport",
             swiftSettings: swiftSettings
         ),
+        // A Kubernetes API stand-in that the real helm and kubectl accept (tests and scripts/kube-standin).
+        .target(
+            name: "KubeStandin",
+            dependencies: [
+                "HelmFormats",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/KubeStandin",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "kube-standin",
+            dependencies: ["KubeStandin"],
+            path: "Tests/KubeStandinMain",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "HelmFormatsTests",
             dependencies: ["HelmFormats", "TestSupport"],
@@ -223,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "HarnessTests",
             dependencies: [
-                "TestSupport",
+                "TestSupport", "KubeStandin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -7,9 +7,9 @@ import HelmFormats
 public struct CatalogService: Sendable {
     private let stores: Stores
     private let registries: RegistryService
-    private let scheduler: SyncScheduler
+    private let scheduler: JobScheduler
 
-    public init(stores: Stores, registries: RegistryService, scheduler: SyncScheduler) {
+    public init(stores: Stores, registries: RegistryService, scheduler: JobScheduler) {
         self.stores = stores
         self.registries = registries
         self.scheduler = scheduler
@@ -23,7 +23,7 @@ public struct CatalogService: Sendable {
         }
         try registries.authorizeChange(record, caller: caller)
         guard !record.isProtected else { throw CharthouseError(.conflict, "protected registries are not synced") }
-        await scheduler.request(registryID: registryID, force: force)
+        await scheduler.request(id: registryID, force: force)
         return try await registries.get(id: registryID, caller: caller)
     }
 

@@ -35,12 +35,23 @@ public struct ChartFileService: Sendable {
         self.limits = limits
     }
 
-    /// The files of a chart version of a registry the caller can see.
-    public func files(registryID: String, chart: String, version: String, caller: Caller) async throws -> ChartFilesRecord {
+    /// The files of a chart version of a registry the caller can see. With `needingContent`, a
+    /// cached archive read before content fingerprints were kept is read again.
+    public func files(
+        registryID: String,
+        chart: String,
+        version: String,
+        caller: Caller,
+        needingContent: Bool = false
+    ) async throws
+        -> ChartFilesRecord
+    {
         let record = try await catalog.version(registryID: registryID, chart: chart, version: version, caller: caller)
         let registry = try await registries.visibleRecord(id: registryID, caller: caller)
         let expected = Self.sha256Digest(record.digest)
-        if let expected, let cached = try await stores.chartFiles.files(digest: expected) { return cached }
+        if let expected, let cached = try await stores.chartFiles.files(digest: expected), !needingContent || cached.contentFingerprint != nil {
+            return cached
+        }
         let key = expected ?? "\(registry.id)\u{0}\(record.chart)\u{0}\(record.version)"
         let stores = self.stores
         let policy = self.policy
@@ -48,7 +59,9 @@ public struct ChartFileService: Sendable {
         let blobs = self.blobs
         return try await flights.run(key: key) {
             // A fetch that finished between the check above and this flight has cached it.
-            if let expected, let cached = try await stores.chartFiles.files(digest: expected) { return cached }
+            if let expected, let cached = try await stores.chartFiles.files(digest: expected), !needingContent || cached.contentFingerprint != nil {
+                return cached
+            }
             return try await Self.fetch(record, of: registry, expected: expected, stores: stores, policy: policy, blobs: blobs, limits: limits)
         }
     }
@@ -116,7 +129,7 @@ public struct ChartFileService: Sendable {
         let archive: ChartArchive
         do {
             archive = try body.withUnsafeReadableBytes { bytes in
-                try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes, limits: limits) }.get()
+                try Result { () throws(HelmFormatError) in try ChartArchive(gzipped: bytes, limits: limits, includeTemplates: true) }.get()
             }
         } catch let error as HelmFormatError {
             throw CharthouseError(.badGateway, "the chart archive at \(source) is not a valid chart: \(error.message)", cause: error)
@@ -129,7 +142,8 @@ public struct ChartFileService: Sendable {
             readme: archive.readme?.text,
             schema: archive.schema?.text,
             archiveSize: body.readableBytes,
-            fetchedAt: Date()
+            fetchedAt: Date(),
+            contentFingerprint: (try? ChartContent(archive: archive)).map { Hex.lowercase(SHA256.hash(data: $0.canonicalBytes)) }
         )
         try await stores.chartFiles.save(files)
         return files

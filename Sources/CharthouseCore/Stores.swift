@@ -14,6 +14,8 @@ public struct Stores: Sendable {
     public let hosted: any HostedStore
     /// Cluster profiles and their layers.
     public let profiles: any ProfileStore
+    /// Kubernetes clusters, their discovery state and the Helm release records found in them.
+    public let clusters: any ClusterStore
     /// Seals secrets (registry passwords, kubeconfigs) before they are stored.
     public let sealer: SecretSealer
 
@@ -28,5 +30,6 @@ public struct Stores: Sendable {
         self.chartFiles = SQLChartFileStore(database: database)
         self.hosted = SQLHostedStore(database: database)
         self.profiles = SQLProfileStore(database: database)
+        self.clusters = SQLClusterStore(database: database)
     }
 }

@@ -93,7 +93,7 @@ public func buildApplication(
     syncSettings.maxIndexSize = configuration.maxIndexSize
     syncSettings.shrinkThreshold = Double(configuration.syncShrinkPercent) / 100
     let engine = CatalogSyncEngine(stores: stores, policy: configuration.registryPolicy, settings: syncSettings, logger: logger)
-    let scheduler = SyncScheduler(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
+    let scheduler = JobScheduler.registrySyncs(engine: engine, stores: stores, logger: logger, concurrency: configuration.syncConcurrency)
     let access = AccessService(
         stores: stores,
         hasher: hasher,

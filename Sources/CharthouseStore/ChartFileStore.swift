@@ -15,6 +15,9 @@ public struct ChartFilesRecord: Sendable, Hashable {
     public var schema: String?
     public var archiveSize: Int
     public var fetchedAt: Date
+    /// SHA-256 (hex) of the chart's content (metadata, default values, templates); `nil` for
+    /// archives cached before it was computed.
+    public var contentFingerprint: String?
 
     public init(
         digest: String,
@@ -24,7 +27,8 @@ public struct ChartFilesRecord: Sendable, Hashable {
         readme: String?,
         schema: String?,
         archiveSize: Int,
-        fetchedAt: Date
+        fetchedAt: Date,
+        contentFingerprint: String? = nil
     ) {
         self.digest = digest
         self.chartYAML = chartYAML
@@ -34,13 +38,15 @@ public struct ChartFilesRecord: Sendable, Hashable {
         self.schema = schema
         self.archiveSize = archiveSize
         self.fetchedAt = fetchedAt
+        self.contentFingerprint = contentFingerprint
     }
 }
 
 /// Chart archive files cached by archive digest. Implemented by ``SQLChartFileStore``.
 public protocol ChartFileStore: Sendable {
     func files(digest: String) async throws -> ChartFilesRecord?
-    /// Stores the files of an archive; a digest already stored is left as it is (same bytes).
+    /// Stores the files of an archive; a digest already stored is left as it is (same bytes),
+    /// except that a missing content fingerprint is filled in.
     func save(_ files: ChartFilesRecord) async throws
 }
 
@@ -57,7 +63,7 @@ public struct SQLChartFileStore: ChartFileStore {
             guard
                 let row = try await db.raw(
                     """
-                    SELECT digest, chart_yaml, values_yaml, readme_name, readme, values_schema, archive_size, fetched_at
+                    SELECT digest, chart_yaml, values_yaml, readme_name, readme, values_schema, archive_size, fetched_at, content_fingerprint
                     FROM chart_files WHERE digest = \(bind: digest)
                     """
                 ).first()
@@ -70,7 +76,8 @@ public struct SQLChartFileStore: ChartFileStore {
                 readme: try row.decode(column: "readme", as: String?.self),
                 schema: try row.decode(column: "values_schema", as: String?.self),
                 archiveSize: Int(try row.decode(column: "archive_size", as: Int64.self)),
-                fetchedAt: Timestamp.date(try row.decode(column: "fetched_at", as: Int64.self))
+                fetchedAt: Timestamp.date(try row.decode(column: "fetched_at", as: Int64.self)),
+                contentFingerprint: try row.decode(column: "content_fingerprint", as: String?.self)
             )
         }
     }
@@ -79,10 +86,12 @@ public struct SQLChartFileStore: ChartFileStore {
         try await database.withConnection { db in
             try await db.raw(
                 """
-                INSERT INTO chart_files (digest, chart_yaml, values_yaml, readme_name, readme, values_schema, archive_size, fetched_at)
+                INSERT INTO chart_files (digest, chart_yaml, values_yaml, readme_name, readme, values_schema, archive_size, fetched_at,
+                    content_fingerprint)
                 VALUES (\(bind: files.digest), \(bind: files.chartYAML), \(bind: files.values), \(bind: files.readmeName), \(bind: files.readme),
-                \(bind: files.schema), \(bind: Int64(files.archiveSize)), \(bind: Timestamp.from(files.fetchedAt)))
-                ON CONFLICT (digest) DO NOTHING
+                \(bind: files.schema), \(bind: Int64(files.archiveSize)), \(bind: Timestamp.from(files.fetchedAt)), \(bind: files.contentFingerprint))
+                ON CONFLICT (digest) DO UPDATE SET content_fingerprint = excluded.content_fingerprint
+                WHERE chart_files.content_fingerprint IS NULL
                 """
             ).run()
         }

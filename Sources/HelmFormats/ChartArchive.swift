@@ -36,10 +36,12 @@ public struct ChartArchive: Sendable, Hashable {
     public let readme: File?
     /// `values.schema.json`, if the chart has one.
     public let schema: File?
+    /// The files under `templates/`, in archive order; read only when asked for.
+    public let templates: [File]
 
-    /// Reads a gzip-compressed chart archive.
-    public init(gzipped bytes: UnsafeRawBufferPointer, limits: Limits = .init()) throws(HelmFormatError) {
-        var reader = Reader(limits: limits)
+    /// Reads a gzip-compressed chart archive (with `includeTemplates`, its templates too).
+    public init(gzipped bytes: UnsafeRawBufferPointer, limits: Limits = .init(), includeTemplates: Bool = false) throws(HelmFormatError) {
+        var reader = Reader(limits: limits, includeTemplates: includeTemplates)
         var tar = TarStream(
             announce: { member throws(HelmFormatError) in try reader.want(member) },
             collect: { member, data throws(HelmFormatError) in reader.keep(member, data) }
@@ -56,11 +58,14 @@ public struct ChartArchive: Sendable, Hashable {
         self.values = reader.values
         self.readme = reader.readme
         self.schema = reader.schema
+        self.templates = reader.templates
     }
 
-    /// Reads a gzip-compressed chart archive.
-    public init(gzipped bytes: [UInt8], limits: Limits = .init()) throws(HelmFormatError) {
-        let result = bytes.withUnsafeBytes { buffer in Result { () throws(HelmFormatError) in try ChartArchive(gzipped: buffer, limits: limits) } }
+    /// Reads a gzip-compressed chart archive (with `includeTemplates`, its templates too).
+    public init(gzipped bytes: [UInt8], limits: Limits = .init(), includeTemplates: Bool = false) throws(HelmFormatError) {
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(HelmFormatError) in try ChartArchive(gzipped: buffer, limits: limits, includeTemplates: includeTemplates) }
+        }
         self = try result.get()
     }
 
@@ -70,6 +75,8 @@ public struct ChartArchive: Sendable, Hashable {
     /// Applies Helm's path and size rules member by member and keeps the files wanted.
     private struct Reader {
         let limits: Limits
+        let includeTemplates: Bool
+        var templates: [File] = []
         var remaining: Int
         var fileCount = 0
         var baseDirectory: String?
@@ -78,8 +85,9 @@ public struct ChartArchive: Sendable, Hashable {
         var readme: File?
         var schema: File?
 
-        init(limits: Limits) {
+        init(limits: Limits, includeTemplates: Bool) {
             self.limits = limits
+            self.includeTemplates = includeTemplates
             self.remaining = limits.maxDecompressedSize
         }
 
@@ -105,6 +113,7 @@ public struct ChartArchive: Sendable, Hashable {
             guard member.isRegularFile else { return false }
             switch path.name {
             case "Chart.yaml", "values.yaml", "values.schema.json": return true
+            case let name where includeTemplates && name.hasPrefix("templates/"): return true
             default: return readme == nil && Self.isReadme(path.name)
             }
         }
@@ -118,6 +127,7 @@ public struct ChartArchive: Sendable, Hashable {
             case "Chart.yaml": chartYAML = file
             case "values.yaml": values = file
             case "values.schema.json": schema = file
+            case let name where name.hasPrefix("templates/"): templates.append(file)
             default: if readme == nil { readme = file }
             }
         }

@@ -1,36 +1,45 @@
 import AsyncHTTPClient
-import Foundation
-import NIOCore
-import NIOHTTP1
+public import Foundation
+public import NIOCore
+public import NIOHTTP1
 import NIOHTTPCompression
 public import NIOSSL
 import Synchronization
 
-/// One registry's HTTP side: TLS trust, time limits, a body cap, redirects that never carry
-/// credentials to another host, and transport failures turned into ``RegistryClientError``s.
-struct HTTPFetcher: Sendable {
+/// One peer's HTTP side (a registry's, a cluster API server's): TLS trust and client identity,
+/// time limits, a body cap, the egress policy, redirects that never carry credentials to another
+/// host, and transport failures turned into ``RegistryClientError``s.
+public struct HTTPFetcher: Sendable {
     private let clients: PinnedClients
     private let options: RegistryConnectionOptions
 
     /// A response as read: status, headers and the body (at most `maxBodySize`).
-    struct Response: Sendable {
-        let url: String
-        let status: HTTPResponseStatus
-        let headers: HTTPHeaders
-        let body: ByteBuffer
+    public struct Response: Sendable {
+        public let url: String
+        public let status: HTTPResponseStatus
+        public let headers: HTTPHeaders
+        public let body: ByteBuffer
 
         /// "401 Unauthorized from https://…", for error messages.
-        var summary: String { "\(status.code) \(status.reasonPhrase) from \(url)" }
-        var text: String { String(buffer: body) }
-        var data: Data { Data(body.readableBytesView) }
+        public var summary: String { "\(status.code) \(status.reasonPhrase) from \(url)" }
+        public var text: String { String(buffer: body) }
+        public var data: Data { Data(body.readableBytesView) }
     }
 
     /// Runs `body` with a fetcher configured by `options`, shutting its HTTP clients down afterwards.
-    static func with<R: Sendable>(_ options: RegistryConnectionOptions, _ body: (HTTPFetcher) async throws -> R) async throws -> R {
+    public static func with<R: Sendable>(_ options: RegistryConnectionOptions, _ body: (HTTPFetcher) async throws -> R) async throws -> R {
         var tls = TLSConfiguration.makeClientConfiguration()
         if options.insecureSkipTLSVerify { tls.certificateVerification = .none }
         if let pem = options.caCertificatePEM, !pem.isEmpty {
             tls.additionalTrustRoots = [.certificates(try TLSTrust.certificates(pem: pem))]
+        }
+        if let identity = options.clientIdentity {
+            tls.certificateChain = try TLSTrust.certificates(pem: identity.certificatePEM).map { .certificate($0) }
+            do {
+                tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: Array(identity.keyPEM.utf8), format: .pem))
+            } catch {
+                throw RegistryClientError(.invalidResponse, "the client key is not a PEM-encoded private key")
+            }
         }
         var configuration = HTTPClient.Configuration(
             tlsConfiguration: tls,
@@ -51,11 +60,11 @@ struct HTTPFetcher: Sendable {
     }
 
     /// GETs `url`, following up to five redirects; `authorization` is sent only to the first host.
-    func get(_ url: String, authorization: String? = nil, accept: String? = nil, headers: [(String, String)] = []) async throws -> Response {
+    public func get(_ url: String, authorization: String? = nil, accept: String? = nil, headers: [(String, String)] = []) async throws -> Response {
         var current = url
         let originHost = URL(string: url)?.host
         for _ in 0..<6 {
-            var request = HTTPClientRequest(url: current)
+            var request = HTTPClientRequest(url: Self.naming(current, options.serverName))
             request.headers.add(name: "User-Agent", value: "Charthouse")
             if let accept { request.headers.add(name: "Accept", value: accept) }
             for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -65,7 +74,7 @@ struct HTTPFetcher: Sendable {
                 throw RegistryClientError(.invalidResponse, "not a URL: \(current)")
             }
             let address = try await options.egress.resolve(host)
-            let client = clients.client(host: host, pinnedTo: address)
+            let client = clients.client(host: options.serverName ?? host, pinnedTo: address)
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(request, timeout: options.requestTimeout.timeAmount)
@@ -94,6 +103,14 @@ struct HTTPFetcher: Sendable {
             return Response(url: current, status: response.status, headers: response.headers, body: body)
         }
         throw RegistryClientError(.invalidResponse, "too many redirects from \(url)")
+    }
+
+    /// `url` with its host replaced by `serverName` (TLS `server_name`, and the name checked in
+    /// the certificate); the connection still goes to the address the real host resolved to.
+    static func naming(_ url: String, _ serverName: String?) -> String {
+        guard let serverName, var components = URLComponents(string: url) else { return url }
+        components.host = serverName
+        return components.string ?? url
     }
 
     /// Reads the whole body into one buffer, sized from `Content-Length` when the body is not

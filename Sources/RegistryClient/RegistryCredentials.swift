@@ -35,6 +35,22 @@ public struct RegistryConnectionOptions: Sendable, Hashable {
     public var maxBodySize: Int
     /// Which addresses may be connected to.
     public var egress: EgressPolicy
+    /// A client certificate and its key (PEM), for peers that authenticate clients by TLS.
+    public var clientIdentity: ClientIdentity?
+    /// The name the peer's certificate is checked against, and sent as TLS server name, when
+    /// it differs from the URL's host (a kubeconfig's `tls-server-name`).
+    public var serverName: String?
+
+    public struct ClientIdentity: Sendable, Hashable, CustomStringConvertible {
+        public let certificatePEM: String
+        public let keyPEM: String
+        public init(certificatePEM: String, keyPEM: String) {
+            self.certificatePEM = certificatePEM
+            self.keyPEM = keyPEM
+        }
+        /// Never the key.
+        public var description: String { "client certificate" }
+    }
 
     public init(
         caCertificatePEM: String? = nil,

@@ -50,9 +50,17 @@ public struct HelmCLI: Sendable {
     /// Runs helm on a thread of its own (see ``Shell/runDetached(_:environment:stdin:check:)``):
     /// for helm talking to the in-process test server.
     @discardableResult
-    public func runDetached(_ arguments: [String], stdin: String? = nil, check: Bool = true) async throws -> Shell.Result {
-        try await Shell.runDetached([executable] + arguments, environment: environment, stdin: stdin, check: check)
+    public func runDetached(
+        _ arguments: [String],
+        stdin: String? = nil,
+        check: Bool = true,
+        environment extra: [String: String] = [:]
+    ) async throws -> Shell.Result {
+        try await Shell.runDetached([executable] + arguments, environment: environment.merging(extra) { $1 }, stdin: stdin, check: check)
     }
+
+    /// The kubectl that came with this helm (1.33 beside helm 4, 1.31 beside helm 3).
+    public var kubectl: String { URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("kubectl").path }
 
     /// Creates a chart with `helm create`, adds `files` (path in the chart → text), and packages
     /// it; returns the `.tgz` path.

@@ -15,6 +15,6 @@ struct APIHandler: APIProtocol {
     let chartFiles: ChartFileService
     let profiles: ProfileService
     let garbage: HostedGarbageCollector
-    let scheduler: SyncScheduler
+    let scheduler: JobScheduler
     let readiness: Readiness
 }

@@ -24,5 +24,7 @@ public enum Migrations {
         AddHostedSettings(),
         CreateProfiles(),
         AddCatalogManifestDigests(),
+        CreateClusters(),
+        AddChartContentFingerprints(),
     ]
 }
