@@ -228,7 +228,7 @@ let package = Package(
         .testTarget(
             name: "CharthouseServerTests",
             dependencies: [
-                "CharthouseAPI", "CharthouseCore", "HelmFormats", "TestSupport",
+                "CharthouseAPI", "CharthouseCore", "HelmFormats", "TestSupport", "KubeStandin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

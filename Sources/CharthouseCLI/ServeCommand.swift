@@ -71,6 +71,12 @@ struct ServeCommand: AsyncParsableCommand, ServeArguments {
     @Option(help: "CIDR networks of reverse proxies whose X-Forwarded-For names the client. [env: CHARTHOUSE_TRUSTED_PROXIES] (default: none)")
     var trustedProxies: String?
 
+    @Option(
+        help:
+            "CIDR networks (comma-separated) cluster API servers may be reached on although loopback or private, e.g. 10.0.0.0/8. Link-local and cloud metadata addresses are always refused. [env: CHARTHOUSE_ALLOW_CLUSTER_NETWORKS] (default: none)"
+    )
+    var allowClusterNetworks: String?
+
     func run() async throws {
         let configuration: ServerConfiguration
         do {

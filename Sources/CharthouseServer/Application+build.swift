@@ -108,6 +108,14 @@ public func buildApplication(
         policy: configuration.registryPolicy,
         blobs: blobs
     )
+    let clusters = ClusterService(stores: stores, policy: configuration.clusterPolicy, chartFiles: chartFiles)
+    let discovery = ClusterDiscovery(stores: stores, policy: configuration.clusterPolicy, logger: logger)
+    let discoveries = JobScheduler.clusterDiscoveries(
+        discovery: discovery,
+        stores: stores,
+        logger: logger,
+        concurrency: configuration.discoveryConcurrency
+    )
     let handler = APIHandler(
         access: access,
         tenants: TenantService(stores: stores, hostedChanged: { hosted.invalidateIndex(namespace: $0) }),
@@ -115,9 +123,11 @@ public func buildApplication(
         registries: registries,
         catalog: catalog,
         chartFiles: chartFiles,
-        profiles: ProfileService(stores: stores, registries: registries, files: chartFiles),
+        profiles: ProfileService(stores: stores, registries: registries, files: chartFiles, clusters: clusters),
+        clusters: clusters,
         garbage: HostedGarbageCollector(stores: stores, blobs: blobs),
         scheduler: scheduler,
+        discoveries: discoveries,
         readiness: Readiness(database: database)
     )
     let tokens = await RegistryTokenService(stores: stores, registries: hosted, lifetime: configuration.registryTokenSeconds)
@@ -148,7 +158,8 @@ public func buildApplication(
         PeriodicService(name: "removing abandoned uploads", interval: .seconds(configuration.uploadCleanupSeconds), logger: logger) {
             try await hosted.removeAbandonedUploads(before: Date().addingTimeInterval(-TimeInterval(configuration.uploadMaxAgeSeconds)))
         },
-        scheduler
+        scheduler,
+        discoveries
     )
     logger.info(
         "charthouse configured",

@@ -26,11 +26,14 @@ public protocol ServeArguments: Sendable {
     var allowRegistryNetworks: String? { get }
     /// Comma-separated CIDR networks of reverse proxies whose `X-Forwarded-For` is believed.
     var trustedProxies: String? { get }
+    /// Comma-separated CIDR networks cluster API servers may be reached on although loopback or private.
+    var allowClusterNetworks: String? { get }
 }
 
 extension ServeArguments {
     public var allowRegistryNetworks: String? { nil }
     public var trustedProxies: String? { nil }
+    public var allowClusterNetworks: String? { nil }
 }
 
 /// The server's resolved settings. Every value comes from a flag, an environment variable or a default, here only.
@@ -63,6 +66,10 @@ public struct ServerConfiguration: Sendable {
     public var registryPolicy: RegistryPolicy
     /// How many registry syncs run at once in this process.
     public var syncConcurrency: Int
+    /// Clusters: where their API servers may be, time limits, discovery interval.
+    public var clusterPolicy: ClusterPolicy
+    /// How many cluster discoveries run at once in this process.
+    public var discoveryConcurrency: Int
     /// How long a sync lease lives without renewal (a crashed server frees registries after this).
     public var syncLeaseSeconds: Int
     /// Largest index.yaml a sync accepts, in bytes.
@@ -151,6 +158,13 @@ public struct ServerConfiguration: Sendable {
                 "CIDR networks (comma-separated) the server may reach although loopback or private, e.g. 10.0.0.0/8; link-local and metadata addresses are always refused."
         ),
         .init(
+            flag: "--allow-cluster-networks",
+            environment: "CHARTHOUSE_ALLOW_CLUSTER_NETWORKS",
+            defaultValue: "none",
+            help:
+                "CIDR networks (comma-separated) cluster API servers may be reached on although loopback or private, e.g. 10.0.0.0/8; link-local and metadata addresses are always refused."
+        ),
+        .init(
             flag: "--trusted-proxies",
             environment: "CHARTHOUSE_TRUSTED_PROXIES",
             defaultValue: "none",
@@ -169,6 +183,14 @@ public struct ServerConfiguration: Sendable {
             help: "Failed sign-ins per client address per minute before 429."
         ),
         .init(flag: "", environment: "CHARTHOUSE_SYNC_CONCURRENCY", defaultValue: "4", help: "Registry syncs running at once."),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_DISCOVERY_INTERVAL",
+            defaultValue: "600",
+            help: "Seconds between discoveries of a cluster's Helm releases (a cluster may set its own)."
+        ),
+        .init(flag: "", environment: "CHARTHOUSE_DISCOVERY_CONCURRENCY", defaultValue: "2", help: "Cluster discoveries running at once."),
+        .init(flag: "", environment: "CHARTHOUSE_CLUSTER_TIMEOUT", defaultValue: "60", help: "Seconds for one request to a cluster's API server."),
         .init(flag: "", environment: "CHARTHOUSE_SYNC_LEASE_SECONDS", defaultValue: "30", help: "Sync lease lifetime; renewed while a sync runs."),
         .init(flag: "", environment: "CHARTHOUSE_MAX_INDEX_SIZE", defaultValue: "268435456", help: "Largest index.yaml a sync accepts, bytes."),
         .init(
@@ -291,6 +313,19 @@ public struct ServerConfiguration: Sendable {
         loginLimits.perUsername = try integer(nil, "CHARTHOUSE_LOGIN_LIMIT_PER_USER", default: 10, range: 1...100_000)
         loginLimits.perAddress = try integer(nil, "CHARTHOUSE_LOGIN_LIMIT_PER_ADDRESS", default: 50, range: 1...1_000_000)
         syncConcurrency = try integer(nil, "CHARTHOUSE_SYNC_CONCURRENCY", default: 4, range: 1...64)
+        clusterPolicy = ClusterPolicy(
+            connectTimeout: registryPolicy.connectTimeout,
+            requestTimeout: .seconds(try integer(nil, "CHARTHOUSE_CLUSTER_TIMEOUT", default: 60, range: 1...3600)),
+            defaultDiscoveryInterval: try integer(nil, "CHARTHOUSE_DISCOVERY_INTERVAL", default: 600, range: ClusterPolicy.discoveryIntervalRange)
+        )
+        do {
+            clusterPolicy.egress = EgressPolicy(
+                allowedNetworks: try IPNetwork.list(value(arguments.allowClusterNetworks, "CHARTHOUSE_ALLOW_CLUSTER_NETWORKS") ?? "")
+            )
+        } catch let error as RegistryClientError {
+            throw ConfigurationError("--allow-cluster-networks: \(error.message)")
+        }
+        discoveryConcurrency = try integer(nil, "CHARTHOUSE_DISCOVERY_CONCURRENCY", default: 2, range: 1...64)
         syncLeaseSeconds = try integer(nil, "CHARTHOUSE_SYNC_LEASE_SECONDS", default: 30, range: 3...3600)
         maxIndexSize = try integer(nil, "CHARTHOUSE_MAX_INDEX_SIZE", default: 256 << 20, range: 1024...(4 << 30))
         registryPolicy.maxIndexSize = maxIndexSize

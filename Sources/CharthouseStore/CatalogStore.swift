@@ -28,6 +28,8 @@ public protocol CatalogStore: Sendable {
     /// Every version of a registry's catalog.
     func allVersions(registryID: String) async throws -> [CatalogVersionRecord]
     func version(registryID: String, chart: String, version: String) async throws -> CatalogVersionRecord?
+    /// The versions of these charts in these registries, with the registry of each.
+    func versions(registryIDs: [String], charts: Set<String>) async throws -> [(registryID: String, version: CatalogVersionRecord)]
     /// Charts of these registries whose name, description or keywords contain `query`
     /// (lowercased), ranked: exact name, name prefix, name contains, the rest; then by chart and
     /// registry name.

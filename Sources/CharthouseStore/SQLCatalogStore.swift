@@ -4,10 +4,10 @@ import SQLKit
 /// ``CatalogStore`` over SQLite or PostgreSQL. Writes go in batches of multi-row INSERTs inside
 /// one transaction per sync.
 public struct SQLCatalogStore: CatalogStore {
-    private let database: CharthouseDatabase
+    let database: CharthouseDatabase
     /// Rows per INSERT: 500 × 13 binds stays under SQLite's and PostgreSQL's bind limits.
     private static let batchSize = 500
-    private static let versionColumns =
+    static let versionColumns =
         "chart, version, app_version, description, digest, url, created, deprecated, prerelease, metadata, fingerprint, manifest_digest"
     private static let chartColumns = "registry_id, chart, latest_version, app_version, description, icon, keywords, deprecated, versions"
     private static let stateColumns = """
@@ -319,7 +319,7 @@ public struct SQLCatalogStore: CatalogStore {
 
     // MARK: - Rows
 
-    private static func decodeVersion(_ row: any SQLRow) throws -> CatalogVersionRecord {
+    static func decodeVersion(_ row: any SQLRow) throws -> CatalogVersionRecord {
         CatalogVersionRecord(
             chart: try row.decode(column: "chart", as: String.self),
             version: try row.decode(column: "version", as: String.self),

@@ -40,6 +40,8 @@ public struct TestServer: Sendable {
         /// Outbound requests may reach loopback peers (the tests' registries) unless a test says otherwise.
         public var allowRegistryNetworks: String? = "127.0.0.0/8"
         public var trustedProxies: String? = nil
+        /// Cluster API servers may be loopback peers (the tests' Kubernetes stand-ins).
+        public var allowClusterNetworks: String? = "127.0.0.0/8"
         /// On PostgreSQL, a database of the test's own instead of a schema in the run's shared one
         /// (for a test that drops it under the running server).
         public var ownPostgresDatabase = false
@@ -79,6 +81,7 @@ public struct TestServer: Sendable {
         var registryTimeout: Int?
         var allowRegistryNetworks: String?
         var trustedProxies: String?
+        var allowClusterNetworks: String?
     }
 
     /// Starts a server, runs `body` against it, and stops it whatever happens.
@@ -112,7 +115,8 @@ public struct TestServer: Sendable {
             allowInsecureRegistries: options.allowInsecureRegistries,
             registryTimeout: options.registryTimeout,
             allowRegistryNetworks: options.allowRegistryNetworks,
-            trustedProxies: options.trustedProxies
+            trustedProxies: options.trustedProxies,
+            allowClusterNetworks: options.allowClusterNetworks
         )
         var environment = ["CHARTHOUSE_ADMIN_PASSWORD": adminPassword]
         environment.merge(options.environment) { _, new in new }

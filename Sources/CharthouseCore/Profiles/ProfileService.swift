@@ -7,10 +7,13 @@ import HelmFormats
 public struct ProfileService: Sendable {
     let stores: Stores
     let resolver: LayerResolver
+    /// Where "Import from Cluster" finds releases.
+    let clusters: ClusterService?
 
-    public init(stores: Stores, registries: RegistryService, files: ChartFileService) {
+    public init(stores: Stores, registries: RegistryService, files: ChartFileService, clusters: ClusterService? = nil) {
         self.stores = stores
         self.resolver = LayerResolver(stores: stores, registries: registries, files: files)
+        self.clusters = clusters
     }
 
     public func create(_ input: ProfileInput, caller: Caller) async throws -> ProfileView {

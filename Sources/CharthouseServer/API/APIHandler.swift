@@ -5,7 +5,7 @@ import CharthouseStore
 /// Implements the generated `APIProtocol`: each operation decodes its input, makes one Core call
 /// and encodes the answer. Errors are thrown and rendered by ``ErrorMiddleware``.
 ///
-/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Catalog`, `+ChartFiles`, `+Profiles`, `+System`, `+Health`.
+/// Operations are split by resource: `APIHandler+Auth`, `+Tenants`, `+Users`, `+Tokens`, `+Registries`, `+Catalog`, `+ChartFiles`, `+Profiles`, `+Clusters`, `+System`, `+Health`.
 struct APIHandler: APIProtocol {
     let access: AccessService
     let tenants: TenantService
@@ -14,7 +14,10 @@ struct APIHandler: APIProtocol {
     let catalog: CatalogService
     let chartFiles: ChartFileService
     let profiles: ProfileService
+    let clusters: ClusterService
     let garbage: HostedGarbageCollector
     let scheduler: JobScheduler
+    /// Cluster discoveries, on demand and on each cluster's interval.
+    let discoveries: JobScheduler
     let readiness: Readiness
 }

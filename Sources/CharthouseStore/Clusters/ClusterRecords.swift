@@ -132,3 +132,17 @@ public struct ReleaseRecordRow: Sendable, Hashable {
     /// `storage/namespace/name`: a record's identity within its cluster.
     public var key: String { "\(storage)/\(namespace)/\(recordName)" }
 }
+
+/// A stored record as discovery compares it with the cluster's: its version, whether it was
+/// skipped, and the release (`namespace/name`) it is a revision of.
+public struct ReleaseRecordSummary: Sendable, Hashable {
+    public var resourceVersion: String
+    public var skipped: Bool
+    public var release: String
+
+    public init(resourceVersion: String, skipped: Bool, release: String) {
+        self.resourceVersion = resourceVersion
+        self.skipped = skipped
+        self.release = release
+    }
+}

@@ -22,8 +22,8 @@ public protocol ClusterStore: Sendable {
     /// Clusters whose next discovery is due and whose lease is free.
     func dueClusters(now: Date) async throws -> [String]
 
-    /// `key` → `resourceVersion` of every stored record of a cluster.
-    func recordVersions(clusterID: String) async throws -> [String: String]
+    /// What discovery compares: every stored record of a cluster by ``ReleaseRecordRow/key``.
+    func recordSummaries(clusterID: String) async throws -> [String: ReleaseRecordSummary]
     /// In one transaction: upserts `changed` records, deletes the records with keys `removed`,
     /// and saves `state` — if `owner` still holds the lease (else ``StoreError/leaseLost(_:)``
     /// and nothing changes). A failed run passes no changes: the last good records stay.

@@ -2,16 +2,25 @@ public import Foundation
 import SQLKit
 
 extension SQLClusterStore {
-    public func recordVersions(clusterID: String) async throws -> [String: String] {
+    public func recordSummaries(clusterID: String) async throws -> [String: ReleaseRecordSummary] {
         try await database.withConnection { db in
-            var versions: [String: String] = [:]
+            var summaries: [String: ReleaseRecordSummary] = [:]
             for row in try await db.raw(
-                "SELECT storage, namespace, record_name, resource_version FROM cluster_release_records WHERE cluster_id = \(bind: clusterID)"
+                """
+                SELECT storage, namespace, record_name, resource_version, skipped_reason, release_name FROM cluster_release_records
+                WHERE cluster_id = \(bind: clusterID)
+                """
             ).all() {
-                let key = "\(try row.decode(column: "storage", as: String.self))/\(try row.decode(column: "namespace", as: String.self))/"
-                versions[key + (try row.decode(column: "record_name", as: String.self))] = try row.decode(column: "resource_version", as: String.self)
+                let namespace = try row.decode(column: "namespace", as: String.self)
+                let key =
+                    "\(try row.decode(column: "storage", as: String.self))/\(namespace)/\(try row.decode(column: "record_name", as: String.self))"
+                summaries[key] = ReleaseRecordSummary(
+                    resourceVersion: try row.decode(column: "resource_version", as: String.self),
+                    skipped: try row.decode(column: "skipped_reason", as: String?.self) != nil,
+                    release: "\(namespace)/\(try row.decode(column: "release_name", as: String.self))"
+                )
             }
-            return versions
+            return summaries
         }
     }
 

@@ -1,0 +1,61 @@
+import CharthouseAPI
+import Foundation
+import KubeStandin
+import TestSupport
+
+/// A Kubernetes API stand-in for one test, stopped and removed afterwards.
+func withStandin<R: Sendable>(forbidden: Set<String> = [], _ body: (KubeStandin) async throws -> R) async throws -> R {
+    let folder = try ScratchDirectory.make("charthouse-cluster")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let standin = try await KubeStandin(directory: folder, forbiddenNamespaces: forbidden)
+    do {
+        let result = try await body(standin)
+        await standin.stop()
+        return result
+    } catch {
+        await standin.stop()
+        throw error
+    }
+}
+
+extension KubeStandin {
+    /// The stand-in's kubeconfig text.
+    var kubeconfigText: String { (try? String(contentsOf: kubeconfig, encoding: .utf8)) ?? "" }
+}
+
+enum ClusterHelpers {
+    /// Imports the stand-in as a cluster of the token's tenant.
+    static func importCluster(
+        _ server: TestServer,
+        token: String,
+        standin: KubeStandin,
+        name: String = "prod",
+        context: String? = nil
+    ) async throws -> Components.Schemas.Cluster {
+        try await server.client(token: token).createCluster(
+            body: .json(.init(name: name, kubeconfig: standin.kubeconfigText, context: context))
+        ).created.body.json
+    }
+
+    /// Waits until the cluster's discovery has run (`ok` or `failed`) after `after`.
+    static func waitForDiscovery(_ server: TestServer, token: String, id: String, after: Date? = nil) async throws -> Components.Schemas.Cluster {
+        let client = server.client(token: token)
+        for _ in 0..<600 {
+            let cluster = try await client.getCluster(path: .init(id: id)).ok.body.json
+            if ["ok", "failed"].contains(cluster.discoveryState.rawValue), let last = cluster.lastDiscoveryAt,
+                after.map({ last >= $0.addingTimeInterval(-0.001) }) ?? true
+            {
+                return cluster
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw PeerError("cluster \(id) was not discovered")
+    }
+
+    /// Asks for a discovery now and waits for it.
+    static func discover(_ server: TestServer, token: String, id: String) async throws -> Components.Schemas.Cluster {
+        let asked = Date()
+        _ = try await server.client(token: token).discoverCluster(path: .init(id: id)).accepted
+        return try await waitForDiscovery(server, token: token, id: id, after: asked)
+    }
+}
