@@ -4,10 +4,14 @@ import KubeStandin
 import TestSupport
 
 /// A Kubernetes API stand-in for one test, stopped and removed afterwards.
-func withStandin<R: Sendable>(forbidden: Set<String> = [], _ body: (KubeStandin) async throws -> R) async throws -> R {
+func withStandin<R: Sendable>(
+    forbidden: Set<String> = [],
+    addressInCertificate: Bool = true,
+    _ body: (KubeStandin) async throws -> R
+) async throws -> R {
     let folder = try ScratchDirectory.make("charthouse-cluster")
     defer { try? FileManager.default.removeItem(at: folder) }
-    let standin = try await KubeStandin(directory: folder, forbiddenNamespaces: forbidden)
+    let standin = try await KubeStandin(directory: folder, forbiddenNamespaces: forbidden, addressInCertificate: addressInCertificate)
     do {
         let result = try await body(standin)
         await standin.stop()
@@ -40,21 +44,25 @@ enum ClusterHelpers {
     /// Waits until the cluster's discovery has run (`ok` or `failed`) after `after`.
     static func waitForDiscovery(_ server: TestServer, token: String, id: String, after: Date? = nil) async throws -> Components.Schemas.Cluster {
         let client = server.client(token: token)
+        var cluster = try await client.getCluster(path: .init(id: id)).ok.body.json
         for _ in 0..<600 {
-            let cluster = try await client.getCluster(path: .init(id: id)).ok.body.json
+            cluster = try await client.getCluster(path: .init(id: id)).ok.body.json
             if ["ok", "failed"].contains(cluster.discoveryState.rawValue), let last = cluster.lastDiscoveryAt,
-                after.map({ last >= $0.addingTimeInterval(-0.001) }) ?? true
+                after.map({ last >= $0 }) ?? true
             {
                 return cluster
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw PeerError("cluster \(id) was not discovered")
+        throw PeerError("cluster \(id) was not discovered: \(cluster)")
     }
 
-    /// Asks for a discovery now and waits for it.
+    /// Asks for a discovery and waits for it. The API's times have whole seconds: the request
+    /// goes out at the start of a second, so the run it causes is the first to start after it.
     static func discover(_ server: TestServer, token: String, id: String) async throws -> Components.Schemas.Cluster {
-        let asked = Date()
+        let now = Date().timeIntervalSince1970
+        try await Task.sleep(for: .milliseconds(Int((now.rounded(.up) - now) * 1000) + 5))
+        let asked = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         _ = try await server.client(token: token).discoverCluster(path: .init(id: id)).accepted
         return try await waitForDiscovery(server, token: token, id: id, after: asked)
     }

@@ -15,7 +15,10 @@ public struct KubePKI: Sendable {
     public let token: String
     public let password: String
 
-    static func load(in directory: URL) throws -> KubePKI {
+    /// The credentials in `directory`, made there first if missing. Without `addressInCertificate`
+    /// the server certificate names only `localhost` and ``serverName``: a client connecting to
+    /// 127.0.0.1 must then check it against a name it is told (`tls-server-name`).
+    static func load(in directory: URL, addressInCertificate: Bool = true) throws -> KubePKI {
         let manager = FileManager.default
         try manager.createDirectory(at: directory, withIntermediateDirectories: true)
         let tokenFile = directory.appendingPathComponent("token")
@@ -29,7 +32,7 @@ public struct KubePKI: Sendable {
             token: try String(contentsOf: tokenFile, encoding: .utf8),
             password: try String(contentsOf: passwordFile, encoding: .utf8)
         )
-        if !manager.fileExists(atPath: pki.clientCertificate.path) { try pki.make() }
+        if !manager.fileExists(atPath: pki.clientCertificate.path) { try pki.make(addressInCertificate: addressInCertificate) }
         return pki
     }
 
@@ -37,7 +40,7 @@ public struct KubePKI: Sendable {
         (0..<32).map { _ in String("abcdefghijklmnopqrstuvwxyz0123456789".randomElement()!) }.joined()
     }
 
-    private func make() throws {
+    private func make(addressInCertificate: Bool) throws {
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         try Self.openssl(
             ["req", "-x509"] + ec + [
@@ -48,7 +51,8 @@ public struct KubePKI: Sendable {
         try sign(
             name: "server",
             subject: "/CN=kube-apiserver",
-            extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:\(Self.serverName)\nextendedKeyUsage=serverAuth\n"
+            extensions:
+                "subjectAltName=\(addressInCertificate ? "IP:127.0.0.1," : "")DNS:localhost,DNS:\(Self.serverName)\nextendedKeyUsage=serverAuth\n"
         )
         try sign(name: "client", subject: "/O=system:masters/CN=standin-admin", extensions: "extendedKeyUsage=clientAuth\n")
     }

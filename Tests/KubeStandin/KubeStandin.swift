@@ -32,10 +32,11 @@ public final class KubeStandin: Sendable {
     public var kubeconfig: URL { directory.appendingPathComponent("kubeconfig") }
     public var server: String { "https://127.0.0.1:\(port)" }
 
-    /// Starts serving on `port` (0: any free port) with the objects under `directory`.
-    public init(directory: URL, port: Int = 0, forbiddenNamespaces: Set<String> = []) async throws {
+    /// Starts serving on `port` (0: any free port) with the objects under `directory`; see
+    /// ``KubePKI`` for `addressInCertificate`.
+    public init(directory: URL, port: Int = 0, forbiddenNamespaces: Set<String> = [], addressInCertificate: Bool = true) async throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let pki = try KubePKI.load(in: directory.appendingPathComponent("pki"))
+        let pki = try KubePKI.load(in: directory.appendingPathComponent("pki"), addressInCertificate: addressInCertificate)
         let store = try await KubeObjectStore(directory: directory)
         let shared = Shared(forbidden: forbiddenNamespaces)
         var tls = TLSConfiguration.makeServerConfiguration(

@@ -1,5 +1,5 @@
 public import CharthouseStore
-public import Foundation
+import Foundation
 
 /// A cluster to import: a kubeconfig (the server reaches the cluster directly) and the context to use.
 public struct NewCluster: Sendable {

@@ -1,4 +1,4 @@
-public import CharthouseStore
+import CharthouseStore
 import Foundation
 
 /// A release of a cluster to turn into a layer, and optionally the registry to link it to.

@@ -1,4 +1,4 @@
-public import CharthouseStore
+import CharthouseStore
 import Foundation
 import HelmFormats
 
