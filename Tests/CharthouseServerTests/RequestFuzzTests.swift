@@ -1,6 +1,7 @@
 import CharthouseAPI
 import Foundation
 import HTTPTypes
+import KubeStandin
 import TestSupport
 import Testing
 
@@ -176,6 +177,9 @@ struct RequestFuzzTests {
                 "/api/v1/profiles/\(id)/layers", "/api/v1/profiles/\(id)/layers/\(random.pick(fixture.ids))", "/api/v1/profiles/\(id)/layers/order",
                 "/api/v1/profiles/\(id)/versions", "/api/v1/profiles/\(id)/resolved", "/api/v1/profiles/\(id)/export",
                 "/api/v1/profiles/import?repin=\(random.pick(["true", "x", ""]))", "/api/v1/profiles/\(id)/diff/\(random.pick(fixture.ids))",
+                "/api/v1/profiles/\(id)/layers/import", "/api/v1/profiles/from-cluster", "/api/v1/clusters", "/api/v1/clusters/\(id)",
+                "/api/v1/clusters/\(id)/discover", "/api/v1/clusters/\(id)/releases?namespace=\(random.pick(hostileReferences))",
+                "/api/v1/clusters/\(id)/releases/default/\(random.pick(hostileReferences))",
             ])
             targetsOwner = fixture.ids.contains(id) && path.contains(id)
         }
@@ -216,7 +220,10 @@ struct RequestFuzzTests {
         let users = try await server.request(.get, "/api/v1/users", token: fixture.systemToken).text
         let registries = try await server.request(.get, "/api/v1/registries", token: fixture.ownerToken).text
         let profiles = try await server.request(.get, "/api/v1/profiles", token: fixture.ownerToken).text
-        return [catalog, charts, tenants, users, registries, profiles].joined(separator: "\n")
+        // The discovery state moves by itself (a discovery may finish at any time): names only.
+        let clusters = (try await server.request(.get, "/api/v1/clusters", token: fixture.ownerToken).object?["items"] as? [[String: Any]] ?? [])
+            .map { "\($0["id"] ?? "") \($0["name"] ?? "") \($0["server"] ?? "")" }.joined(separator: ",")
+        return [catalog, charts, tenants, users, registries, profiles, clusters].joined(separator: "\n")
     }
 
     @Test("seeded grammar of hostile requests: no 5xx, protocol error formats, no cross-tenant success, refused writes change nothing, server alive")
@@ -228,8 +235,13 @@ struct RequestFuzzTests {
         // Sign-in limits are tested elsewhere; here they would only make the owner's checks depend
         // on how many wrong passwords a seed happened to send.
         let limits = ["CHARTHOUSE_LOGIN_LIMIT_PER_USER": "100000", "CHARTHOUSE_LOGIN_LIMIT_PER_ADDRESS": "1000000"]
+        try await withStandin { standin in try await Self.fuzz(seed: seed, count: count, limits: limits, standin: standin) }
+    }
+
+    static func fuzz(seed: UInt64, count: Int, limits: [String: String], standin: KubeStandin) async throws {
         try await TestServer.with(.init(environment: limits)) { server in
             let cast = try await TwoTenants.make(on: server)
+            let cluster = try await ClusterHelpers.importCluster(server, token: cast.adminA.token, standin: standin)
             let ownerBasic = HostedClassicTests.basic(cast.adminA.username, cast.adminA.password)
             try await ProtocolHardeningTests.upload(server, ownerBasic, "web", "1.0.0")
             let blob = try await OCIUploader(baseURL: server.baseURL.absoluteString, username: cast.adminA.username, password: cast.adminA.password)
@@ -256,7 +268,7 @@ struct RequestFuzzTests {
                 blobDigest: blob,
                 // The owner's own user is left out: deleting it (as the system administrator may) would
                 // end the credentials the checks read with, and every later comparison would be moot.
-                ids: [cast.memberA.id] + registries.filter { $0.scope == .tenant }.map(\.id) + [profile.id] + layered.layers.map(\.id)
+                ids: [cast.memberA.id] + registries.filter { $0.scope == .tenant }.map(\.id) + [profile.id] + layered.layers.map(\.id) + [cluster.id]
             )
             var random = Random(state: seed)
             var statuses: [Int: Int] = [:]

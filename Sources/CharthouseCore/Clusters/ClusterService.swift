@@ -59,8 +59,9 @@ public struct ClusterService: Sendable {
     /// Changes a cluster; a new kubeconfig or context is checked live first, and nothing is
     /// stored if the check fails.
     public func update(id: String, changes: ClusterChanges, caller: Caller) async throws -> ClusterView {
-        _ = try Self.admin(caller)
+        // Another tenant's cluster is not found, whatever the caller's role.
         var record = try await visibleRecord(id: id, caller: caller)
+        _ = try Self.admin(caller)
         if let name = changes.name {
             try NameRules.validateClusterName(name)
             record.name = name
@@ -89,8 +90,8 @@ public struct ClusterService: Sendable {
 
     /// Removes a cluster with what discovery found in it.
     public func delete(id: String, caller: Caller) async throws {
-        _ = try Self.admin(caller)
         let record = try await visibleRecord(id: id, caller: caller)
+        _ = try Self.admin(caller)
         guard try await stores.clusters.delete(id: record.id) else { throw CharthouseError.notFound("cluster") }
     }
 
