@@ -12,7 +12,8 @@ public struct CharthouseCommand: AsyncParsableCommand {
         version: version,
         subcommands: [
             ServeCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, PasswordCommand.self, TenantCommand.self,
-            UserCommand.self, TokenCommand.self, RegistryCommand.self, ChartCommand.self, ProfileCommand.self, GarbageCommand.self,
+            UserCommand.self, TokenCommand.self, RegistryCommand.self, ChartCommand.self, ProfileCommand.self, ClusterCommand.self,
+            GarbageCommand.self,
             CompletionCommand.self,
         ]
     )

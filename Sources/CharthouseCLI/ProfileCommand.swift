@@ -12,7 +12,7 @@ struct ProfileCommand: AsyncParsableCommand {
         discussion: "PROFILE is NAME@VERSION, an id, or NAME for the newest version of that name.",
         subcommands: [
             Create.self, List.self, Show.self, Delete.self, Publish.self, NewVersion.self, Diff.self, Export.self, Import.self,
-            ProfileLayerCommand.self,
+            FromCluster.self, ProfileLayerCommand.self,
         ]
     )
 

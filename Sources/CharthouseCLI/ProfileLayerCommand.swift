@@ -8,7 +8,7 @@ struct ProfileLayerCommand: AsyncParsableCommand {
         commandName: "layer",
         abstract: "Change the layers of a draft profile.",
         discussion: "LAYER is a release name, RELEASE/NAMESPACE when the name is used twice, or a layer id.",
-        subcommands: [Add.self, Remove.self, Move.self, SetValues.self]
+        subcommands: [Add.self, Remove.self, Move.self, SetValues.self, Import.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -34,7 +34,9 @@ struct ProfileLayerCommand: AsyncParsableCommand {
             let updated = try await callServer {
                 try await client.addProfileLayer(
                     path: .init(id: found.id),
-                    body: .json(.init(registryId: target.id, chart: chart, version: version, releaseName: release, namespace: namespace, values: text))
+                    body: .json(
+                        .init(registryId: target.id, chart: chart, version: version, releaseName: release, namespace: namespace, values: text)
+                    )
                 ).created.body.json
             }
             try options.print(updated) { ProfileCommand.layerTable(updated) }

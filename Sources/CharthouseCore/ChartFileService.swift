@@ -143,7 +143,7 @@ public struct ChartFileService: Sendable {
             schema: archive.schema?.text,
             archiveSize: body.readableBytes,
             fetchedAt: Date(),
-            contentFingerprint: (try? ChartContent(archive: archive)).map { Hex.lowercase(SHA256.hash(data: $0.canonicalBytes)) }
+            contentFingerprint: (try? ChartContent(archive: archive)).map { Hex.lowercase(SHA256.hash(data: $0.codeBytes)) }
         )
         try await stores.chartFiles.save(files)
         return files

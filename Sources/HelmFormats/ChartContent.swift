@@ -53,10 +53,11 @@ public struct ChartContent: Sendable, Hashable {
         )
     }
 
-    /// A byte string equal for equal content: the fields length-prefixed, the values as
-    /// canonical JSON (sorted keys, integral numbers as integers), the templates sorted by name.
-    /// Hash it for a fingerprint.
-    public var canonicalBytes: [UInt8] {
+    /// A byte string equal for charts with the same code: the Chart.yaml fields and the
+    /// templates (sorted by name), length-prefixed. Hash it for a fingerprint. The default
+    /// values are compared apart (``comparableValues(_:config:)``): helm rewrites them in the
+    /// release on `upgrade --reuse-values`.
+    public var codeBytes: [UInt8] {
         var output: [UInt8] = []
         func field(_ bytes: some Collection<UInt8>) {
             output.append(contentsOf: Array(String(bytes.count).utf8))
@@ -66,14 +67,34 @@ public struct ChartContent: Sendable, Hashable {
         field(Array(name.utf8))
         field(Array(version.utf8))
         field(Array((appVersion ?? "").utf8))
-        var values: [UInt8] = []
-        Self.canonical(self.values, into: &values)
-        field(values)
         for template in templates.sorted(by: { $0.name < $1.name }) {
             field(Array(template.name.utf8))
             field(template.bytes)
         }
         return output
+    }
+
+    /// Default values as canonical JSON (sorted keys, integral numbers as integers) with every
+    /// path the release's user values set taken out. `helm upgrade --reuse-values` stores the
+    /// previous defaults coalesced with the previous user values as the chart's values; those
+    /// paths are the user's (set in the current values too), so comparing the rest tells a
+    /// changed default from a reused value — and a default the user overrides renders nothing.
+    public static func comparableValues(_ values: JSONValue, config: JSONValue?) -> [UInt8] {
+        var output: [UInt8] = []
+        canonical(masking(values, by: config ?? .null), into: &output)
+        return output
+    }
+
+    static func masking(_ values: JSONValue, by config: JSONValue) -> JSONValue {
+        guard case .object(var members) = values, case .object(let set) = config else { return values }
+        for (key, value) in set {
+            if case .object = value, let current = members[key], case .object = current {
+                members[key] = masking(current, by: value)
+            } else {
+                members[key] = nil
+            }
+        }
+        return .object(members)
     }
 
     static func canonical(_ value: JSONValue, into output: inout [UInt8]) {

@@ -45,6 +45,9 @@ struct ClusterDiscoveryTests {
             try await helm4.runDetached(["upgrade", "web", web, "-n", "apps", "--set", "nested.deep.key=value"] + kube)
             try await helm4.runDetached(["upgrade", "web", web, "-n", "apps", "--set", "replicaCount=3"] + kube)
             try await helm4.runDetached(["rollback", "web", "2", "-n", "apps"] + kube)
+            // --reuse-values: helm stores the old defaults coalesced with the old values as the chart's.
+            try await helm4.runDetached(["install", "api", web, "-n", "apps", "--set", "replicaCount=2"] + kube)
+            try await helm4.runDetached(["upgrade", "api", web, "-n", "apps", "--reuse-values", "--set", "image.tag=stable"] + kube)
             // helm 3, ConfigMaps: worker with no values.
             try await helm3.runDetached(["install", "worker", worker, "-n", "jobs", "--create-namespace"] + kube, environment: configMaps)
             // The fork, a release kept after uninstall and one removed, a failed install.
@@ -69,11 +72,15 @@ struct ClusterDiscoveryTests {
                 #expect(imported.kubernetesVersion == "v1.33.0" && imported.context == "standin-token" && imported.server == standin.server)
                 let cluster = try await ClusterHelpers.waitForDiscovery(server, token: cast.adminA.token, id: imported.id)
                 #expect(cluster.discoveryState == .ok, "\(cluster.lastError ?? "")")
-                #expect(cluster.releases == 5 && cluster.skipped == 0 && cluster.forbiddenNamespaces.isEmpty)
-                #expect(cluster.records == 4 + 1 + 1 + 1 + 1)
+                #expect(cluster.releases == 6 && cluster.skipped == 0 && cluster.forbiddenNamespaces.isEmpty)
+                #expect(cluster.records == 4 + 2 + 1 + 1 + 1 + 1)
 
                 let releases = try await client.listClusterReleases(path: .init(id: cluster.id)).ok.body.json.items
-                #expect(releases.map { "\($0.namespace)/\($0.name)" } == ["apps/stuck", "apps/web", "forks/forked", "jobs/kept", "jobs/worker"])
+                #expect(
+                    releases.map { "\($0.namespace)/\($0.name)" } == [
+                        "apps/api", "apps/stuck", "apps/web", "forks/forked", "jobs/kept", "jobs/worker",
+                    ]
+                )
                 let byName = Dictionary(uniqueKeysWithValues: releases.map { ($0.name, $0) })
                 let webRelease = try #require(byName["web"])
                 #expect(webRelease.revision == 4 && webRelease.status == "deployed" && webRelease.storage == .secret)
@@ -85,6 +92,8 @@ struct ClusterDiscoveryTests {
                 #expect(workerRelease.storage == .configmap && workerRelease.config.isEmpty && workerRelease.revision == 1)
                 #expect(workerRelease.catalogMatches.map(\.match) == [.exact])
                 #expect(byName["forked"]?.catalogMatches.map(\.match) == [.modified])
+                #expect(byName["api"]?.catalogMatches.map(\.match) == [.exact], "reused values are not a fork")
+                #expect(byName["api"]?.config == "image:\n  tag: stable\nreplicaCount: 2\n")
                 #expect(byName["kept"]?.status == "uninstalled")
                 #expect(byName["stuck"]?.status == "failed" && byName["stuck"]?.catalogMatches.isEmpty == true)
                 let history = try await client.getClusterRelease(path: .init(id: cluster.id, namespace: "apps", name: "web")).ok.body.json.history

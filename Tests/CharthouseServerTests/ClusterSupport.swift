@@ -41,29 +41,22 @@ enum ClusterHelpers {
         ).created.body.json
     }
 
-    /// Waits until the cluster's discovery has run (`ok` or `failed`) after `after`.
-    static func waitForDiscovery(_ server: TestServer, token: String, id: String, after: Date? = nil) async throws -> Components.Schemas.Cluster {
+    /// Waits until the cluster has finished more than `after` discoveries (default: one).
+    static func waitForDiscovery(_ server: TestServer, token: String, id: String, after: Int = 0) async throws -> Components.Schemas.Cluster {
         let client = server.client(token: token)
         var cluster = try await client.getCluster(path: .init(id: id)).ok.body.json
         for _ in 0..<600 {
             cluster = try await client.getCluster(path: .init(id: id)).ok.body.json
-            if ["ok", "failed"].contains(cluster.discoveryState.rawValue), let last = cluster.lastDiscoveryAt,
-                after.map({ last >= $0 }) ?? true
-            {
-                return cluster
-            }
+            if cluster.discoveries > after, cluster.discoveryState != .running { return cluster }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw PeerError("cluster \(id) was not discovered: \(cluster)")
     }
 
-    /// Asks for a discovery and waits for it. The API's times have whole seconds: the request
-    /// goes out at the start of a second, so the run it causes is the first to start after it.
+    /// Asks for a discovery and waits for it (a forced request always gets a run that starts after it).
     static func discover(_ server: TestServer, token: String, id: String) async throws -> Components.Schemas.Cluster {
-        let now = Date().timeIntervalSince1970
-        try await Task.sleep(for: .milliseconds(Int((now.rounded(.up) - now) * 1000) + 5))
-        let asked = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        _ = try await server.client(token: token).discoverCluster(path: .init(id: id)).accepted
-        return try await waitForDiscovery(server, token: token, id: id, after: asked)
+        let before = try await server.client(token: token).discoverCluster(path: .init(id: id)).accepted.body.json
+        // A run under way when the request came is counted in `before` only if it had finished: wait past it too.
+        return try await waitForDiscovery(server, token: token, id: id, after: before.discoveries + (before.discoveryState == .running ? 1 : 0))
     }
 }

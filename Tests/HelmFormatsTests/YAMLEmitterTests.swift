@@ -39,3 +39,23 @@ struct YAMLEmitterTests {
         #expect(text == "apiVersion: charthouse/v1\nkind: ClusterProfile\nspec:\n  values: |\n    a: 1\n    b: 2\nb: 2\nz: 1\n")
     }
 }
+
+@Suite("Chart content: code and comparable default values")
+struct ChartContentTests {
+    @Test("the user's value paths are taken out of the defaults before they are compared")
+    func comparableValues() throws {
+        let defaults = try YAMLDocument.parse("replicaCount: 1\nimage:\n  repository: nginx\n  tag: \"\"\nservice:\n  port: 80\n")
+        // What helm stores after `upgrade --reuse-values`: defaults coalesced with the old values.
+        let reused = try YAMLDocument.parse("replicaCount: 2\nimage:\n  repository: nginx\n  tag: stable\nservice:\n  port: 80\nextra: true\n")
+        let config = try YAMLDocument.parse("replicaCount: 2\nimage:\n  tag: stable\nextra: true\n")
+        #expect(ChartContent.comparableValues(defaults, config: config) == ChartContent.comparableValues(reused, config: config))
+        // A changed default outside the user's values is a different chart.
+        let forked = try YAMLDocument.parse("replicaCount: 1\nimage:\n  repository: evil/nginx\n  tag: \"\"\nservice:\n  port: 80\n")
+        #expect(ChartContent.comparableValues(defaults, config: config) != ChartContent.comparableValues(forked, config: config))
+        // YAML and JSON spellings of one number compare equal.
+        #expect(
+            ChartContent.comparableValues(try YAMLDocument.parse("a: 1.0"), config: nil)
+                == ChartContent.comparableValues(.object(["a": .integer(1)]), config: nil)
+        )
+    }
+}

@@ -1,5 +1,7 @@
 import CharthouseStore
+import Crypto
 import Foundation
+import HelmFormats
 
 extension ClusterService {
     /// The latest revision of each release discovery found in a cluster (one namespace, or all),
@@ -8,7 +10,7 @@ extension ClusterService {
         let record = try await visibleRecord(id: clusterID, caller: caller)
         let rows = try await stores.clusters.releases(clusterID: record.id, namespace: namespace)
         let matches = try await catalogMatches(for: rows, caller: caller)
-        return rows.map { ReleaseView(record: $0, catalogMatches: matches[Self.chartKey($0)] ?? [], history: nil) }
+        return rows.map { ReleaseView(record: $0, catalogMatches: matches[$0.key] ?? [], history: nil) }
     }
 
     /// One release with every revision helm keeps.
@@ -17,14 +19,13 @@ extension ClusterService {
         let history = try await stores.clusters.history(clusterID: record.id, namespace: namespace, name: name)
         guard let latest = history.first else { throw CharthouseError.notFound("release \(namespace)/\(name)") }
         let matches = try await catalogMatches(for: [latest], caller: caller)
-        return ReleaseView(record: latest, catalogMatches: matches[Self.chartKey(latest)] ?? [], history: history)
+        return ReleaseView(record: latest, catalogMatches: matches[latest.key] ?? [], history: history)
     }
 
-    static func chartKey(_ row: ReleaseRecordRow) -> String { "\(row.chart)\u{0}\(row.chartVersion)\u{0}\(row.chartFingerprint)" }
-
-    /// For each distinct chart (name, version, content) among `rows`: the unprotected registries
-    /// the caller sees (its own first, then the system's) whose catalog has that name and version,
-    /// and whether the archive there holds the same chart content.
+    /// For each of `rows`, by ``ReleaseRecordRow/key``: the unprotected registries the caller
+    /// sees (its own first, then the system's) whose catalog has the release's chart name and
+    /// version, and whether the archive there holds the same chart — the same code
+    /// (Chart.yaml, templates) and the same default values where the user's values do not set them.
     func catalogMatches(for rows: [ReleaseRecordRow], caller: Caller) async throws -> [String: [CatalogMatch]] {
         let registries = try await stores.registries.listVisible(tenantID: caller.tenantID).filter { !$0.isProtected }
         let found = try await stores.catalog.versions(registryIDs: registries.map(\.id), charts: Set(rows.map(\.chart)))
@@ -35,13 +36,13 @@ extension ClusterService {
         // Each candidate archive's content fingerprint, fetched (and cached by digest) at most 4 at a time.
         let wanted = Set(rows.map { "\($0.chart)\u{0}\($0.chartVersion)" })
         let fetches = wanted.flatMap { candidates[$0] ?? [] }
-        var fingerprints: [String: Result<String?, CharthouseError>] = [:]
+        var archives: [String: Result<ChartFilesRecord, CharthouseError>] = [:]
         let chartFiles = self.chartFiles
-        await withTaskGroup(of: (String, Result<String?, CharthouseError>).self) { group in
+        await withTaskGroup(of: (String, Result<ChartFilesRecord, CharthouseError>).self) { group in
             var running = 0
             for (registryID, version) in fetches {
                 if running == 4, let (key, result) = await group.next() {
-                    fingerprints[key] = result
+                    archives[key] = result
                     running -= 1
                 }
                 group.addTask {
@@ -54,7 +55,7 @@ extension ClusterService {
                             caller: caller,
                             needingContent: true
                         )
-                        return (key, .success(files.contentFingerprint))
+                        return (key, .success(files))
                     } catch let error as CharthouseError {
                         return (key, .failure(error))
                     } catch {
@@ -63,25 +64,37 @@ extension ClusterService {
                 }
                 running += 1
             }
-            for await (key, result) in group { fingerprints[key] = result }
+            for await (key, result) in group { archives[key] = result }
         }
         var matches: [String: [CatalogMatch]] = [:]
         for row in rows {
             let entries = (candidates["\(row.chart)\u{0}\(row.chartVersion)"] ?? []).sorted {
                 (order[$0.registryID] ?? 0) < (order[$1.registryID] ?? 0)
             }
-            matches[Self.chartKey(row)] = entries.map { registryID, version in
-                let result = fingerprints["\(registryID)\u{0}\(version.chart)\u{0}\(version.version)"]
-                let (kind, reason): (CatalogMatch.Kind, String?) =
-                    switch result {
-                    case .success(let fingerprint?): (fingerprint == row.chartFingerprint ? .exact : .modified, nil)
-                    case .success(nil): (.unknown, "the catalog's archive holds no readable chart")
-                    case .failure(let error): (.unknown, error.message)
-                    case nil: (.unknown, "not compared")
-                    }
+            matches[row.key] = entries.map { registryID, version in
+                let (kind, reason) = Self.compare(row, with: archives["\(registryID)\u{0}\(version.chart)\u{0}\(version.version)"])
                 return CatalogMatch(registryID: registryID, registryName: names[registryID] ?? "", kind: kind, digest: version.digest, reason: reason)
             }
         }
         return matches
+    }
+
+    /// `exact` when the archive's code and default values (outside the user's values) are the release's.
+    static func compare(_ row: ReleaseRecordRow, with archive: Result<ChartFilesRecord, CharthouseError>?) -> (CatalogMatch.Kind, String?) {
+        switch archive {
+        case .success(let files):
+            guard let code = files.contentFingerprint else { return (.unknown, "the catalog's archive holds no readable chart") }
+            guard code == row.chartFingerprint else { return (.modified, nil) }
+            do {
+                let defaults = JSONValue.object(try YAMLDocument.parseMapping(files.values ?? ""))
+                let config = row.configYAML.isEmpty ? nil : try YAMLDocument.parse(row.configYAML)
+                let values = Hex.lowercase(SHA256.hash(data: ChartContent.comparableValues(defaults, config: config)))
+                return (values == row.valuesFingerprint ? .exact : .modified, nil)
+            } catch {
+                return (.unknown, "the default values cannot be read: \(error)")
+            }
+        case .failure(let error): return (.unknown, error.message)
+        case nil: return (.unknown, "not compared")
+        }
     }
 }

@@ -37,6 +37,7 @@ extension DiscoveryStateRecord {
 
     private mutating func finish(_ outcome: SyncState, startedAt: Date, durationMs: Int, error: String?, next: Date) {
         state = outcome
+        runs += 1
         lastError = error
         lastRunAt = startedAt
         lastDurationMs = durationMs

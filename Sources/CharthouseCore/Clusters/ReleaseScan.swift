@@ -160,7 +160,10 @@ final class ReleaseScan {
                     row.firstDeployed = release.firstDeployed
                     row.lastDeployed = release.lastDeployed
                     row.configYAML = release.config.map { YAMLEmitter.document($0) } ?? ""
-                    row.chartFingerprint = Hex.lowercase(SHA256.hash(data: release.chart.canonicalBytes))
+                    row.chartFingerprint = Hex.lowercase(SHA256.hash(data: release.chart.codeBytes))
+                    row.valuesFingerprint = Hex.lowercase(
+                        SHA256.hash(data: ChartContent.comparableValues(release.chart.values, config: release.config))
+                    )
                 } catch {
                     row.skippedReason = "not a helm release record: \(error.message)"
                 }

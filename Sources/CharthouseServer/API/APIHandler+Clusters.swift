@@ -112,6 +112,7 @@ extension Components.Schemas.Cluster {
             records: state.records,
             skipped: state.skipped,
             decoded: state.decoded,
+            discoveries: state.runs,
             forbiddenNamespaces: state.forbiddenNamespaces,
             createdAt: record.createdAt,
             updatedAt: record.updatedAt

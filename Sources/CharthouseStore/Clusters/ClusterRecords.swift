@@ -62,6 +62,8 @@ public struct DiscoveryStateRecord: Sendable, Hashable {
     /// Namespaces whose release records the credentials may not list.
     public var forbiddenNamespaces: [String] = []
     public var failures = 0
+    /// Discoveries finished so far (ok or failed).
+    public var runs = 0
     public var nextRunAt: Date?
 
     public init(clusterID: String, state: SyncState = .never) {
@@ -90,8 +92,11 @@ public struct ReleaseRecordRow: Sendable, Hashable {
     public var lastDeployed: String?
     /// The user-supplied values as YAML (`""` when none were given).
     public var configYAML: String
-    /// SHA-256 (hex) of the chart's content in the release (``HelmFormats/ChartContent``).
+    /// SHA-256 (hex) of the chart's code in the release (``HelmFormats/ChartContent/codeBytes``).
     public var chartFingerprint: String
+    /// SHA-256 (hex) of the chart's default values in the release, with the paths the user's
+    /// values set taken out (``HelmFormats/ChartContent/comparableValues(_:config:)``).
+    public var valuesFingerprint: String
 
     public init(
         storage: String,
@@ -109,7 +114,8 @@ public struct ReleaseRecordRow: Sendable, Hashable {
         firstDeployed: String? = nil,
         lastDeployed: String? = nil,
         configYAML: String = "",
-        chartFingerprint: String = ""
+        chartFingerprint: String = "",
+        valuesFingerprint: String = ""
     ) {
         self.storage = storage
         self.namespace = namespace
@@ -127,6 +133,7 @@ public struct ReleaseRecordRow: Sendable, Hashable {
         self.lastDeployed = lastDeployed
         self.configYAML = configYAML
         self.chartFingerprint = chartFingerprint
+        self.valuesFingerprint = valuesFingerprint
     }
 
     /// `storage/namespace/name`: a record's identity within its cluster.

@@ -21,8 +21,8 @@ extension SQLClusterStore {
         try await database.transaction { db in
             try await db.raw(
                 """
-                INSERT INTO cluster_discovery_state (cluster_id, state, releases, records, skipped, decoded, forbidden_namespaces, failures)
-                VALUES (\(bind: clusterID), \(bind: SyncState.never.rawValue), 0, 0, 0, 0, '', 0) ON CONFLICT (cluster_id) DO NOTHING
+                INSERT INTO cluster_discovery_state (cluster_id, state, releases, records, skipped, decoded, forbidden_namespaces, failures, runs)
+                VALUES (\(bind: clusterID), \(bind: SyncState.never.rawValue), 0, 0, 0, 0, '', 0, 0) ON CONFLICT (cluster_id) DO NOTHING
                 """
             ).run()
             return try await db.raw(
@@ -84,7 +84,7 @@ extension SQLClusterStore {
                     lease_expires_at = \(bind: state.leaseExpiresAt.map(Timestamp.from)), last_run_at = \(bind: state.lastRunAt.map(Timestamp.from)),
                     last_duration_ms = \(bind: state.lastDurationMs), last_error = \(bind: state.lastError), releases = \(bind: state.releases),
                     records = \(bind: state.records), skipped = \(bind: state.skipped), decoded = \(bind: state.decoded),
-                    forbidden_namespaces = \(bind: state.forbiddenNamespaces.joined(separator: "\n")), failures = \(bind: state.failures),
+                    forbidden_namespaces = \(bind: state.forbiddenNamespaces.joined(separator: "\n")), failures = \(bind: state.failures), runs = \(bind: state.runs),
                     next_run_at = \(bind: state.nextRunAt.map(Timestamp.from))
                 WHERE cluster_id = \(bind: state.clusterID)
                 """
@@ -107,7 +107,7 @@ extension SQLClusterStore {
 
     static let recordColumns = """
         storage, namespace, record_name, resource_version, skipped_reason, release_name, revision, status, chart, chart_version,
-        app_version, description, first_deployed, last_deployed, config_yaml, chart_fingerprint
+        app_version, description, first_deployed, last_deployed, config_yaml, chart_fingerprint, values_fingerprint
         """
 
     private static func upsert(_ rows: [ReleaseRecordRow], clusterID: String, on db: any SQLDatabase) async throws {
@@ -119,7 +119,7 @@ extension SQLClusterStore {
             let values: [any Encodable & Sendable] = [
                 clusterID, row.storage, row.namespace, row.recordName, row.resourceVersion, row.skippedReason, row.releaseName, row.revision,
                 row.status, row.chart, row.chartVersion, row.appVersion, row.description, row.firstDeployed, row.lastDeployed, row.configYAML,
-                row.chartFingerprint,
+                row.chartFingerprint, row.valuesFingerprint,
             ]
             query.appendInterpolation(binds: values)
             query.appendInterpolation(unsafeRaw: ")")
@@ -130,7 +130,8 @@ extension SQLClusterStore {
                     skipped_reason = excluded.skipped_reason, release_name = excluded.release_name, revision = excluded.revision,
                     status = excluded.status, chart = excluded.chart, chart_version = excluded.chart_version, app_version = excluded.app_version,
                     description = excluded.description, first_deployed = excluded.first_deployed, last_deployed = excluded.last_deployed,
-                    config_yaml = excluded.config_yaml, chart_fingerprint = excluded.chart_fingerprint
+                    config_yaml = excluded.config_yaml, chart_fingerprint = excluded.chart_fingerprint,
+                    values_fingerprint = excluded.values_fingerprint
                 """
         )
         try await db.raw(query).run()
@@ -150,6 +151,7 @@ extension SQLClusterStore {
         state.decoded = try row.decode(column: "decoded", as: Int.self)
         state.forbiddenNamespaces = try row.decode(column: "forbidden_namespaces", as: String.self).split(separator: "\n").map(String.init)
         state.failures = try row.decode(column: "failures", as: Int.self)
+        state.runs = try row.decode(column: "runs", as: Int.self)
         state.nextRunAt = try row.decode(column: "next_run_at", as: Int64?.self).map(Timestamp.date)
         return state
     }

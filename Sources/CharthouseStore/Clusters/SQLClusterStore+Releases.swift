@@ -73,7 +73,8 @@ extension SQLClusterStore {
             firstDeployed: try row.decode(column: "first_deployed", as: String?.self),
             lastDeployed: try row.decode(column: "last_deployed", as: String?.self),
             configYAML: try row.decode(column: "config_yaml", as: String.self),
-            chartFingerprint: try row.decode(column: "chart_fingerprint", as: String.self)
+            chartFingerprint: try row.decode(column: "chart_fingerprint", as: String.self),
+            valuesFingerprint: try row.decode(column: "values_fingerprint", as: String.self)
         )
     }
 }

@@ -9,7 +9,7 @@ public struct SQLClusterStore: ClusterStore {
         """
     static let stateColumns = """
         cluster_id, state, lease_owner, lease_expires_at, last_run_at, last_duration_ms, last_error, releases, records, skipped, decoded,
-        forbidden_namespaces, failures, next_run_at
+        forbidden_namespaces, failures, runs, next_run_at
         """
 
     public init(database: CharthouseDatabase) {

@@ -35,6 +35,7 @@ struct CreateClusters: Migration {
             .column("decoded", type: .int, .notNull)
             .column("forbidden_namespaces", type: .text, .notNull)
             .column("failures", type: .int, .notNull)
+            .column("runs", type: .bigint, .notNull)
             .column("next_run_at", type: .bigint)
             .run()
         try await database.create(table: "cluster_release_records")
@@ -55,6 +56,7 @@ struct CreateClusters: Migration {
             .column("last_deployed", type: .text)
             .column("config_yaml", type: .text, .notNull)
             .column("chart_fingerprint", type: .text, .notNull)
+            .column("values_fingerprint", type: .text, .notNull)
             .run()
         try await database.create(index: "cluster_release_records_key").on("cluster_release_records").column("cluster_id").column("storage")
             .column("namespace").column("record_name").unique().run()
@@ -63,8 +65,8 @@ struct CreateClusters: Migration {
     }
 }
 
-/// `chart_files.content_fingerprint`: the SHA-256 of an archive's chart content (metadata,
-/// default values, templates), compared with the charts inside a cluster's Helm releases.
+/// `chart_files.content_fingerprint`: the SHA-256 of an archive's chart code (Chart.yaml name,
+/// version, appVersion, templates), compared with the charts inside a cluster's Helm releases.
 struct AddChartContentFingerprints: Migration {
     let name = "0013_add_chart_content_fingerprints"
 
