@@ -262,7 +262,7 @@ let package = Package(
             name: "CharthouseCLITests",
             dependencies: [
                 // The executable: the tests run the built `charthouse`.
-                "TestSupport", "charthouse",
+                "TestSupport", "KubeStandin", "charthouse",
             ],
             swiftSettings: swiftSettings
         ),

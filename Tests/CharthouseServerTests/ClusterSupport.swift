@@ -22,11 +22,6 @@ func withStandin<R: Sendable>(
     }
 }
 
-extension KubeStandin {
-    /// The stand-in's kubeconfig text.
-    var kubeconfigText: String { (try? String(contentsOf: kubeconfig, encoding: .utf8)) ?? "" }
-}
-
 enum ClusterHelpers {
     /// Imports the stand-in as a cluster of the token's tenant.
     static func importCluster(

@@ -31,6 +31,8 @@ public final class KubeStandin: Sendable {
 
     public var kubeconfig: URL { directory.appendingPathComponent("kubeconfig") }
     public var server: String { "https://127.0.0.1:\(port)" }
+    /// The text of ``kubeconfig``.
+    public var kubeconfigText: String { (try? String(contentsOf: kubeconfig, encoding: .utf8)) ?? "" }
 
     /// Starts serving on `port` (0: any free port) with the objects under `directory`; see
     /// ``KubePKI`` for `addressInCertificate`.
