@@ -47,10 +47,7 @@ extension ProfileService {
     ) async throws
         -> ProfileView
     {
-        let tenantID = try writer(caller)
-        try ProfileRules.validateName(input.name)
-        try ProfileRules.validateVersion(input.version)
-        try Self.validateDescription(input.description)
+        let profile = try Self.newDraft(input, tenantID: try writer(caller))
         let selections: [ReleaseSelection]
         if let releases {
             selections = releases
@@ -61,17 +58,6 @@ extension ProfileService {
             }
             guard !selections.isEmpty else { throw CharthouseError(.unprocessable, "the cluster has no deployed release to import") }
         }
-        let now = Date()
-        let profile = ProfileRecord(
-            id: TokenValue.newID(),
-            tenantID: tenantID,
-            name: input.name,
-            version: input.version,
-            description: input.description,
-            state: .draft,
-            createdAt: now,
-            updatedAt: now
-        )
         var layers = try await importedLayers(profileID: profile.id, clusterID: clusterID, selections: selections, caller: caller)
         for index in layers.indices { layers[index].position = index }
         try await Self.mapDuplicate { try await stores.profiles.create(profile, layers: layers) }
@@ -116,29 +102,17 @@ extension ProfileService {
             try ProfileRules.validateReleaseName(row.releaseName)
             let resolution = try await resolver.resolve(registryID: registryID, chart: row.chart, version: row.chartVersion, caller: caller)
             let outcome = try Self.checkValues(row.configYAML, resolution.chart, resolution.version, files: resolution.files)
-            layers.append(
-                ProfileLayerRecord(
-                    id: TokenValue.newID(),
-                    profileID: profileID,
-                    position: 0,
-                    registryID: resolution.registry.id,
-                    chart: resolution.chart,
-                    version: resolution.version,
-                    releaseName: row.releaseName,
-                    namespace: row.namespace,
-                    values: row.configYAML,
-                    source: .imported,
-                    digest: resolution.digest,
-                    pullReference: resolution.pullReference,
-                    appVersion: resolution.appVersion,
-                    registryKind: resolution.registry.kind.rawValue,
-                    isProtected: resolution.registry.isProtected,
-                    valuesSchema: outcome.schema,
-                    valuesNotChecked: outcome.notChecked,
-                    createdAt: now,
-                    updatedAt: now
-                )
+            var layer = Self.layer(
+                profileID: profileID,
+                resolution: resolution,
+                releaseName: row.releaseName,
+                namespace: row.namespace,
+                values: row.configYAML,
+                outcome: outcome,
+                now: now
             )
+            layer.source = .imported
+            layers.append(layer)
         }
         guard unmatched.isEmpty else {
             throw CharthouseError(

@@ -16,26 +16,14 @@ extension ProfileService {
         let resolution = try await resolver.resolve(registryID: input.registryID, chart: input.chart, version: input.version, caller: caller)
         let outcome = try Self.checkValues(input.values, resolution.chart, resolution.version, files: resolution.files)
         let now = Date()
-        let layer = ProfileLayerRecord(
-            id: TokenValue.newID(),
+        let layer = Self.layer(
             profileID: profileID,
-            position: 0,
-            registryID: resolution.registry.id,
-            chart: resolution.chart,
-            version: resolution.version,
+            resolution: resolution,
             releaseName: releaseName,
             namespace: input.namespace,
             values: input.values,
-            source: resolution.source,
-            digest: resolution.digest,
-            pullReference: resolution.pullReference,
-            appVersion: resolution.appVersion,
-            registryKind: resolution.registry.kind.rawValue,
-            isProtected: resolution.registry.isProtected,
-            valuesSchema: outcome.schema,
-            valuesNotChecked: outcome.notChecked,
-            createdAt: now,
-            updatedAt: now
+            outcome: outcome,
+            now: now
         )
         let profile = try await editDraft(id: profileID, tenantID: tenantID, now: now) { editor in
             var layer = layer
@@ -136,6 +124,39 @@ extension ProfileService {
             return editor.profile
         }
         return try await view(profile, caller: caller)
+    }
+
+    /// A layer of `profileID` for a resolved chart, at position 0 (placed by its caller).
+    static func layer(
+        profileID: String,
+        resolution: LayerResolver.Resolution,
+        releaseName: String,
+        namespace: String,
+        values: String,
+        outcome: ValuesCheck.Outcome,
+        now: Date
+    ) -> ProfileLayerRecord {
+        ProfileLayerRecord(
+            id: TokenValue.newID(),
+            profileID: profileID,
+            position: 0,
+            registryID: resolution.registry.id,
+            chart: resolution.chart,
+            version: resolution.version,
+            releaseName: releaseName,
+            namespace: namespace,
+            values: values,
+            source: resolution.source,
+            digest: resolution.digest,
+            pullReference: resolution.pullReference,
+            appVersion: resolution.appVersion,
+            registryKind: resolution.registry.kind.rawValue,
+            isProtected: resolution.registry.isProtected,
+            valuesSchema: outcome.schema,
+            valuesNotChecked: outcome.notChecked,
+            createdAt: now,
+            updatedAt: now
+        )
     }
 
     /// The values checked against the chart's files; a protected layer's only as YAML.

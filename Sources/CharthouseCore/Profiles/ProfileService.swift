@@ -17,12 +17,18 @@ public struct ProfileService: Sendable {
     }
 
     public func create(_ input: ProfileInput, caller: Caller) async throws -> ProfileView {
-        let tenantID = try writer(caller)
+        let profile = try Self.newDraft(input, tenantID: try writer(caller))
+        try await Self.mapDuplicate { try await stores.profiles.create(profile, layers: []) }
+        return ProfileView(profile: profile, layers: [])
+    }
+
+    /// A new draft version, its input checked.
+    static func newDraft(_ input: ProfileInput, tenantID: String) throws -> ProfileRecord {
         try ProfileRules.validateName(input.name)
         try ProfileRules.validateVersion(input.version)
-        try Self.validateDescription(input.description)
+        try validateDescription(input.description)
         let now = Date()
-        let profile = ProfileRecord(
+        return ProfileRecord(
             id: TokenValue.newID(),
             tenantID: tenantID,
             name: input.name,
@@ -32,8 +38,6 @@ public struct ProfileService: Sendable {
             createdAt: now,
             updatedAt: now
         )
-        try await Self.mapDuplicate { try await stores.profiles.create(profile, layers: []) }
-        return ProfileView(profile: profile, layers: [])
     }
 
     /// The tenant's profiles (of one name, when given), versions of a name newest first.
