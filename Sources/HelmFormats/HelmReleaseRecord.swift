@@ -52,65 +52,49 @@ public struct HelmReleaseRecord: Sendable, Hashable {
         } else {
             json = Array(compressed)
         }
-        let release: ReleaseJSON
-        do {
-            release = try JSONDecoder().decode(ReleaseJSON.self, from: Data(json))
-        } catch {
-            throw HelmFormatError("the release is not helm's release JSON (\(error))")
+        // Parsed straight into values: a release holds thousands of them (the chart's defaults).
+        let release = try JSONValue.parse(json)
+        guard case .object = release, let name = release["name"]?.stringValue, let revision = Self.integer(release["version"]) else {
+            throw HelmFormatError("the release is not helm's release JSON (no name or version)")
         }
-        guard let chart = release.chart, let metadata = chart.metadata else { throw HelmFormatError("the release has no chart metadata") }
-        self.name = release.name
-        self.namespace = release.namespace ?? ""
-        self.revision = release.version
-        self.status = release.info?.status ?? "unknown"
-        self.firstDeployed = release.info?.first_deployed
-        self.lastDeployed = release.info?.last_deployed
-        self.description = release.info?.description
-        self.chartName = metadata.name
-        self.chartVersion = metadata.version
-        self.appVersion = metadata.appVersion
-        self.config = release.config.flatMap { $0 == .null || $0 == .object([:]) ? nil : $0 }
+        let chart = release["chart"]
+        guard let metadata = chart?["metadata"], let chartName = metadata["name"]?.stringValue,
+            let chartVersion = metadata["version"]?.stringValue
+        else { throw HelmFormatError("the release has no chart metadata") }
+        let info = release["info"]
+        self.name = name
+        self.namespace = release["namespace"]?.stringValue ?? ""
+        self.revision = revision
+        self.status = info?["status"]?.stringValue ?? "unknown"
+        self.firstDeployed = info?["first_deployed"]?.stringValue
+        self.lastDeployed = info?["last_deployed"]?.stringValue
+        self.description = info?["description"]?.stringValue
+        self.chartName = chartName
+        self.chartVersion = chartVersion
+        self.appVersion = metadata["appVersion"]?.stringValue
+        self.config = release["config"].flatMap { $0 == .null || $0 == .object([:]) ? nil : $0 }
         var templates: [ChartContent.File] = []
-        for file in chart.templates ?? [] {
-            guard let data = Data(base64Encoded: file.data ?? "") else { throw HelmFormatError("template \(file.name) is not base64") }
+        for file in chart?["templates"]?.arrayValue ?? [] {
+            let path = file["name"]?.stringValue ?? ""
+            guard let data = Data(base64Encoded: file["data"]?.stringValue ?? "") else { throw HelmFormatError("template \(path) is not base64") }
             // As the archive reader reads text: invalid UTF-8 compares the same on both sides.
-            templates.append(.init(name: file.name, bytes: Array(String(decoding: data, as: UTF8.self).utf8)))
+            templates.append(.init(name: path, bytes: Array(String(decoding: data, as: UTF8.self).utf8)))
         }
+        let values = chart?["values"] ?? .null
         self.chart = ChartContent(
-            name: metadata.name,
-            version: metadata.version,
-            appVersion: metadata.appVersion,
-            values: chart.values ?? .object([:]),
+            name: chartName,
+            version: chartVersion,
+            appVersion: metadata["appVersion"]?.stringValue,
+            values: values == .null ? .object([:]) : values,
             templates: templates
         )
     }
 
-    private struct ReleaseJSON: Decodable {
-        struct Info: Decodable {
-            let status: String?
-            let first_deployed: String?
-            let last_deployed: String?
-            let description: String?
+    private static func integer(_ value: JSONValue?) -> Int? {
+        switch value {
+        case .integer(let number): Int(exactly: number)
+        case .number(let number): Int(exactly: number)
+        default: nil
         }
-        struct Metadata: Decodable {
-            let name: String
-            let version: String
-            let appVersion: String?
-        }
-        struct File: Decodable {
-            let name: String
-            let data: String?
-        }
-        struct Chart: Decodable {
-            let metadata: Metadata?
-            let values: JSONValue?
-            let templates: [File]?
-        }
-        let name: String
-        let namespace: String?
-        let version: Int
-        let info: Info?
-        let chart: Chart?
-        let config: JSONValue?
     }
 }

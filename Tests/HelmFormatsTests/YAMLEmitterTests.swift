@@ -1,3 +1,4 @@
+import Foundation
 import HelmFormats
 import Testing
 
@@ -57,5 +58,25 @@ struct ChartContentTests {
             ChartContent.comparableValues(try YAMLDocument.parse("a: 1.0"), config: nil)
                 == ChartContent.comparableValues(.object(["a": .integer(1)]), config: nil)
         )
+    }
+}
+
+@Suite("JSON text straight into values")
+struct JSONValueParseTests {
+    @Test("parses what JSONDecoder reads, the same values; refuses what it refuses")
+    func parse() throws {
+        let texts = [
+            #"{"a":1,"b":[true,false,null],"c":{"d":"x\"y\\z\/\u00e9\ud83d\ude00\n"},"e":-1.5e3,"f":0,"g":9223372036854775807,"h":1.0}"#,
+            " [ ] ", "\"\"", "{}", "-0", "12345678901234567890",
+        ]
+        for text in texts {
+            let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            #expect(try JSONValue.parse(Array(text.utf8)) == decoded, "\(text)")
+        }
+        for bad in ["", "{", "[1,]", "{\"a\" 1}", "tru", "\"\\x\"", "1 2", "\"a", "{\"a\":1,}", "01x", "\"\u{01}\""] {
+            #expect(throws: HelmFormatError.self, "\(bad)") { try JSONValue.parse(Array(bad.utf8)) }
+        }
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: HelmFormatError.self) { try JSONValue.parse(Array(deep.utf8)) }
     }
 }

@@ -64,12 +64,14 @@ public struct ClusterDiscovery: Sendable {
                 forbidden: scan.forbidden,
                 interval: record.discoveryIntervalSeconds
             )
+            let scanned = elapsed()
             try await stores.clusters.finish(state: state, changed: scan.changed, removed: scan.removed, owner: owner)
             logger.info(
                 "cluster discovered",
                 metadata: [
                     "cluster": .string(clusterID), "releases": .stringConvertible(counts.releases), "decoded": .stringConvertible(counts.decoded),
                     "skipped": .stringConvertible(counts.skipped), "ms": .stringConvertible(elapsed()),
+                    "scan_ms": .stringConvertible(scanned),
                 ]
             )
         } catch let error as StoreError where error.isLeaseLost {

@@ -46,6 +46,11 @@ final class ReleaseScan {
     private func scan() async throws {
         for storage in [HelmReleaseRecord.Storage.secret, .configMap] {
             let resource = storage == .secret ? "secrets" : "configmaps"
+            if previous.isEmpty {
+                // A first run: every record is new; read them page by page at once.
+                try await readPages(resource, storage: storage, wanted: nil)
+                continue
+            }
             var stale: [String: (namespace: String, name: String)] = [:]
             try await eachPage(resource, metadataOnly: true) { list in
                 for item in list.items {
@@ -61,17 +66,13 @@ final class ReleaseScan {
             }
             guard !stale.isEmpty else { continue }
             if stale.count > policy.pageSize {
-                // Many changed (a first run): read them page by page rather than one by one.
-                try await eachPage(resource, metadataOnly: false) { list in
-                    for item in list.items {
-                        let key = "\(storage.rawValue)/\(item.metadata.namespace ?? "")/\(item.metadata.name)"
-                        if stale[key] != nil { record(item, storage: storage) }
-                    }
-                }
+                // Many changed: read them page by page rather than one by one.
+                try await readPages(resource, storage: storage, wanted: Set(stale.keys))
             } else {
                 for (_, object) in stale.sorted(by: { $0.key < $1.key }) {
                     do {
-                        record(try await client.object(resource, namespace: object.namespace, name: object.name), storage: storage)
+                        let item = try await client.object(resource, namespace: object.namespace, name: object.name)
+                        add(Self.row(item, storage: storage, maxRecordSize: policy.maxRecordSize))
                     } catch let error as RegistryClientError where error.message.hasPrefix("404") {
                         continue  // deleted between the two reads: gone
                     }
@@ -80,9 +81,34 @@ final class ReleaseScan {
         }
     }
 
+    /// Reads whole pages and decodes the records in `wanted` (all when `nil`): a page is decoded
+    /// on both cores while the next one is fetched.
+    private func readPages(_ resource: String, storage: HelmReleaseRecord.Storage, wanted: Set<String>?) async throws {
+        var pending: Task<[ReleaseRecordRow], Never>? = nil
+        let maxRecordSize = policy.maxRecordSize
+        try await eachPage(resource, metadataOnly: false) { list in
+            let items = list.items.filter { item in
+                wanted.map { $0.contains("\(storage.rawValue)/\(item.metadata.namespace ?? "")/\(item.metadata.name)") } ?? true
+            }
+            let decoding = Task.detached { await Self.decode(items, storage: storage, maxRecordSize: maxRecordSize) }
+            if let rows = await pending?.value { rows.forEach(add) }
+            pending = decoding
+        }
+        if let rows = await pending?.value { rows.forEach(add) }
+    }
+
+    /// Decodes records in two halves at once.
+    private static func decode(_ items: [KubeObject], storage: HelmReleaseRecord.Storage, maxRecordSize: Int) async -> [ReleaseRecordRow] {
+        guard items.count > 1 else { return items.map { row($0, storage: storage, maxRecordSize: maxRecordSize) } }
+        let middle = items.count / 2
+        async let first = Task.detached { items[..<middle].map { row($0, storage: storage, maxRecordSize: maxRecordSize) } }.value
+        let second = items[middle...].map { row($0, storage: storage, maxRecordSize: maxRecordSize) }
+        return await first + second
+    }
+
     /// Calls `body` with each page of `resource` across namespaces, or namespace by namespace
     /// where that is forbidden.
-    private func eachPage(_ resource: String, metadataOnly: Bool, _ body: (KubeObjectList) throws -> Void) async throws {
+    private func eachPage(_ resource: String, metadataOnly: Bool, _ body: (KubeObjectList) async throws -> Void) async throws {
         if namespaces == nil {
             do {
                 try await pages(resource, namespace: nil, metadataOnly: metadataOnly, body)
@@ -100,7 +126,7 @@ final class ReleaseScan {
         }
     }
 
-    private func pages(_ resource: String, namespace: String?, metadataOnly: Bool, _ body: (KubeObjectList) throws -> Void) async throws {
+    private func pages(_ resource: String, namespace: String?, metadataOnly: Bool, _ body: (KubeObjectList) async throws -> Void) async throws {
         var token: String? = nil
         repeat {
             let list = try await client.list(
@@ -111,7 +137,7 @@ final class ReleaseScan {
                 continueToken: token,
                 metadataOnly: metadataOnly
             )
-            try body(list)
+            try await body(list)
             token = list.metadata.continue.flatMap { $0.isEmpty ? nil : $0 }
         } while token != nil
     }
@@ -135,47 +161,43 @@ final class ReleaseScan {
     }
 
     /// Decodes one record into a row (or a skipped row saying why).
-    private func record(_ object: KubeObject, storage: HelmReleaseRecord.Storage) {
-        let namespace = object.metadata.namespace ?? ""
+    static func row(_ object: KubeObject, storage: HelmReleaseRecord.Storage, maxRecordSize: Int) -> ReleaseRecordRow {
         var row = ReleaseRecordRow(
-            storage: storage.rawValue,
-            namespace: namespace,
-            recordName: object.metadata.name,
-            resourceVersion: object.metadata.resourceVersion ?? "",
-            releaseName: object.metadata.labels?["name"] ?? ""
+            storage: storage.rawValue, namespace: object.metadata.namespace ?? "", recordName: object.metadata.name,
+            resourceVersion: object.metadata.resourceVersion ?? "", releaseName: object.metadata.labels?["name"] ?? ""
         )
-        if let value = object.data?["release"] {
-            if value.utf8.count > policy.maxRecordSize {
-                row.skippedReason = "the record is larger than \(policy.maxRecordSize) bytes"
-            } else {
-                do {
-                    let release = try HelmReleaseRecord(release: value, storage: storage)
-                    row.releaseName = release.name
-                    row.revision = release.revision
-                    row.status = release.status
-                    row.chart = release.chartName
-                    row.chartVersion = release.chartVersion
-                    row.appVersion = release.appVersion ?? ""
-                    row.description = release.description ?? ""
-                    row.firstDeployed = release.firstDeployed
-                    row.lastDeployed = release.lastDeployed
-                    row.configYAML = release.config.map { YAMLEmitter.document($0) } ?? ""
-                    row.chartFingerprint = Hex.lowercase(SHA256.hash(data: release.chart.codeBytes))
-                    row.valuesFingerprint = Hex.lowercase(
-                        SHA256.hash(data: ChartContent.comparableValues(release.chart.values, config: release.config))
-                    )
-                } catch {
-                    row.skippedReason = "not a helm release record: \(error.message)"
-                }
-            }
-        } else {
+        guard let value = object.data?["release"] else {
             row.skippedReason = "the record has no release data"
+            return row
         }
+        guard value.utf8.count <= maxRecordSize else {
+            row.skippedReason = "the record is larger than \(maxRecordSize) bytes"
+            return row
+        }
+        do {
+            let release = try HelmReleaseRecord(release: value, storage: storage)
+            row.releaseName = release.name
+            row.revision = release.revision
+            row.status = release.status
+            row.chart = release.chartName
+            row.chartVersion = release.chartVersion
+            row.appVersion = release.appVersion ?? ""
+            row.description = release.description ?? ""
+            row.firstDeployed = release.firstDeployed
+            row.lastDeployed = release.lastDeployed
+            row.configYAML = release.config.map { YAMLEmitter.document($0) } ?? ""
+            row.chartFingerprint = Hex.lowercase(SHA256.hash(data: release.chart.codeBytes))
+            row.valuesFingerprint = Hex.lowercase(SHA256.hash(data: ChartContent.comparableValues(release.chart.values, config: release.config)))
+        } catch {
+            row.skippedReason = "not a helm release record: \(error.message)"
+        }
+        return row
+    }
+
+    private func add(_ row: ReleaseRecordRow) {
         changed.append(row)
         current[row.key] = ReleaseRecordSummary(
-            resourceVersion: row.resourceVersion,
-            skipped: row.skippedReason != nil,
-            release: "\(namespace)/\(row.releaseName)"
+            resourceVersion: row.resourceVersion, skipped: row.skippedReason != nil, release: "\(row.namespace)/\(row.releaseName)"
         )
     }
 }
