@@ -186,6 +186,8 @@ private struct JSONParser {
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if integral, let value = Int64(text) { return .integer(value) }
         guard let value = Double(text), value.isFinite else { throw error("invalid number \(text)") }
+        // As JSONDecoder reads a JSONValue: an integral number that fits is an integer (1.0, 1e3).
+        if value.rounded() == value, abs(value) < 9.2e18, let exact = Int64(exactly: value) { return .integer(exact) }
         return .number(value)
     }
 }
