@@ -60,15 +60,8 @@ public struct CatalogSyncEngine: Sendable {
         else {
             throw CharthouseError(.conflict, "a sync of registry \"\(registry.name)\" is already running")
         }
-        let heartbeat = Task { [stores, owner, settings] in
-            while !Task.isCancelled {
-                try await Task.sleep(for: .seconds(settings.leaseDuration / 3))
-                _ = try await stores.catalog.renewLease(
-                    registryID: registryID,
-                    owner: owner,
-                    until: Date().addingTimeInterval(settings.leaseDuration)
-                )
-            }
+        let heartbeat = LeasedJob.heartbeat(duration: settings.leaseDuration) { [stores, owner] until in
+            _ = try await stores.catalog.renewLease(registryID: registryID, owner: owner, until: until)
         }
         defer {
             heartbeat.cancel()
@@ -81,8 +74,13 @@ public struct CatalogSyncEngine: Sendable {
         } catch let error as StoreError where error.isLeaseLost {
             throw lostLease(registry, error)
         } catch {
-            let message = Self.message(for: error)
-            state.failed(startedAt: started, durationMs: Self.milliseconds(since: started), error: message, interval: registry.syncIntervalSeconds)
+            let message = LeasedJob.message(for: error)
+            state.failed(
+                startedAt: started,
+                durationMs: LeasedJob.milliseconds(since: started),
+                error: message,
+                interval: registry.syncIntervalSeconds
+            )
             let run = SyncRunRecord(
                 id: TokenValue.newID(),
                 registryID: registryID,
@@ -213,7 +211,7 @@ public struct CatalogSyncEngine: Sendable {
             try await writer.replaceCharts(charts)
             let changes = diff.changes(removals: removals)
             var state = finalState
-            let duration = Self.milliseconds(since: started)
+            let duration = LeasedJob.milliseconds(since: started)
             state.succeeded(
                 startedAt: started,
                 durationMs: duration,
@@ -266,7 +264,7 @@ public struct CatalogSyncEngine: Sendable {
         var state = previous
         state.unchanged(
             startedAt: started,
-            durationMs: Self.milliseconds(since: started),
+            durationMs: LeasedJob.milliseconds(since: started),
             nextSyncAt: Date().addingTimeInterval(Double(registry.syncIntervalSeconds))
         )
         let run = SyncRunRecord(
@@ -297,15 +295,4 @@ public struct CatalogSyncEngine: Sendable {
         return CharthouseError(.conflict, error.message, cause: error)
     }
 
-    static func milliseconds(since start: Date) -> Int { Int((Date().timeIntervalSince(start) * 1000).rounded()) }
-
-    static func message(for error: any Error) -> String {
-        switch error {
-        case let error as CharthouseError: return error.message
-        case let error as RegistryClientError: return error.message
-        case let error as HelmFormatError: return error.message
-        case let error as StoreError: return error.message
-        default: return databaseErrorSummary(error) ?? "\(error)"
-        }
-    }
 }

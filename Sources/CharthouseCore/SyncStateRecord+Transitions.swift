@@ -36,7 +36,7 @@ extension SyncStateRecord {
     /// (30 s, 60 s, … at most the registry's interval).
     mutating func failed(startedAt: Date, durationMs: Int, error: String, interval: Int) {
         failures += 1
-        let backoff = min(Double(interval), 30 * pow(2, Double(min(failures, 10))))
+        let backoff = LeasedJob.backoff(failures: failures, interval: interval)
         finish(.failed, startedAt: startedAt, durationMs: durationMs, error: error, nextSyncAt: Date().addingTimeInterval(backoff))
     }
 

@@ -84,4 +84,56 @@ struct ClusterIsolationTests {
             }
         }
     }
+
+    @Test("bad input: names, intervals, empty or oversized kubeconfigs, unknown releases and clusters; nothing is stored")
+    func badInput() async throws {
+        try await withStandin { standin in
+            try await TestServer.with { server in
+                let cast = try await TwoTenants.make(on: server)
+                let token = cast.adminA.token
+                let kubeconfig = standin.kubeconfigText
+                let cases: [(Data, Int, String)] = [
+                    (json(["name": "Prod_1", "kubeconfig": kubeconfig]), 400, "bad_request"),
+                    (json(["name": "prod", "kubeconfig": kubeconfig, "discoveryIntervalSeconds": 5]), 400, "bad_request"),
+                    (json(["name": "prod", "kubeconfig": ""]), 422, "unprocessable"),
+                    (json(["name": "prod"]), 400, "bad_request"),
+                    (json(["name": "prod", "kubeconfig": String(repeating: "x", count: 2 << 20)]), 413, "payload_too_large"),
+                ]
+                for (body, status, code) in cases {
+                    expectError(try await server.request(.post, "/api/v1/clusters", token: token, headers: jsonHeaders, body: body), status, code)
+                }
+                #expect(try await server.client(token: token).listClusters().ok.body.json.items.isEmpty)
+                let cluster = try await ClusterHelpers.importCluster(server, token: token, standin: standin)
+                expectError(
+                    try await server.request(
+                        .patch,
+                        "/api/v1/clusters/\(cluster.id)",
+                        token: token,
+                        headers: jsonHeaders,
+                        body: json(["discoveryIntervalSeconds": 10_000_000])
+                    ),
+                    400,
+                    "bad_request"
+                )
+                expectError(try await server.request(.get, "/api/v1/clusters/\(cluster.id)/releases/apps/nothing", token: token), 404, "not_found")
+                let profile = try await server.client(token: token).createProfile(body: .json(.init(name: "p", version: "1.0.0"))).created.body.json
+                let imports: [([String: Any], Int, String)] = [
+                    (["clusterId": "no-such-cluster", "releases": [["namespace": "apps", "name": "web"]]], 404, "not_found"),
+                    (["clusterId": cluster.id, "releases": [["namespace": "apps", "name": "nothing"]]], 404, "not_found"),
+                    (["clusterId": cluster.id, "releases": []], 400, "bad_request"),
+                ]
+                for (body, status, code) in imports {
+                    let response = try await server.request(
+                        .post,
+                        "/api/v1/profiles/\(profile.id)/layers/import",
+                        token: token,
+                        headers: jsonHeaders,
+                        body: json(body)
+                    )
+                    expectError(response, status, code)
+                }
+                #expect(try await server.client(token: token).getProfile(path: .init(id: profile.id)).ok.body.json.layers.isEmpty)
+            }
+        }
+    }
 }

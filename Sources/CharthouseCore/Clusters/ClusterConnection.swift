@@ -19,22 +19,15 @@ enum ClusterConnection {
     static func check(_ connection: KubeconfigConnection, policy: ClusterPolicy) async throws -> String {
         do {
             return try await KubernetesClient.with(connection, options: policy.connectionOptions) { client in
-                // /version answers anyone on many clusters: listing namespaces proves the credentials.
+                // /version answers anyone on many clusters: reading release records proves the credentials.
                 let version = try await client.version()
-                _ = try await client.list("secrets", labelSelector: "owner=helm", limit: 1, metadataOnly: true)
+                do {
+                    _ = try await client.list("secrets", labelSelector: "owner=helm", limit: 1, metadataOnly: true)
+                } catch let error as RegistryClientError where error.kind == .forbidden {
+                    // Authenticated, but not for every namespace: discovery lists them one by one.
+                }
                 return version.gitVersion
             }
-        } catch let error as RegistryClientError where error.kind == .forbidden {
-            // Listing across namespaces may be forbidden: discovery falls back to each namespace.
-            return try await version(connection, policy: policy)
-        } catch let error as RegistryClientError {
-            throw CharthouseError(.unprocessable, "cluster check failed: \(error.message)", cause: error)
-        }
-    }
-
-    private static func version(_ connection: KubeconfigConnection, policy: ClusterPolicy) async throws -> String {
-        do {
-            return try await KubernetesClient.with(connection, options: policy.connectionOptions) { try await $0.version().gitVersion }
         } catch let error as RegistryClientError {
             throw CharthouseError(.unprocessable, "cluster check failed: \(error.message)", cause: error)
         }

@@ -34,18 +34,12 @@ public struct ClusterDiscovery: Sendable {
             throw CharthouseError(.conflict, "a discovery of cluster \(record.name) is already running")
         }
         let startedAt = Date()
-        let clock = ContinuousClock()
-        let start = clock.now
         let (stores, policy) = (self.stores, self.policy)
-        let renewal = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(max(1, policy.leaseSeconds / 3)))
-                if Task.isCancelled { break }
-                _ = try? await stores.clusters.renewLease(clusterID: clusterID, owner: owner, until: Date().addingTimeInterval(lease))
-            }
+        let heartbeat = LeasedJob.heartbeat(duration: lease) { until in
+            _ = try await stores.clusters.renewLease(clusterID: clusterID, owner: owner, until: until)
         }
-        defer { renewal.cancel() }
-        func elapsed() -> Int { Int((clock.now - start) / .milliseconds(1)) }
+        defer { heartbeat.cancel() }
+        func elapsed() -> Int { LeasedJob.milliseconds(since: startedAt) }
         do {
             let connection = try ClusterConnection.open(record, sealer: stores.sealer)
             let previous = try await stores.clusters.recordSummaries(clusterID: clusterID)
@@ -77,13 +71,12 @@ public struct ClusterDiscovery: Sendable {
         } catch let error as StoreError where error.isLeaseLost {
             throw CharthouseError(.conflict, error.message, cause: error)
         } catch {
-            let message =
-                switch error {
-                case let error as RegistryClientError: error.message
-                case let error as CharthouseError: error.message
-                default: "discovery failed unexpectedly"
-                }
-            state.failed(startedAt: startedAt, durationMs: elapsed(), error: message, interval: record.discoveryIntervalSeconds)
+            state.failed(
+                startedAt: startedAt,
+                durationMs: elapsed(),
+                error: LeasedJob.message(for: error),
+                interval: record.discoveryIntervalSeconds
+            )
             try await stores.clusters.finish(state: state, changed: [], removed: [], owner: owner)
             logger.warning("cluster discovery failed", metadata: Logger.Metadata.error(error).merging(["cluster": .string(clusterID)]) { $1 })
         }

@@ -23,7 +23,7 @@ extension DiscoveryStateRecord {
     /// 60 s, … at most the cluster's interval).
     mutating func failed(startedAt: Date, durationMs: Int, error: String, interval: Int) {
         failures += 1
-        let backoff = min(Double(interval), 30 * pow(2, Double(min(failures, 10))))
+        let backoff = LeasedJob.backoff(failures: failures, interval: interval)
         finish(.failed, startedAt: startedAt, durationMs: durationMs, error: error, next: Date().addingTimeInterval(backoff))
     }
 

@@ -163,8 +163,11 @@ final class ReleaseScan {
     /// Decodes one record into a row (or a skipped row saying why).
     static func row(_ object: KubeObject, storage: HelmReleaseRecord.Storage, maxRecordSize: Int) -> ReleaseRecordRow {
         var row = ReleaseRecordRow(
-            storage: storage.rawValue, namespace: object.metadata.namespace ?? "", recordName: object.metadata.name,
-            resourceVersion: object.metadata.resourceVersion ?? "", releaseName: object.metadata.labels?["name"] ?? ""
+            storage: storage.rawValue,
+            namespace: object.metadata.namespace ?? "",
+            recordName: object.metadata.name,
+            resourceVersion: object.metadata.resourceVersion ?? "",
+            releaseName: object.metadata.labels?["name"] ?? ""
         )
         guard let value = object.data?["release"] else {
             row.skippedReason = "the record has no release data"
@@ -197,7 +200,9 @@ final class ReleaseScan {
     private func add(_ row: ReleaseRecordRow) {
         changed.append(row)
         current[row.key] = ReleaseRecordSummary(
-            resourceVersion: row.resourceVersion, skipped: row.skippedReason != nil, release: "\(row.namespace)/\(row.releaseName)"
+            resourceVersion: row.resourceVersion,
+            skipped: row.skippedReason != nil,
+            release: "\(row.namespace)/\(row.releaseName)"
         )
     }
 }
