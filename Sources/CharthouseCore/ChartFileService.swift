@@ -143,7 +143,8 @@ public struct ChartFileService: Sendable {
             schema: archive.schema?.text,
             archiveSize: body.readableBytes,
             fetchedAt: Date(),
-            contentFingerprint: (try? ChartContent(archive: archive)).map { Hex.lowercase(SHA256.hash(data: $0.codeBytes)) }
+            // "" marks an archive whose chart content is unreadable, so it is not fetched again.
+            contentFingerprint: (try? ChartContent(archive: archive)).map { Hex.lowercase(SHA256.hash(data: $0.codeBytes)) } ?? ""
         )
         try await stores.chartFiles.save(files)
         return files

@@ -15,8 +15,8 @@ public struct ChartFilesRecord: Sendable, Hashable {
     public var schema: String?
     public var archiveSize: Int
     public var fetchedAt: Date
-    /// SHA-256 (hex) of the chart's content (metadata, default values, templates); `nil` for
-    /// archives cached before it was computed.
+    /// SHA-256 (hex) of the chart's content (metadata, default values, templates); `""` when
+    /// the archive holds no readable chart; `nil` for archives cached before it was computed.
     public var contentFingerprint: String?
 
     public init(

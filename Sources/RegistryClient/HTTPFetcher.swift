@@ -64,7 +64,9 @@ public struct HTTPFetcher: Sendable {
         var current = url
         let originHost = URL(string: url)?.host
         for _ in 0..<6 {
-            var request = HTTPClientRequest(url: Self.naming(current, options.serverName))
+            // `tls-server-name` names the origin host only; a redirect elsewhere uses its own name.
+            let serverName = URL(string: current)?.host == originHost ? options.serverName : nil
+            var request = HTTPClientRequest(url: Self.naming(current, serverName))
             request.headers.add(name: "User-Agent", value: "Charthouse")
             if let accept { request.headers.add(name: "Accept", value: accept) }
             for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -74,7 +76,7 @@ public struct HTTPFetcher: Sendable {
                 throw RegistryClientError(.invalidResponse, "not a URL: \(current)")
             }
             let address = try await options.egress.resolve(host)
-            let client = clients.client(host: options.serverName ?? host, pinnedTo: address)
+            let client = clients.client(host: serverName ?? host, pinnedTo: address)
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(request, timeout: options.requestTimeout.timeAmount)

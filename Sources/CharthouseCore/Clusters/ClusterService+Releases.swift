@@ -83,7 +83,7 @@ extension ClusterService {
     static func compare(_ row: ReleaseRecordRow, with archive: Result<ChartFilesRecord, CharthouseError>?) -> (CatalogMatch.Kind, String?) {
         switch archive {
         case .success(let files):
-            guard let code = files.contentFingerprint else { return (.unknown, "the catalog's archive holds no readable chart") }
+            guard let code = files.contentFingerprint, !code.isEmpty else { return (.unknown, "the catalog's archive holds no readable chart") }
             guard code == row.chartFingerprint else { return (.modified, nil) }
             do {
                 let defaults = JSONValue.object(try YAMLDocument.parseMapping(files.values ?? ""))
