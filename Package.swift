@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         .systemLibrary(
@@ -140,9 +141,31 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The in-cluster agent: pulls charts, verifies them, installs them with the real helm.
+        .target(
+            name: "CharthouseAgent",
+            dependencies: [
+                "CharthouseAPI",
+                "CharthouseCore",
+                "CharthouseStore",
+                "ClusterClient",
+                "HelmFormats",
+                "RegistryClient",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "CharthouseCLI",
             dependencies: [
+                "CharthouseAgent",
                 "CharthouseAPI",
                 "CharthouseServer",
                 "HelmFormats",
@@ -228,8 +251,9 @@ let package = Package(
         .testTarget(
             name: "CharthouseServerTests",
             dependencies: [
-                "CharthouseAPI", "CharthouseCore", "HelmFormats", "TestSupport", "KubeStandin",
+                "CharthouseAPI", "CharthouseAgent", "CharthouseCore", "HelmFormats", "TestSupport", "KubeStandin",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -240,7 +264,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CharthouseCoreTests",
-            dependencies: ["CharthouseCore", "CharthouseStore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CharthouseCore", "CharthouseStore", "HelmFormats", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -13,7 +13,7 @@ public struct CharthouseCommand: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, LoginCommand.self, LogoutCommand.self, WhoAmICommand.self, PasswordCommand.self, TenantCommand.self,
             UserCommand.self, TokenCommand.self, RegistryCommand.self, ChartCommand.self, ProfileCommand.self, ClusterCommand.self,
-            GarbageCommand.self,
+            GarbageCommand.self, AgentCommand.self,
             CompletionCommand.self,
         ]
     )

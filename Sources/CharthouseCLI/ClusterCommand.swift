@@ -8,27 +8,48 @@ struct ClusterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cluster",
         abstract: "Import Kubernetes clusters and discover the Helm releases installed in them.",
-        subcommands: [Import.self, List.self, Show.self, Update.self, Remove.self, Discover.self, Releases.self]
+        subcommands: [
+            Import.self, List.self, Show.self, Update.self, Remove.self, Discover.self, Releases.self, Attach.self, Detach.self, Status.self,
+            Drift.self,
+            AgentToken.self, AgentManifest.self,
+        ]
     )
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import a cluster with a kubeconfig; the cluster is checked live, then its Helm releases are discovered.",
+            abstract: "Import a cluster with a kubeconfig (checked live, then its Helm releases are discovered), or one reached through its agent.",
             discussion: "The kubeconfig must embed its credentials (a token, a client certificate and key, or a username and password): "
-                + "`kubectl config view --minify --flatten --raw` writes one. It is sealed at rest and never shown again."
+                + "`kubectl config view --minify --flatten --raw` writes one. It is sealed at rest and never shown again. "
+                + "With --agent no kubeconfig is given: the cluster is reached only through its agent (see `cluster agent-token`)."
         )
         @Argument(help: "Cluster name (a-z, 0-9, '-'), unique in your tenant.") var name: String
-        @Option(help: "The kubeconfig file, or - for standard input.") var kubeconfig: String
+        @Option(help: "The kubeconfig file, or - for standard input.") var kubeconfig: String?
         @Option(help: "The kubeconfig context to use (default: its current-context).") var context: String?
+        @Flag(help: "A cluster in a private network, reached only through the agent running in it.") var agent = false
         @Option(help: "Seconds between discoveries (default 600).") var discoveryInterval: Int?
         @OptionGroup var options: ClientOptions
 
+        func validate() throws {
+            if agent, kubeconfig != nil {
+                throw ValidationError("--agent takes no --kubeconfig: the server reaches the cluster only through its agent")
+            }
+            if !agent, kubeconfig == nil { throw ValidationError("give --kubeconfig FILE, or --agent for a cluster reached through its agent") }
+        }
+
         func run() async throws {
-            let text = try ProfileCommand.readText(kubeconfig)
+            let text = try kubeconfig.map(ProfileCommand.readText)
             let client = try options.makeClient()
             let cluster = try await callServer {
                 try await client.createCluster(
-                    body: .json(.init(name: name, kubeconfig: text, context: context, discoveryIntervalSeconds: discoveryInterval))
+                    body: .json(
+                        .init(
+                            mode: agent ? .agent : .direct,
+                            name: name,
+                            kubeconfig: text,
+                            context: context,
+                            discoveryIntervalSeconds: discoveryInterval
+                        )
+                    )
                 ).created.body.json
             }
             try options.print(cluster) { ClusterCommand.table([cluster]) }
@@ -174,7 +195,8 @@ struct ClusterCommand: AsyncParsableCommand {
             header: ["NAME", "SERVER", "KUBERNETES", "DISCOVERY", "RELEASES", "LAST DISCOVERY", "ERROR"],
             rows: clusters.map {
                 [
-                    $0.name, $0.server, $0.kubernetesVersion, $0.discoveryState.rawValue, "\($0.releases)", Table.date($0.lastDiscoveryAt),
+                    $0.name, $0.mode == .agent ? "(agent)" : $0.server, $0.kubernetesVersion.isEmpty ? "-" : $0.kubernetesVersion,
+                    $0.discoveryState.rawValue, "\($0.releases)", Table.date($0.lastDiscoveryAt),
                     $0.lastError ?? "-",
                 ]
             }
@@ -183,7 +205,9 @@ struct ClusterCommand: AsyncParsableCommand {
 
     static func fields(_ cluster: Components.Schemas.Cluster) -> [[String]] {
         [
-            ["id", cluster.id], ["name", cluster.name], ["server", cluster.server], ["context", cluster.context],
+            ["id", cluster.id], ["name", cluster.name], ["mode", cluster.mode.rawValue], ["server", cluster.server.isEmpty ? "-" : cluster.server],
+            ["context", cluster.context.isEmpty ? "-" : cluster.context],
+            ["agent last seen", Table.date(cluster.agentLastSeenAt)], ["agent version", cluster.agentVersion ?? "-"],
             ["kubernetes", cluster.kubernetesVersion], ["discovery", cluster.discoveryState.rawValue],
             ["discovery interval", "\(cluster.discoveryIntervalSeconds) s"], ["last discovery", Table.date(cluster.lastDiscoveryAt)],
             ["duration", cluster.lastDiscoveryDurationMs.map { "\($0) ms" } ?? "-"], ["releases", "\(cluster.releases)"],

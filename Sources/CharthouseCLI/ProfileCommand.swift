@@ -17,16 +17,30 @@ struct ProfileCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a draft profile version without layers.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a draft profile version without layers.",
+            discussion: "Layer values reference a variable as {{ .charthouse.var.NAME }}; a cluster attachment gives its value."
+        )
         @Argument(help: "Profile name: a DNS label.") var name: String
         @Argument(help: "Version: SemVer 2, e.g. 1.0.0.") var version: String
         @Option(help: "What the profile is for.") var description: String?
+        @Option(name: .customLong("variable"), help: "NAME or NAME=DEFAULT: a variable the layers' values may use (repeatable).")
+        var variables: [String] = []
+        @Option(name: .customLong("require-variable"), help: "NAME: a variable every attachment must give (repeatable).")
+        var requiredVariables: [String] = []
         @OptionGroup var options: ClientOptions
 
         func run() async throws {
+            var declared: [Components.Schemas.ProfileVariable] = variables.map { entry in
+                guard let equals = entry.firstIndex(of: "=") else { return .init(name: entry) }
+                return .init(name: String(entry[..<equals]), _default: String(entry[entry.index(after: equals)...]))
+            }
+            declared += requiredVariables.map { .init(name: $0, required: true) }
             let client = try options.makeClient()
             let profile = try await callServer {
-                try await client.createProfile(body: .json(.init(name: name, version: version, description: description))).created.body.json
+                try await client.createProfile(
+                    body: .json(.init(name: name, version: version, description: description, variables: declared.isEmpty ? nil : declared))
+                ).created.body.json
             }
             try options.print(profile) { ProfileCommand.layerTable(profile) }
         }

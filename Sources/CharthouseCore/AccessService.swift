@@ -62,12 +62,15 @@ public struct AccessService: Sendable {
     }
 
     /// The caller behind Basic credentials, as registry clients send them: a username and its
-    /// password, or any username with an API token (`cht_…`) as the password (login sessions are
-    /// for the REST API and the console, not for registry clients). A proven pair is remembered
+    /// password, or any username with an API token (`cht_…`) or an agent's access token (`cha_…`:
+    /// pull only) as the password (login sessions are for the REST API and the console, not for
+    /// registry clients). A proven pair is remembered
     /// for a minute (by its digest, never in clear).
     public func authenticate(username: String, password: String, address: String? = nil) async throws -> Caller {
         guard !password.isEmpty, password.count <= 1024, username.count <= 256 else { throw CharthouseError.unauthenticated }
         if password.hasPrefix("cht_") { return try await authenticate(apiToken: password) }
+        // A cluster's agent pulls its charts from hosted registries with its access token.
+        if AgentService.isAgentToken(password) { return try await AgentService(stores: stores).authenticate(accessToken: password).registryReader }
         let key = TokenValue.digest(username + "\u{0}" + password)
         if let (caller, recheck) = await provenCredentials.caller(for: key) {
             // Still there and unchanged? A removed user or a changed role must not linger a minute:

@@ -16,6 +16,8 @@ public struct Stores: Sendable {
     public let profiles: any ProfileStore
     /// Kubernetes clusters, their discovery state and the Helm release records found in them.
     public let clusters: any ClusterStore
+    /// Profiles attached to clusters, agent credentials and what agents report.
+    public let deployments: any DeploymentStore
     /// Seals secrets (registry passwords, kubeconfigs) before they are stored.
     public let sealer: SecretSealer
 
@@ -31,5 +33,6 @@ public struct Stores: Sendable {
         self.hosted = SQLHostedStore(database: database)
         self.profiles = SQLProfileStore(database: database)
         self.clusters = SQLClusterStore(database: database)
+        self.deployments = SQLDeploymentStore(database: database)
     }
 }

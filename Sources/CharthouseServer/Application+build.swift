@@ -116,6 +116,8 @@ public func buildApplication(
         logger: logger,
         concurrency: configuration.discoveryConcurrency
     )
+    let profiles = ProfileService(stores: stores, registries: registries, files: chartFiles, clusters: clusters)
+    let agents = AgentService(stores: stores, sessionLifetime: TimeInterval(configuration.agentSessionSeconds))
     let handler = APIHandler(
         access: access,
         tenants: TenantService(stores: stores, hostedChanged: { hosted.invalidateIndex(namespace: $0) }),
@@ -123,8 +125,13 @@ public func buildApplication(
         registries: registries,
         catalog: catalog,
         chartFiles: chartFiles,
-        profiles: ProfileService(stores: stores, registries: registries, files: chartFiles, clusters: clusters),
+        profiles: profiles,
         clusters: clusters,
+        deployments: DeploymentService(stores: stores, profiles: profiles, urls: urls),
+        agents: agents,
+        discovery: discovery,
+        agentServerURL: { urls.base },
+        agentImage: configuration.agentImage,
         garbage: HostedGarbageCollector(stores: stores, blobs: blobs),
         scheduler: scheduler,
         discoveries: discoveries,
@@ -153,7 +160,7 @@ public func buildApplication(
     app.addServices(
         DatabaseService(database: database, logger: logger),
         PeriodicService(name: "purging expired tokens", interval: .seconds(600), logger: logger) {
-            try await access.purgeExpiredTokens()
+            try await access.purgeExpiredTokens() + agents.purgeExpiredSessions()
         },
         PeriodicService(name: "removing abandoned uploads", interval: .seconds(configuration.uploadCleanupSeconds), logger: logger) {
             try await hosted.removeAbandonedUploads(before: Date().addingTimeInterval(-TimeInterval(configuration.uploadMaxAgeSeconds)))
@@ -196,7 +203,7 @@ func buildRouter(
     router.addMiddleware {
         ErrorMiddleware(logger: logger, routes: RouteTable(openAPI: document))
         // Authenticate before buffering a body, so anonymous clients cannot make us hold one.
-        AuthenticationMiddleware(access: access, clients: clients)
+        AuthenticationMiddleware(access: access, agents: handler.agents, clients: clients)
         BodyLimitMiddleware(maxBodySize: configuration.maxBodySize)
     }
     let openAPIHeaders: HTTPFields = [.contentType: "application/yaml; charset=utf-8", .contentLength: "\(document.count)"]

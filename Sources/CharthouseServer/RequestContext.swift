@@ -40,3 +40,14 @@ public enum CurrentCaller {
         return value
     }
 }
+
+/// The agent behind a request on the agent routes (`/api/v1/agent/…`).
+public enum CurrentAgent {
+    @TaskLocal public static var value: AgentCaller?
+
+    /// The agent, or `unauthorized` if the request did not come with an agent's access token.
+    public static func require() throws -> AgentCaller {
+        guard let value else { throw CharthouseError(.unauthorized, "the agent routes take an agent's access token") }
+        return value
+    }
+}

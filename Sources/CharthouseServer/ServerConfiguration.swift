@@ -70,6 +70,10 @@ public struct ServerConfiguration: Sendable {
     public var clusterPolicy: ClusterPolicy
     /// How many cluster discoveries run at once in this process.
     public var discoveryConcurrency: Int
+    /// How long an agent's access token lives, in seconds.
+    public var agentSessionSeconds: Int
+    /// The container image the agent manifest runs.
+    public var agentImage: String
     /// How long a sync lease lives without renewal (a crashed server frees registries after this).
     public var syncLeaseSeconds: Int
     /// Largest index.yaml a sync accepts, in bytes.
@@ -190,6 +194,13 @@ public struct ServerConfiguration: Sendable {
             help: "Seconds between discoveries of a cluster's Helm releases (a cluster may set its own)."
         ),
         .init(flag: "", environment: "CHARTHOUSE_DISCOVERY_CONCURRENCY", defaultValue: "2", help: "Cluster discoveries running at once."),
+        .init(flag: "", environment: "CHARTHOUSE_AGENT_SESSION_SECONDS", defaultValue: "600", help: "Lifetime of an agent's access token."),
+        .init(
+            flag: "",
+            environment: "CHARTHOUSE_AGENT_IMAGE",
+            defaultValue: AgentManifest.defaultImage,
+            help: "The container image the agent manifest runs (build it from the repository's Dockerfile)."
+        ),
         .init(flag: "", environment: "CHARTHOUSE_CLUSTER_TIMEOUT", defaultValue: "60", help: "Seconds for one request to a cluster's API server."),
         .init(flag: "", environment: "CHARTHOUSE_SYNC_LEASE_SECONDS", defaultValue: "30", help: "Sync lease lifetime; renewed while a sync runs."),
         .init(flag: "", environment: "CHARTHOUSE_MAX_INDEX_SIZE", defaultValue: "268435456", help: "Largest index.yaml a sync accepts, bytes."),
@@ -326,6 +337,11 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("--allow-cluster-networks: \(error.message)")
         }
         discoveryConcurrency = try integer(nil, "CHARTHOUSE_DISCOVERY_CONCURRENCY", default: 2, range: 1...64)
+        agentSessionSeconds = try integer(nil, "CHARTHOUSE_AGENT_SESSION_SECONDS", default: 600, range: 60...86_400)
+        agentImage = value(nil, "CHARTHOUSE_AGENT_IMAGE") ?? AgentManifest.defaultImage
+        guard !agentImage.isEmpty, agentImage.utf8.count <= 512, !agentImage.contains(where: \.isWhitespace) else {
+            throw ConfigurationError("CHARTHOUSE_AGENT_IMAGE: not an image reference")
+        }
         syncLeaseSeconds = try integer(nil, "CHARTHOUSE_SYNC_LEASE_SECONDS", default: 30, range: 3...3600)
         maxIndexSize = try integer(nil, "CHARTHOUSE_MAX_INDEX_SIZE", default: 256 << 20, range: 1024...(4 << 30))
         registryPolicy.maxIndexSize = maxIndexSize

@@ -33,6 +33,25 @@ public struct KubeconfigConnection: Sendable, Hashable {
         public var description: String { message }
     }
 
+    /// A connection from its parts, as a pod's service account gives them (in-cluster config).
+    public init(
+        server: String,
+        caCertificatePEM: String?,
+        credential: Credential,
+        context: String = "in-cluster",
+        namespace: String? = nil,
+        insecureSkipTLSVerify: Bool = false,
+        tlsServerName: String? = nil
+    ) {
+        self.context = context
+        self.server = server
+        self.caCertificatePEM = caCertificatePEM
+        self.insecureSkipTLSVerify = insecureSkipTLSVerify
+        self.tlsServerName = tlsServerName
+        self.credential = credential
+        self.namespace = namespace
+    }
+
     /// Reads `text` and resolves `context` (default: `current-context`).
     public init(kubeconfig text: String, context: String? = nil) throws(Problem) {
         let document: JSONValue

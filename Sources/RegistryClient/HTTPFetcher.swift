@@ -67,7 +67,7 @@ public struct HTTPFetcher: Sendable {
             // `tls-server-name` names the origin host only; a redirect elsewhere uses its own name.
             let serverName = URL(string: current)?.host == originHost ? options.serverName : nil
             var request = HTTPClientRequest(url: Self.naming(current, serverName))
-            request.headers.add(name: "User-Agent", value: "Charthouse")
+            request.headers.add(name: "User-Agent", value: options.userAgent)
             if let accept { request.headers.add(name: "Accept", value: accept) }
             for (name, value) in headers { request.headers.add(name: name, value: value) }
             if let authorization, URL(string: current)?.host == originHost { request.headers.add(name: "Authorization", value: authorization) }

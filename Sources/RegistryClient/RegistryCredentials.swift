@@ -40,6 +40,8 @@ public struct RegistryConnectionOptions: Sendable, Hashable {
     /// The name the peer's certificate is checked against, and sent as TLS server name, when
     /// it differs from the URL's host (a kubeconfig's `tls-server-name`).
     public var serverName: String?
+    /// Sent as `User-Agent`.
+    public var userAgent = "Charthouse"
 
     public struct ClientIdentity: Sendable, Hashable, CustomStringConvertible {
         public let certificatePEM: String

@@ -29,6 +29,13 @@ struct ClusterIsolationTests {
                     (.post, "/api/v1/clusters/\(id)/discover", nil),
                     (.get, "/api/v1/clusters/\(id)/releases", nil),
                     (.get, "/api/v1/clusters/\(id)/releases/apps/web", nil),
+                    (.put, "/api/v1/clusters/\(id)/profile", json(["profileId": profileB.id])),
+                    (.get, "/api/v1/clusters/\(id)/profile", nil),
+                    (.delete, "/api/v1/clusters/\(id)/profile", nil),
+                    (.get, "/api/v1/clusters/\(id)/status", nil),
+                    (.get, "/api/v1/clusters/\(id)/drift", nil),
+                    (.post, "/api/v1/clusters/\(id)/agent-token", nil),
+                    (.get, "/api/v1/clusters/\(id)/agent-manifest", nil),
                     (
                         .post, "/api/v1/profiles/\(profileB.id)/layers/import",
                         json(["clusterId": id, "releases": [["namespace": "apps", "name": "web"]]])
@@ -68,6 +75,9 @@ struct ClusterIsolationTests {
                     (.patch, "/api/v1/clusters/\(id)", json(["name": "renamed"])),
                     (.delete, "/api/v1/clusters/\(id)", nil),
                     (.post, "/api/v1/clusters/\(id)/discover", nil),
+                    (.put, "/api/v1/clusters/\(id)/profile", json(["profileId": profileB.id])),
+                    (.delete, "/api/v1/clusters/\(id)/profile", nil),
+                    (.post, "/api/v1/clusters/\(id)/agent-token", nil),
                 ]
                 for (method, path, body) in writes {
                     expectError(

@@ -31,9 +31,9 @@ public final class CharthouseProcess: @unchecked Sendable {
         throw PeerError("the charthouse executable was not built next to the tests (run `swift build --build-tests`)")
     }
 
-    /// Starts `charthouse serve` on a free port and waits until `/healthz` answers.
-    public init(dataDirectory: URL, environment: [String: String] = [:], extraArguments: [String] = []) async throws {
-        self.port = try FreePort.next()
+    /// Starts `charthouse serve` on `port` (default: a free one) and waits until `/healthz` answers.
+    public init(dataDirectory: URL, port: Int? = nil, environment: [String: String] = [:], extraArguments: [String] = []) async throws {
+        self.port = try port ?? FreePort.next()
         self.dataDirectory = dataDirectory
         self.configFile = dataDirectory.deletingLastPathComponent().appendingPathComponent("client-\(UUID().uuidString).json")
         stdoutFile = dataDirectory.deletingLastPathComponent().appendingPathComponent("serve-\(UUID().uuidString).out")
@@ -42,7 +42,7 @@ public final class CharthouseProcess: @unchecked Sendable {
         FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
-        process.arguments = ["serve", "--port", "\(port)", "--data-dir", dataDirectory.path, "--bcrypt-cost", "4"] + extraArguments
+        process.arguments = ["serve", "--port", "\(self.port)", "--data-dir", dataDirectory.path, "--bcrypt-cost", "4"] + extraArguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHARTHOUSE_") }
         env.merge(environment) { _, new in new }
         process.environment = env
@@ -82,6 +82,15 @@ public final class CharthouseProcess: @unchecked Sendable {
     public func kill() {
         Glibc.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+
+    /// ``run(_:stdin:environment:)`` off the cooperative threads, for tests whose peers (a
+    /// stand-in the command's work needs) run in the test process.
+    public func runDetached(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:]) async throws -> Shell.Result {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHARTHOUSE_") }
+        env["CHARTHOUSE_CONFIG"] = configFile.path
+        env.merge(environment) { _, new in new }
+        return try await Shell.runDetached([try Self.executable()] + arguments, environment: env, stdin: stdin, check: false)
     }
 
     /// Runs a client command against this server with its own config file.

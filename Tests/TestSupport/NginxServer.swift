@@ -69,7 +69,9 @@ public final class NginxServer: Sendable {
             events { worker_connections 128; }
             http {
                 log_format charthouse '$request_method $uri $status "$remote_user"';
+                log_format charthouse_agents '$request_method $uri $status "$http_user_agent"';
                 access_log \(directory.path)/logs/access.log charthouse;
+                access_log \(directory.path)/logs/agents.log charthouse_agents;
                 client_body_temp_path \(temp)/body; proxy_temp_path \(temp)/proxy; fastcgi_temp_path \(temp)/fastcgi;
                 uwsgi_temp_path \(temp)/uwsgi; scgi_temp_path \(temp)/scgi;
                 types { application/x-yaml yaml yml; application/gzip tgz; text/plain prov; }
@@ -96,6 +98,12 @@ public final class NginxServer: Sendable {
     /// The requests served so far: `METHOD /path STATUS "user"` per line (`"-"` without Basic auth).
     public func requests() -> [String] {
         let text = (try? String(contentsOf: accessLog, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// The requests served so far with the client's User-Agent: `METHOD /path STATUS "agent"` per line.
+    public func requestsWithUserAgents() -> [String] {
+        let text = (try? String(contentsOf: accessLog.deletingLastPathComponent().appendingPathComponent("agents.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").map(String.init)
     }
 

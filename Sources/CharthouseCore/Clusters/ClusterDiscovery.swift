@@ -20,7 +20,8 @@ public struct ClusterDiscovery: Sendable {
 
     /// Runs a discovery of `clusterID` now; a conflict when one is already running.
     public func discover(clusterID: String) async throws {
-        guard let record = try await stores.clusters.find(id: clusterID) else { return }
+        // An agent cluster's releases come from its agent's reports.
+        guard let record = try await stores.clusters.find(id: clusterID), record.mode == .direct else { return }
         let owner = TokenValue.newID()
         let lease = Double(policy.leaseSeconds)
         guard

@@ -1,16 +1,20 @@
 public import CharthouseStore
 import Foundation
 
-/// A cluster to import: a kubeconfig (the server reaches the cluster directly) and the context to use.
+/// A cluster to import: a kubeconfig (the server reaches the cluster directly) and the context
+/// to use, or no kubeconfig in `agent` mode (the cluster is reached only through its agent).
 public struct NewCluster: Sendable {
     public var name: String
-    public var kubeconfig: String
+    public var mode: ClusterMode
+    /// Required in `direct` mode; refused in `agent` mode.
+    public var kubeconfig: String?
     /// The kubeconfig's context; its `current-context` when `nil`.
     public var context: String?
     public var discoveryIntervalSeconds: Int?
 
-    public init(name: String, kubeconfig: String, context: String? = nil, discoveryIntervalSeconds: Int? = nil) {
+    public init(name: String, mode: ClusterMode = .direct, kubeconfig: String?, context: String? = nil, discoveryIntervalSeconds: Int? = nil) {
         self.name = name
+        self.mode = mode
         self.kubeconfig = kubeconfig
         self.context = context
         self.discoveryIntervalSeconds = discoveryIntervalSeconds

@@ -27,27 +27,45 @@ public struct ClusterService: Sendable {
         return view(record, try await stores.clusters.state(clusterID: id))
     }
 
-    /// Imports a cluster into the caller's tenant after checking it live.
+    /// Imports a cluster into the caller's tenant: a `direct` one after checking it live; an
+    /// `agent` one as it is (its agent registers with a token from ``AgentService``).
     public func create(_ input: NewCluster, caller: Caller) async throws -> ClusterView {
         let tenantID = try Self.admin(caller)
         try NameRules.validateClusterName(input.name)
         let interval = try Self.interval(input.discoveryIntervalSeconds) ?? policy.defaultDiscoveryInterval
-        let connection = try ClusterConnection.parse(input.kubeconfig, context: input.context.nonEmpty)
-        let version = try await ClusterConnection.check(connection, policy: policy)
         let id = TokenValue.newID()
         let now = Date()
-        let record = ClusterRecord(
+        var record = ClusterRecord(
             id: id,
             tenantID: tenantID,
             name: input.name,
-            server: connection.server,
-            context: connection.context,
-            sealedKubeconfig: try stores.sealer.seal(input.kubeconfig, context: ClusterRecord.kubeconfigSealingContext(id: id)),
-            kubernetesVersion: version,
+            mode: input.mode,
+            server: "",
+            context: "",
+            sealedKubeconfig: "",
+            kubernetesVersion: "",
             discoveryIntervalSeconds: interval,
             createdAt: now,
             updatedAt: now
         )
+        switch input.mode {
+        case .agent:
+            guard input.kubeconfig == nil, input.context == nil else {
+                throw CharthouseError.invalidField("kubeconfig", "an agent cluster has no kubeconfig: the server reaches it only through its agent")
+            }
+        case .direct:
+            guard let kubeconfig = input.kubeconfig else {
+                throw CharthouseError.invalidField(
+                    "kubeconfig",
+                    "is required (or use \"mode\": \"agent\" for a cluster reached only through its agent)"
+                )
+            }
+            let connection = try ClusterConnection.parse(kubeconfig, context: input.context.nonEmpty)
+            record.kubernetesVersion = try await ClusterConnection.check(connection, policy: policy)
+            record.server = connection.server
+            record.context = connection.context
+            record.sealedKubeconfig = try stores.sealer.seal(kubeconfig, context: ClusterRecord.kubeconfigSealingContext(id: id))
+        }
         do {
             try await stores.clusters.create(record)
         } catch let error as StoreError where error.isDuplicate {
@@ -68,6 +86,9 @@ public struct ClusterService: Sendable {
         }
         if let interval = try Self.interval(changes.discoveryIntervalSeconds) { record.discoveryIntervalSeconds = interval }
         if changes.kubeconfig != nil || changes.context != nil {
+            guard record.mode == .direct else {
+                throw CharthouseError.invalidField("kubeconfig", "an agent cluster has no kubeconfig: the server reaches it only through its agent")
+            }
             let sealingContext = ClusterRecord.kubeconfigSealingContext(id: id)
             let kubeconfig = try changes.kubeconfig ?? stores.sealer.open(record.sealedKubeconfig, context: sealingContext)
             let context = changes.context.map { $0.isEmpty ? nil : $0 } ?? (changes.kubeconfig == nil ? record.context : nil)
@@ -103,7 +124,7 @@ public struct ClusterService: Sendable {
         return record
     }
 
-    private func view(_ record: ClusterRecord, _ state: DiscoveryStateRecord?) -> ClusterView {
+    func view(_ record: ClusterRecord, _ state: DiscoveryStateRecord?) -> ClusterView {
         let state = state ?? DiscoveryStateRecord(clusterID: record.id)
         let effective = state.effective()
         return ClusterView(record: record, discovery: state, state: effective.state, lastError: effective.lastError)

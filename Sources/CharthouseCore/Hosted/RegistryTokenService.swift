@@ -121,6 +121,14 @@ public struct RegistryTokenService: Sendable {
         }
         guard payload.aud.value.contains(Self.service) else { throw CharthouseError.unauthenticated }
         if payload.sub.value == Self.anonymousSubject { return Grant(caller: nil, access: payload.access) }
+        if payload.sub.value.hasPrefix(AgentCaller.subjectPrefix) {
+            // A cluster's agent: as long as the session it was issued for lives.
+            guard let sessionID = payload.tid, let (session, cluster) = try await stores.deployments.session(id: sessionID),
+                session.expiresAt > Date(), payload.sub.value == AgentCaller.subjectPrefix + cluster.id
+            else { throw CharthouseError.unauthenticated }
+            let agent = AgentCaller(clusterID: cluster.id, tenantID: cluster.tenantID, sessionID: session.id)
+            return Grant(caller: agent.registryReader, access: payload.access)
+        }
         guard let user = try await stores.users.find(id: payload.sub.value) else {
             throw CharthouseError.unauthenticated
         }

@@ -11,8 +11,8 @@ struct ProfileDocument: Sendable, Hashable {
     /// One order serves every mapping of the document: metadata (name, version, description),
     /// layers (releaseName, namespace, registry, chart, version, digest, values), registry (scope, name).
     static let keyOrder = [
-        "apiVersion", "kind", "metadata", "spec", "layers", "releaseName", "namespace", "registry", "scope", "name", "chart", "version",
-        "description", "digest", "values",
+        "apiVersion", "kind", "metadata", "spec", "variables", "layers", "releaseName", "namespace", "registry", "scope", "name", "chart", "version",
+        "description", "digest", "values", "default", "required", "regex",
     ]
 
     struct Layer: Sendable, Hashable {
@@ -31,12 +31,14 @@ struct ProfileDocument: Sendable, Hashable {
     var version: String
     var description: String
     var layers: [Layer]
+    var variables: [ProfileVariable]
 
-    init(name: String, version: String, description: String, layers: [Layer]) {
+    init(name: String, version: String, description: String, layers: [Layer], variables: [ProfileVariable] = []) {
         self.name = name
         self.version = version
         self.description = description
         self.layers = layers
+        self.variables = variables
     }
 
     init(_ view: ProfileView) {
@@ -55,7 +57,8 @@ struct ProfileDocument: Sendable, Hashable {
                     digest: layer.layer.digest,
                     values: layer.layer.values
                 )
-            }
+            },
+            variables: view.profile.variables
         )
     }
 
@@ -75,11 +78,24 @@ struct ProfileDocument: Sendable, Hashable {
             if !layer.values.isEmpty { fields["values"] = .string(layer.values) }
             return .object(fields)
         }
+        var spec: [String: JSONValue] = ["layers": .array(layers)]
+        if !variables.isEmpty {
+            spec["variables"] = .array(
+                variables.map { variable in
+                    var fields: [String: JSONValue] = ["name": .string(variable.name)]
+                    if !variable.description.isEmpty { fields["description"] = .string(variable.description) }
+                    if let value = variable.defaultValue { fields["default"] = .string(value) }
+                    if variable.required { fields["required"] = .bool(true) }
+                    if let regex = variable.regex { fields["regex"] = .string(regex) }
+                    return .object(fields)
+                }
+            )
+        }
         let document: JSONValue = .object([
             "apiVersion": .string(Self.apiVersion),
             "kind": .string(Self.kind),
             "metadata": .object(metadata),
-            "spec": .object(["layers": .array(layers)]),
+            "spec": .object(spec),
         ])
         return YAMLEmitter.document(document, keyOrder: Self.keyOrder)
     }
@@ -132,6 +148,30 @@ struct ProfileDocument: Sendable, Hashable {
             )
         }
         self.layers = layers
+        var variables: [ProfileVariable] = []
+        let declared = document["spec"]?["variables"]
+        if declared != nil, declared?.arrayValue == nil { problems.append("spec.variables must be a list") }
+        for (index, item) in (declared?.arrayValue ?? []).enumerated() {
+            let at = "spec.variables[\(index)]"
+            var required = false
+            switch item["required"] {
+            case .bool(let flag)?: required = flag
+            case nil, .null?: break
+            default: problems.append("\(at).required must be true or false")
+            }
+            let defaultValue = string(item["default"], "\(at).default", required: false)
+            let regex = string(item["regex"], "\(at).regex", required: false)
+            variables.append(
+                ProfileVariable(
+                    name: string(item["name"], "\(at).name"),
+                    description: string(item["description"], "\(at).description", required: false),
+                    defaultValue: item["default"] == nil ? nil : defaultValue,
+                    required: required,
+                    regex: regex.isEmpty ? nil : regex
+                )
+            )
+        }
+        self.variables = variables
         guard problems.isEmpty else {
             throw CharthouseError(
                 .unprocessable,

@@ -5,11 +5,13 @@ public struct ProfileInput: Sendable {
     public var name: String
     public var version: String
     public var description: String
+    public var variables: [ProfileVariable]
 
-    public init(name: String, version: String, description: String = "") {
+    public init(name: String, version: String, description: String = "", variables: [ProfileVariable] = []) {
         self.name = name
         self.version = version
         self.description = description
+        self.variables = variables
     }
 }
 
@@ -19,12 +21,21 @@ public struct ProfileChanges: Sendable {
     public var version: String?
     public var description: String?
     public var state: ProfileState?
+    /// Replaces the declared variables.
+    public var variables: [ProfileVariable]?
 
-    public init(name: String? = nil, version: String? = nil, description: String? = nil, state: ProfileState? = nil) {
+    public init(
+        name: String? = nil,
+        version: String? = nil,
+        description: String? = nil,
+        state: ProfileState? = nil,
+        variables: [ProfileVariable]? = nil
+    ) {
         self.name = name
         self.version = version
         self.description = description
         self.state = state
+        self.variables = variables
     }
 }
 

@@ -49,6 +49,7 @@ extension ProfileService {
         try ProfileRules.validateName(document.name, field: "metadata.name")
         try ProfileRules.validateVersion(document.version, field: "metadata.version")
         try Self.validateDescription(document.description)
+        try ProfileVariables.validate(document.variables, field: "spec.variables")
         let visible = try await stores.registries.listVisible(tenantID: tenantID)
         let now = Date()
         let profileID = TokenValue.newID()
@@ -114,7 +115,8 @@ extension ProfileService {
             description: document.description,
             state: .draft,
             createdAt: now,
-            updatedAt: now
+            updatedAt: now,
+            variables: document.variables
         )
         try await Self.mapDuplicate { try await stores.profiles.create(profile, layers: layers) }
         return try await view(profile, caller: caller)

@@ -165,6 +165,11 @@ extension ProfileService {
             _ = try ValuesCheck.mapping(values)
             return ValuesCheck.Outcome(schema: "not applicable", notChecked: [])
         }
+        guard ProfileVariables.references(in: values).isEmpty else {
+            // Only the attachment knows the variables' values: the schema is checked then.
+            _ = try ValuesCheck.mapping(values)
+            return ValuesCheck.Outcome(schema: "checked when attached (the values use profile variables)", notChecked: [])
+        }
         return try ValuesCheck.check(values, chart: chart, version: version, files: files)
     }
 }

@@ -27,6 +27,7 @@ public struct ProfileService: Sendable {
         try ProfileRules.validateName(input.name)
         try ProfileRules.validateVersion(input.version)
         try validateDescription(input.description)
+        try ProfileVariables.validate(input.variables)
         let now = Date()
         return ProfileRecord(
             id: TokenValue.newID(),
@@ -36,7 +37,8 @@ public struct ProfileService: Sendable {
             description: input.description,
             state: .draft,
             createdAt: now,
-            updatedAt: now
+            updatedAt: now,
+            variables: input.variables
         )
     }
 
@@ -65,15 +67,19 @@ public struct ProfileService: Sendable {
         if let name = changes.name { try ProfileRules.validateName(name) }
         if let version = changes.version { try ProfileRules.validateVersion(version) }
         if let description = changes.description { try Self.validateDescription(description) }
+        if let variables = changes.variables { try ProfileVariables.validate(variables) }
         let now = Date()
         let updated = try await editDraft(id: id, tenantID: tenantID, now: now) { editor in
             var profile = editor.profile
             profile.name = changes.name ?? profile.name
             profile.version = changes.version ?? profile.version
             profile.description = changes.description ?? profile.description
+            profile.variables = changes.variables ?? profile.variables
             profile.updatedAt = now
             if changes.state == .published {
-                let stale = try await editor.layers().filter { $0.staleReason != nil }
+                let layers = try await editor.layers()
+                try Self.checkReferences(layers, declared: profile.variables)
+                let stale = layers.filter { $0.staleReason != nil }
                 guard stale.isEmpty else {
                     let names = stale.map { "\($0.releaseName) (\($0.staleReason ?? ""))" }.joined(separator: ", ")
                     throw CharthouseError(.conflict, "a profile with stale layers cannot be published: \(names); update or remove them first")
@@ -168,6 +174,20 @@ public struct ProfileService: Sendable {
             return try await body()
         } catch let error as StoreError where error.isDuplicate {
             throw CharthouseError(.conflict, error.message, cause: error)
+        }
+    }
+
+    /// Every variable the layers' values reference is declared (checked when publishing).
+    static func checkReferences(_ layers: [ProfileLayerRecord], declared: [ProfileVariable]) throws {
+        let names = Set(declared.map(\.name))
+        let undeclared = layers.flatMap { layer in
+            ProfileVariables.references(in: layer.values).filter { !names.contains($0) }.map { "\(layer.releaseName) uses \($0)" }
+        }
+        guard undeclared.isEmpty else {
+            throw CharthouseError(
+                .unprocessable,
+                "the layers' values use variables the profile does not declare: \(undeclared.joined(separator: ", ")); declare them in variables"
+            )
         }
     }
 

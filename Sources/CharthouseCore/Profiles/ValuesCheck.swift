@@ -17,12 +17,13 @@ enum ValuesCheck {
     }
 
     /// The values as a mapping; throws a 422 naming the line and column of a YAML error.
+    /// References to profile variables read as a placeholder word (their values come later).
     static func mapping(_ text: String, field: String = "values") throws -> [String: JSONValue] {
         guard text.utf8.count <= maxBytes else {
             throw CharthouseError(.unprocessable, "\(field): at most \(maxBytes / 1024) KiB of YAML")
         }
         do {
-            return try YAMLDocument.parseMapping(text)
+            return try YAMLDocument.parseMapping(ProfileVariables.render(text, values: [:], fallback: "variable"))
         } catch {
             throw CharthouseError(.unprocessable, "\(field) are not valid YAML: \(error.description)", cause: error)
         }
@@ -30,7 +31,11 @@ enum ValuesCheck {
 
     /// Checks `text` against the chart's files; throws a 422 listing every failing path.
     static func check(_ text: String, chart: String, version: String, files: ChartFilesRecord) throws -> Outcome {
-        let values = try mapping(text)
+        try check(values: try mapping(text), chart: chart, version: version, files: files)
+    }
+
+    /// Checks parsed values against the chart's files, as ``check(_:chart:version:files:)``.
+    static func check(values: [String: JSONValue], chart: String, version: String, files: ChartFilesRecord) throws -> Outcome {
         guard let schemaText = files.schema else { return Outcome(schema: "no schema", notChecked: []) }
         let schema: JSONSchema
         do {

@@ -12,10 +12,16 @@ extension APIHandler {
     func createCluster(_ input: Operations.CreateCluster.Input) async throws -> Operations.CreateCluster.Output {
         guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
         let view = try await clusters.create(
-            NewCluster(name: body.name, kubeconfig: body.kubeconfig, context: body.context, discoveryIntervalSeconds: body.discoveryIntervalSeconds),
+            NewCluster(
+                name: body.name,
+                mode: body.mode == .agent ? .agent : .direct,
+                kubeconfig: body.kubeconfig,
+                context: body.context,
+                discoveryIntervalSeconds: body.discoveryIntervalSeconds
+            ),
             caller: try CurrentCaller.require()
         )
-        await discoveries.request(id: view.record.id, force: false, unlessRunning: true)
+        if view.record.mode == .direct { await discoveries.request(id: view.record.id, force: false, unlessRunning: true) }
         return .created(.init(body: .json(.init(view))))
     }
 
@@ -45,7 +51,12 @@ extension APIHandler {
         let caller = try CurrentCaller.require()
         let view = try await clusters.get(id: input.path.id, caller: caller)
         guard caller.isTenantAdmin else { throw CharthouseError.forbidden("only tenant administrators start discoveries") }
-        await discoveries.request(id: view.record.id, force: true)
+        // An agent cluster's agent is asked through its desired state; it reports what it finds.
+        if view.record.mode == .direct {
+            await discoveries.request(id: view.record.id, force: true)
+        } else {
+            try await deployments.requestDiscovery(clusterID: view.record.id, caller: caller)
+        }
         return .accepted(.init(body: .json(.init(view))))
     }
 
@@ -100,6 +111,10 @@ extension Components.Schemas.Cluster {
         self.init(
             id: record.id,
             name: record.name,
+            mode: record.mode == .agent ? .agent : .direct,
+            agentTokenIssuedAt: record.agentTokenCreatedAt,
+            agentLastSeenAt: record.agentSeenAt,
+            agentVersion: record.agentVersion,
             server: record.server,
             context: record.context,
             kubernetesVersion: record.kubernetesVersion,

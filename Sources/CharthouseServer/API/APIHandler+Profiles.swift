@@ -22,7 +22,12 @@ extension APIHandler {
     func createProfile(_ input: Operations.CreateProfile.Input) async throws -> Operations.CreateProfile.Output {
         guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
         let view = try await profiles.create(
-            .init(name: body.name, version: body.version, description: body.description ?? ""),
+            .init(
+                name: body.name,
+                version: body.version,
+                description: body.description ?? "",
+                variables: (body.variables ?? []).map(ProfileVariable.init)
+            ),
             caller: try CurrentCaller.require()
         )
         return .created(.init(body: .json(.init(view))))
@@ -38,7 +43,8 @@ extension APIHandler {
             name: body.name,
             version: body.version,
             description: body.description,
-            state: body.state.map { _ in ProfileState.published }
+            state: body.state.map { _ in ProfileState.published },
+            variables: body.variables.map { $0.map(ProfileVariable.init) }
         )
         let view = try await profiles.update(id: input.path.id, changes: changes, caller: try CurrentCaller.require())
         return .ok(.init(body: .json(.init(view))))
@@ -103,6 +109,7 @@ extension Components.Schemas.Profile {
             description: profile.description,
             state: profile.state == .published ? .published : .draft,
             layers: view.layers.map(Components.Schemas.Layer.init),
+            variables: profile.variables.map(Components.Schemas.ProfileVariable.init),
             createdAt: profile.createdAt,
             updatedAt: profile.updatedAt,
             publishedAt: profile.publishedAt
@@ -215,6 +222,30 @@ extension APIHandler {
                     )
                 )
             )
+        )
+    }
+}
+
+extension ProfileVariable {
+    init(_ body: Components.Schemas.ProfileVariable) {
+        self.init(
+            name: body.name,
+            description: body.description ?? "",
+            defaultValue: body._default,
+            required: body.required ?? false,
+            regex: body.regex
+        )
+    }
+}
+
+extension Components.Schemas.ProfileVariable {
+    init(_ variable: ProfileVariable) {
+        self.init(
+            name: variable.name,
+            description: variable.description,
+            _default: variable.defaultValue,
+            required: variable.required,
+            regex: variable.regex
         )
     }
 }

@@ -1,11 +1,21 @@
 public import Foundation
 
+/// How the server reaches a cluster.
+public enum ClusterMode: String, Sendable, Hashable, CaseIterable {
+    /// With a kubeconfig: the server connects to the cluster's API server itself.
+    case direct
+    /// Only through the agent running inside it (a private network): no kubeconfig is kept.
+    case agent
+}
+
 /// A tenant's Kubernetes cluster as stored. The kubeconfig is sealed (``SecretSealer``) and
-/// bound to the row's id; `server` and `context` are copied out of it for display.
+/// bound to the row's id; `server` and `context` are copied out of it for display (all three are
+/// empty for an agent cluster).
 public struct ClusterRecord: Sendable, Hashable {
     public var id: String
     public var tenantID: String
     public var name: String
+    public var mode: ClusterMode
     public var server: String
     public var context: String
     public var sealedKubeconfig: String
@@ -14,22 +24,38 @@ public struct ClusterRecord: Sendable, Hashable {
     public var discoveryIntervalSeconds: Int
     public var createdAt: Date
     public var updatedAt: Date
+    /// SHA-256 (hex) of the agent's registration token; `nil` until one is issued.
+    public var agentTokenDigest: String?
+    public var agentTokenCreatedAt: Date?
+    /// When the agent last called, and the version it said it runs.
+    public var agentSeenAt: Date?
+    public var agentVersion: String?
 
     public init(
         id: String,
         tenantID: String,
         name: String,
+        mode: ClusterMode = .direct,
         server: String,
         context: String,
         sealedKubeconfig: String,
         kubernetesVersion: String,
         discoveryIntervalSeconds: Int,
         createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date,
+        agentTokenDigest: String? = nil,
+        agentTokenCreatedAt: Date? = nil,
+        agentSeenAt: Date? = nil,
+        agentVersion: String? = nil
     ) {
         self.id = id
         self.tenantID = tenantID
         self.name = name
+        self.mode = mode
+        self.agentTokenDigest = agentTokenDigest
+        self.agentTokenCreatedAt = agentTokenCreatedAt
+        self.agentSeenAt = agentSeenAt
+        self.agentVersion = agentVersion
         self.server = server
         self.context = context
         self.sealedKubeconfig = sealedKubeconfig

@@ -19,6 +19,9 @@ public protocol ClusterStore: Sendable {
     func acquireLease(clusterID: String, owner: String, until: Date, now: Date) async throws -> DiscoveryStateRecord?
     /// Extends a lease this owner holds; returns false if it no longer holds it.
     func renewLease(clusterID: String, owner: String, until: Date) async throws -> Bool
+    /// Asks an agent cluster's agent for a discovery (`next_run_at`, which the scheduler reads
+    /// only for direct clusters).
+    func requestDiscovery(clusterID: String, at: Date) async throws
     /// Clusters whose next discovery is due and whose lease is free.
     func dueClusters(now: Date) async throws -> [String]
 

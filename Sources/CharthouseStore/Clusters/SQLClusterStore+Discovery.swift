@@ -37,6 +37,19 @@ extension SQLClusterStore {
         }
     }
 
+    public func requestDiscovery(clusterID: String, at: Date) async throws {
+        try await database.withConnection { db in
+            try await db.raw(
+                """
+                INSERT INTO cluster_discovery_state (cluster_id, state, releases, records, skipped, decoded, forbidden_namespaces, failures, runs,
+                    next_run_at)
+                VALUES (\(bind: clusterID), \(bind: SyncState.never.rawValue), 0, 0, 0, 0, '', 0, 0, \(bind: Timestamp.from(at)))
+                ON CONFLICT (cluster_id) DO UPDATE SET next_run_at = excluded.next_run_at
+                """
+            ).run()
+        }
+    }
+
     public func renewLease(clusterID: String, owner: String, until: Date) async throws -> Bool {
         try await database.withConnection { db in
             !(try await db.raw(
@@ -54,7 +67,7 @@ extension SQLClusterStore {
             try await db.raw(
                 """
                 SELECT c.id FROM clusters c LEFT JOIN cluster_discovery_state s ON s.cluster_id = c.id
-                WHERE (s.cluster_id IS NULL OR s.next_run_at IS NULL OR s.next_run_at <= \(bind: millis))
+                WHERE c.mode = 'direct' AND (s.cluster_id IS NULL OR s.next_run_at IS NULL OR s.next_run_at <= \(bind: millis))
                   AND (s.lease_owner IS NULL OR s.lease_expires_at IS NULL OR s.lease_expires_at < \(bind: millis))
                 ORDER BY c.id
                 """

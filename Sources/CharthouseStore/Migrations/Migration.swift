@@ -26,5 +26,6 @@ public enum Migrations {
         AddCatalogManifestDigests(),
         CreateClusters(),
         AddChartContentFingerprints(),
+        CreateDeployments(),
     ]
 }

@@ -29,6 +29,8 @@ public struct ProfileRecord: Sendable, Hashable {
     public var createdAt: Date
     public var updatedAt: Date
     public var publishedAt: Date?
+    /// The variables its layers' values may reference as `{{ .charthouse.var.NAME }}`.
+    public var variables: [ProfileVariable]
 
     public init(
         id: String,
@@ -39,7 +41,8 @@ public struct ProfileRecord: Sendable, Hashable {
         state: ProfileState,
         createdAt: Date,
         updatedAt: Date,
-        publishedAt: Date? = nil
+        publishedAt: Date? = nil,
+        variables: [ProfileVariable] = []
     ) {
         self.id = id
         self.tenantID = tenantID
@@ -50,6 +53,7 @@ public struct ProfileRecord: Sendable, Hashable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.publishedAt = publishedAt
+        self.variables = variables
     }
 }
 
@@ -131,5 +135,41 @@ public struct ProfileLayerRecord: Sendable, Hashable {
         self.staleSince = staleSince
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+/// A variable a profile declares, as Palette has them: cluster attachments supply its value.
+public struct ProfileVariable: Sendable, Hashable, Codable {
+    public var name: String
+    public var description: String
+    /// Used when an attachment gives no value.
+    public var defaultValue: String?
+    /// An attachment must give a value (or the variable must have a default).
+    public var required: Bool
+    /// A regular expression the whole value must match.
+    public var regex: String?
+
+    public init(name: String, description: String = "", defaultValue: String? = nil, required: Bool = false, regex: String? = nil) {
+        self.name = name
+        self.description = description
+        self.defaultValue = defaultValue
+        self.required = required
+        self.regex = regex
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, description, required, regex
+        case defaultValue = "default"
+    }
+
+    /// The column's JSON text.
+    static func encode(_ variables: [ProfileVariable]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(variables)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    static func decode(_ text: String) -> [ProfileVariable] {
+        (try? JSONDecoder().decode([ProfileVariable].self, from: Data(text.utf8))) ?? []
     }
 }

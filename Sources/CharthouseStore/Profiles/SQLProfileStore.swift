@@ -4,7 +4,7 @@ import SQLKit
 /// ``ProfileStore`` over SQLite or PostgreSQL.
 public struct SQLProfileStore: ProfileStore {
     private let database: CharthouseDatabase
-    static let profileColumns = "id, tenant_id, name, version, description, state, created_at, updated_at, published_at"
+    static let profileColumns = "id, tenant_id, name, version, description, state, created_at, updated_at, published_at, variables"
     static let layerColumns = """
         id, profile_id, position, registry_id, chart, version, release_name, namespace, values_yaml, source, digest,
         pull_reference, app_version, registry_kind, protected, values_schema, values_not_checked, stale_reason, stale_since, created_at, updated_at
@@ -22,7 +22,8 @@ public struct SQLProfileStore: ProfileStore {
                     INSERT INTO profiles (\(unsafeRaw: Self.profileColumns))
                     VALUES (\(bind: profile.id), \(bind: profile.tenantID), \(bind: profile.name), \(bind: profile.version),
                         \(bind: profile.description), \(bind: profile.state.rawValue), \(bind: Timestamp.from(profile.createdAt)),
-                        \(bind: Timestamp.from(profile.updatedAt)), \(bind: profile.publishedAt.map(Timestamp.from)))
+                        \(bind: Timestamp.from(profile.updatedAt)), \(bind: profile.publishedAt.map(Timestamp.from)),
+                        \(bind: ProfileVariable.encode(profile.variables)))
                     """
                 ).run()
             }
@@ -185,7 +186,8 @@ public struct SQLProfileStore: ProfileStore {
             state: ProfileState(rawValue: try row.decode(column: "state", as: String.self)) ?? .draft,
             createdAt: Timestamp.date(try row.decode(column: "created_at", as: Int64.self)),
             updatedAt: Timestamp.date(try row.decode(column: "updated_at", as: Int64.self)),
-            publishedAt: try row.decode(column: "published_at", as: Int64?.self).map(Timestamp.date)
+            publishedAt: try row.decode(column: "published_at", as: Int64?.self).map(Timestamp.date),
+            variables: ProfileVariable.decode(try row.decode(column: "variables", as: String.self))
         )
     }
 
@@ -229,7 +231,8 @@ private struct Editor: ProfileDraftEditor {
                 """
                 UPDATE profiles SET name = \(bind: profile.name), version = \(bind: profile.version),
                     description = \(bind: profile.description), state = \(bind: profile.state.rawValue),
-                    updated_at = \(bind: Timestamp.from(profile.updatedAt)), published_at = \(bind: profile.publishedAt.map(Timestamp.from))
+                    updated_at = \(bind: Timestamp.from(profile.updatedAt)), published_at = \(bind: profile.publishedAt.map(Timestamp.from)),
+                    variables = \(bind: ProfileVariable.encode(profile.variables))
                 WHERE id = \(bind: self.profile.id)
                 """
             ).run()

@@ -1,0 +1,152 @@
+import CharthouseAPI
+import CharthouseAgent
+import Foundation
+import KubeStandin
+import Logging
+import TestSupport
+
+/// Runs the agent in this process against a server and the stand-in, with the real helm.
+final class AgentRun: Sendable {
+    let agent: Agent
+    let task: Task<Void, any Error>
+    let stateDirectory: URL
+
+    init(server: TestServer, token: String, standin: KubeStandin, helmMajor: Int = 4, stateDirectory: URL? = nil) throws {
+        let helm = try HelmCLI(major: helmMajor)
+        helm.removeHome()  // only its binary is needed: the agent runs helm with its own environment
+        let directory = try stateDirectory ?? ScratchDirectory.make("charthouse-agent")
+        self.stateDirectory = directory
+        var logger = Logger(label: "test-agent")
+        logger.logLevel = .info
+        let agent = try Agent(
+            settings: AgentSettings(
+                server: server.baseURL,
+                registrationToken: token,
+                kubeconfig: standin.kubeconfig.path,
+                helm: helm.executable,
+                stateDirectory: directory,
+                helmTimeoutSeconds: 60,
+                pollSeconds: 2,
+                discoverySeconds: 5,
+                retryBaseSeconds: 1,
+                retryMaxSeconds: 4
+            ),
+            logger: logger
+        )
+        self.agent = agent
+        self.task = Task { try await agent.run() }
+    }
+
+    /// Stops the agent (its state stays on disk).
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: stateDirectory)
+    }
+}
+
+enum DeployHelpers {
+    /// Waits until every layer of the cluster is deployed (or one failed, when `allowFailure`).
+    static func waitForDeployed(
+        _ server: TestServer,
+        token: String,
+        clusterID: String,
+        count: Int,
+        seconds: Int = 180
+    ) async throws -> Components.Schemas.DeploymentStatus {
+        let client = server.client(token: token)
+        var status = try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            status = try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json
+            if status.layers.count == count, status.layers.allSatisfy({ $0.phase == .deployed }) { return status }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw PeerError(
+            "the layers of cluster \(clusterID) were not all deployed: \(status.layers.map { "\($0.releaseName): \($0.phase) \($0.message ?? "")" })"
+        )
+    }
+
+    /// Polls `condition` on the cluster's status until it holds.
+    static func waitForStatus(
+        _ server: TestServer,
+        token: String,
+        clusterID: String,
+        seconds: Int = 180,
+        _ what: String,
+        _ condition: (Components.Schemas.DeploymentStatus) -> Bool
+    ) async throws -> Components.Schemas.DeploymentStatus {
+        let client = server.client(token: token)
+        var status = try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            status = try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json
+            if condition(status) { return status }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw PeerError("\(what) did not happen: \(status.layers.map { "\($0.releaseName): \($0.phase) \($0.message ?? "")" })")
+    }
+
+    /// Waits until the cluster's discovered releases number `count`.
+    static func waitForReleases(
+        _ server: TestServer,
+        token: String,
+        clusterID: String,
+        count: Int,
+        seconds: Int = 120
+    ) async throws -> [Components.Schemas.Release] {
+        let client = server.client(token: token)
+        var items: [Components.Schemas.Release] = []
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            items = try await client.listClusterReleases(path: .init(id: clusterID)).ok.body.json.items
+            if items.count == count { return items }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw PeerError("cluster \(clusterID) did not show \(count) releases: \(items.map(\.name))")
+    }
+
+    /// Polls the drift report until `condition` holds.
+    static func waitForDrift(
+        _ server: TestServer,
+        token: String,
+        clusterID: String,
+        seconds: Int = 120,
+        _ condition: (Components.Schemas.DriftReport) -> Bool
+    ) async throws -> Components.Schemas.DriftReport {
+        let client = server.client(token: token)
+        var report = try await client.getDriftReport(path: .init(id: clusterID)).ok.body.json
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            report = try await client.getDriftReport(path: .init(id: clusterID)).ok.body.json
+            if condition(report) { return report }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw PeerError("the drift report did not change as expected: \(report)")
+    }
+
+    /// `helm list -A` of the real helm against the stand-in: `NAMESPACE/NAME` → chart.
+    /// (helm runs off the cooperative threads: the stand-in it talks to runs in this process.)
+    static func helmList(_ standin: KubeStandin, major: Int = 4) async throws -> [String: String] {
+        let helm = try HelmCLI(major: major)
+        defer { helm.removeHome() }
+        let result = try await helm.runDetached(["list", "-A", "-o", "json", "--kubeconfig", standin.kubeconfig.path])
+        let items = (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]]) ?? []
+        var releases: [String: String] = [:]
+        for item in items {
+            releases["\(item["namespace"] as? String ?? "")/\(item["name"] as? String ?? "")"] = item["chart"] as? String ?? ""
+        }
+        return releases
+    }
+
+    /// `helm get values RELEASE -n NAMESPACE -o json`.
+    static func helmValues(_ standin: KubeStandin, namespace: String, release: String) async throws -> [String: Any] {
+        let helm = try HelmCLI(major: 4)
+        defer { helm.removeHome() }
+        let result = try await helm.runDetached(["get", "values", release, "-n", namespace, "-o", "json", "--kubeconfig", standin.kubeconfig.path])
+        return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+    }
+}
