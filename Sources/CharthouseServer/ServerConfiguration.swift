@@ -337,7 +337,7 @@ public struct ServerConfiguration: Sendable {
             throw ConfigurationError("--allow-cluster-networks: \(error.message)")
         }
         discoveryConcurrency = try integer(nil, "CHARTHOUSE_DISCOVERY_CONCURRENCY", default: 2, range: 1...64)
-        agentSessionSeconds = try integer(nil, "CHARTHOUSE_AGENT_SESSION_SECONDS", default: 600, range: 60...86_400)
+        agentSessionSeconds = try integer(nil, "CHARTHOUSE_AGENT_SESSION_SECONDS", default: 600, range: 5...86_400)
         agentImage = value(nil, "CHARTHOUSE_AGENT_IMAGE") ?? AgentManifest.defaultImage
         guard !agentImage.isEmpty, agentImage.utf8.count <= 512, !agentImage.contains(where: \.isWhitespace) else {
             throw ConfigurationError("CHARTHOUSE_AGENT_IMAGE: not an image reference")

@@ -96,4 +96,25 @@ struct AgentTokenTests {
             expectError(try await server.request(.post, "/api/v1/clusters/\(edgeA.id)/agent-token", token: cast.adminB.token), 404, "not_found")
         }
     }
+
+    @Test("an access token expires; the agent exchanges its registration token again")
+    func expiry() async throws {
+        try await TestServer.with(.init(environment: ["CHARTHOUSE_AGENT_SESSION_SECONDS": "5"])) { server in
+            let cast = try await TwoTenants.make(on: server)
+            let client = server.client(token: cast.adminA.token)
+            let edge = try await client.createCluster(body: .json(.init(mode: .agent, name: "edge"))).created.body.json
+            let registration = try await client.issueAgentToken(path: .init(id: edge.id)).created.body.json.token
+            let session = try await server.client().createAgentSession(body: .json(.init(token: registration))).created.body.json
+            let access = session.accessToken
+            #expect(try await server.request(.get, "/api/v1/agent/desired-state", token: access).status == 200)
+            // Valid for the configured 5 seconds, then refused.
+            #expect(session.expiresAt.timeIntervalSinceNow <= 5.5 && session.expiresAt.timeIntervalSinceNow > 0)
+            try await Task.sleep(for: .seconds(6))
+            let expired = try await server.request(.get, "/api/v1/agent/desired-state", token: access)
+            expectError(expired, 401, "unauthorized")
+            #expect(expired.error?.message.contains("expired") == true)
+            // The registration token still works.
+            #expect(try await Self.session(server, registration).status == 201)
+        }
+    }
 }
