@@ -49,64 +49,56 @@ final class AgentRun: Sendable {
 }
 
 enum DeployHelpers {
-    /// Waits until every layer of the cluster is deployed (or one failed, when `allowFailure`).
+    /// Reads with `read` every 200 ms until `done` holds of what it read; throws, naming `what`
+    /// and the last reading, after `seconds`.
+    static func eventually<T: Sendable>(
+        _ what: String,
+        seconds: Int = 180,
+        read: () async throws -> T,
+        until done: (T) -> Bool
+    ) async throws -> T {
+        var value = try await read()
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while !done(value) {
+            guard ContinuousClock.now < deadline else { throw PeerError("\(what) did not happen: \(value)") }
+            try await Task.sleep(for: .milliseconds(200))
+            value = try await read()
+        }
+        return value
+    }
+
+    /// Waits until the cluster has `count` layers, every one deployed.
     static func waitForDeployed(
         _ server: TestServer,
         token: String,
         clusterID: String,
-        count: Int,
-        seconds: Int = 180
+        count: Int
     ) async throws -> Components.Schemas.DeploymentStatus {
-        let client = server.client(token: token)
-        var status = try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            status = try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json
-            if status.layers.count == count, status.layers.allSatisfy({ $0.phase == .deployed }) { return status }
-            try await Task.sleep(for: .milliseconds(200))
+        try await waitForStatus(server, token: token, clusterID: clusterID, "\(count) deployed layers") { status in
+            status.layers.count == count && status.layers.allSatisfy { $0.phase == .deployed }
         }
-        throw PeerError(
-            "the layers of cluster \(clusterID) were not all deployed: \(status.layers.map { "\($0.releaseName): \($0.phase) \($0.message ?? "")" })"
-        )
     }
 
-    /// Polls `condition` on the cluster's status until it holds.
+    /// Polls the cluster's deployment status until `condition` holds.
     static func waitForStatus(
         _ server: TestServer,
         token: String,
         clusterID: String,
-        seconds: Int = 180,
         _ what: String,
         _ condition: (Components.Schemas.DeploymentStatus) -> Bool
     ) async throws -> Components.Schemas.DeploymentStatus {
         let client = server.client(token: token)
-        var status = try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            status = try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json
-            if condition(status) { return status }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw PeerError("\(what) did not happen: \(status.layers.map { "\($0.releaseName): \($0.phase) \($0.message ?? "")" })")
+        return try await eventually(what, read: { try await client.getDeploymentStatus(path: .init(id: clusterID)).ok.body.json }, until: condition)
     }
 
     /// Waits until the cluster's discovered releases number `count`.
-    static func waitForReleases(
-        _ server: TestServer,
-        token: String,
-        clusterID: String,
-        count: Int,
-        seconds: Int = 120
-    ) async throws -> [Components.Schemas.Release] {
+    static func waitForReleases(_ server: TestServer, token: String, clusterID: String, count: Int) async throws -> [Components.Schemas.Release] {
         let client = server.client(token: token)
-        var items: [Components.Schemas.Release] = []
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            items = try await client.listClusterReleases(path: .init(id: clusterID)).ok.body.json.items
-            if items.count == count { return items }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        throw PeerError("cluster \(clusterID) did not show \(count) releases: \(items.map(\.name))")
+        return try await eventually(
+            "\(count) discovered releases",
+            read: { try await client.listClusterReleases(path: .init(id: clusterID)).ok.body.json.items },
+            until: { $0.count == count }
+        )
     }
 
     /// Polls the drift report until `condition` holds.
@@ -114,18 +106,14 @@ enum DeployHelpers {
         _ server: TestServer,
         token: String,
         clusterID: String,
-        seconds: Int = 120,
         _ condition: (Components.Schemas.DriftReport) -> Bool
     ) async throws -> Components.Schemas.DriftReport {
         let client = server.client(token: token)
-        var report = try await client.getDriftReport(path: .init(id: clusterID)).ok.body.json
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            report = try await client.getDriftReport(path: .init(id: clusterID)).ok.body.json
-            if condition(report) { return report }
-            try await Task.sleep(for: .milliseconds(250))
-        }
-        throw PeerError("the drift report did not change as expected: \(report)")
+        return try await eventually(
+            "the expected drift report",
+            read: { try await client.getDriftReport(path: .init(id: clusterID)).ok.body.json },
+            until: condition
+        )
     }
 
     /// `helm list -A` of the real helm against the stand-in: `NAMESPACE/NAME` → chart.
