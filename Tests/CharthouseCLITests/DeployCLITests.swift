@@ -119,9 +119,12 @@ struct DeployCLITests {
             .stdout
         #expect(values1.contains("\"message\":\"hi from ops\""), "\(values1)")
 
-        // It did so without the server: its reports wait in its queue.
-        let outage = (try? String(contentsOf: agentLog, encoding: .utf8)) ?? ""
-        #expect(outage.contains("cannot report status; will retry"), "\(outage)")
+        // It did so without the server: its reports wait in its queue (each attempt gives up after
+        // its time limit, then the agent says so).
+        func queued() -> Bool { ((try? String(contentsOf: agentLog, encoding: .utf8)) ?? "").contains("cannot report status; will retry") }
+        let reported = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < reported, !queued() { try await Task.sleep(for: .milliseconds(200)) }
+        #expect(queued(), "\((try? String(contentsOf: agentLog, encoding: .utf8)) ?? "")")
 
         // Back: the agent reports what it did while the server was away.
         server = try await CharthouseProcess(dataDirectory: data, port: port, environment: environment, extraArguments: arguments)
