@@ -13,8 +13,6 @@ actor AgentCredentials {
     private let registrationToken: String
     private let version: String
     private var current: (token: String, expiresAt: Date)?
-    /// The cluster, once known.
-    private(set) var clusterID: String?
 
     init(exchange: Client, registrationToken: String, version: String) {
         self.exchange = exchange
@@ -30,7 +28,6 @@ actor AgentCredentials {
         case .created(let created):
             let session = try created.body.json
             current = (session.accessToken, session.expiresAt)
-            clusterID = session.clusterId
             return session.accessToken
         case .unauthorized(let refusal):
             throw AgentError.registration((try? refusal.body.json.error.message) ?? "the registration token was refused")

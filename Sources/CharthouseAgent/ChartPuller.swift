@@ -33,7 +33,7 @@ struct ChartPuller {
             requestTimeout: .seconds(120),
             maxBodySize: maxChartSize,
             // The agent is inside the cluster's network: every address may be reached.
-            egress: EgressPolicy(allowedNetworks: ["0.0.0.0/0", "::/0"].compactMap(IPNetwork.init))
+            egress: .unrestricted
         )
         options.connectTimeout = .seconds(10)
         options.userAgent = userAgent

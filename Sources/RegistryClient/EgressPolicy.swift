@@ -92,6 +92,9 @@ public struct EgressPolicy: Sendable, Hashable {
     /// Networks allowed although loopback or private.
     public var allowedNetworks: [IPNetwork]
 
+    /// Every address allowed: for the agent, which runs inside the network it reaches.
+    public static var unrestricted: EgressPolicy { EgressPolicy(allowedNetworks: ["0.0.0.0/0", "::/0"].compactMap(IPNetwork.init)) }
+
     public init(allowedNetworks: [IPNetwork] = []) {
         self.allowedNetworks = allowedNetworks
     }

@@ -118,13 +118,18 @@ public struct ClusterService: Sendable {
 
     /// A cluster of the caller's tenant; any other is not found.
     func visibleRecord(id: String, caller: Caller) async throws -> ClusterRecord {
+        try await Self.visibleRecord(id: id, caller: caller, stores: stores)
+    }
+
+    /// A cluster of the caller's tenant; any other is not found (every service's one lookup).
+    static func visibleRecord(id: String, caller: Caller, stores: Stores) async throws -> ClusterRecord {
         guard let tenantID = caller.tenantID, let record = try await stores.clusters.find(id: id), record.tenantID == tenantID else {
             throw CharthouseError.notFound("cluster")
         }
         return record
     }
 
-    func view(_ record: ClusterRecord, _ state: DiscoveryStateRecord?) -> ClusterView {
+    private func view(_ record: ClusterRecord, _ state: DiscoveryStateRecord?) -> ClusterView {
         let state = state ?? DiscoveryStateRecord(clusterID: record.id)
         let effective = state.effective()
         return ClusterView(record: record, discovery: state, state: effective.state, lastError: effective.lastError)

@@ -23,7 +23,7 @@ public enum ReleaseScanner {
         timeout: Duration = .seconds(60)
     ) async throws -> ReleaseScanResult {
         var policy = ClusterPolicy(requestTimeout: timeout)
-        policy.egress = EgressPolicy(allowedNetworks: ["0.0.0.0/0", "::/0"].compactMap(IPNetwork.init))
+        policy.egress = .unrestricted
         let outcome = try await KubernetesClient.with(connection, options: policy.connectionOptions) { client in
             try await ReleaseScan(client: client, policy: policy, previous: previous).run()
         }

@@ -52,7 +52,7 @@ public struct AgentService: Sendable {
 
     /// Issues the cluster's registration token (tenant admin), revoking the previous one.
     public func issueRegistrationToken(clusterID: String, caller: Caller) async throws -> AgentRegistration {
-        let cluster = try await cluster(clusterID, of: caller)
+        let cluster = try await ClusterService.visibleRecord(id: clusterID, caller: caller, stores: stores)
         _ = try ClusterService.admin(caller)
         let value = TokenValue.generate(prefix: Self.registrationPrefix)
         let now = Date()
@@ -109,11 +109,4 @@ public struct AgentService: Sendable {
         try await stores.deployments.deleteExpiredSessions(before: Date())
     }
 
-    /// A cluster of the caller's tenant; any other is not found.
-    func cluster(_ id: String, of caller: Caller) async throws -> ClusterRecord {
-        guard let tenantID = caller.tenantID, let record = try await stores.clusters.find(id: id), record.tenantID == tenantID else {
-            throw CharthouseError.notFound("cluster")
-        }
-        return record
-    }
 }

@@ -154,8 +154,11 @@ extension DeploymentService {
     public func report(_ statuses: [LayerStatusRecord], for agent: AgentCaller) async throws {
         guard statuses.count <= 1000 else { throw CharthouseError.invalidField("layers", "at most 1000 per report") }
         guard let cluster = try await stores.clusters.find(id: agent.clusterID) else { throw CharthouseError.unauthenticated }
-        let computed = try await desiredState(cluster)
-        let known = Set(computed.state.layers.map(\.key)).union(try await stores.deployments.statuses(clusterID: cluster.id).map(\.key))
+        // Only the keys are needed here, not the whole desired state (the agent reports after every step).
+        var known = Set(try await stores.deployments.statuses(clusterID: cluster.id).map(\.key))
+        if let attachment = try await stores.deployments.attachment(clusterID: cluster.id), attachment.detached == nil {
+            known.formUnion(try await stores.profiles.layers(profileID: attachment.profileID).map(Self.key))
+        }
         var accepted: [LayerStatusRecord] = []
         for var status in statuses where known.contains(status.key) {
             status.clusterID = cluster.id

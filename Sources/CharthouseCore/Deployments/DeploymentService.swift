@@ -167,9 +167,6 @@ public struct DeploymentService: Sendable {
 
     /// A cluster of the caller's tenant; any other is not found.
     func visibleCluster(_ id: String, caller: Caller) async throws -> ClusterRecord {
-        guard let tenantID = caller.tenantID, let record = try await stores.clusters.find(id: id), record.tenantID == tenantID else {
-            throw CharthouseError.notFound("cluster")
-        }
-        return record
+        try await ClusterService.visibleRecord(id: id, caller: caller, stores: stores)
     }
 }

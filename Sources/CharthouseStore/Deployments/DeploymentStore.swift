@@ -23,8 +23,6 @@ public protocol DeploymentStore: Sendable {
     /// Marks the attachment detached with `policy`; `orphan` also drops the status rows (the
     /// releases stay in the cluster, unmanaged). Returns whether an attached one was there.
     func detach(clusterID: String, policy: DetachPolicy, at: Date) async throws -> Bool
-    /// Clusters with an attachment of any of these profiles.
-    func attachedClusters(profileIDs: [String]) async throws -> [String: [String]]
 
     /// The status rows of a cluster, by namespace and release name.
     func statuses(clusterID: String) async throws -> [LayerStatusRecord]

@@ -131,25 +131,6 @@ public struct SQLDeploymentStore: DeploymentStore {
         }
     }
 
-    public func attachedClusters(profileIDs: [String]) async throws -> [String: [String]] {
-        guard !profileIDs.isEmpty else { return [:] }
-        return try await database.withConnection { db in
-            let rows = try await db.raw(
-                """
-                SELECT cluster_id, profile_id FROM cluster_attachments WHERE profile_id IN (\(binds: profileIDs)) AND detached IS NULL
-                ORDER BY cluster_id
-                """
-            ).all()
-            var result: [String: [String]] = [:]
-            for row in rows {
-                result[try row.decode(column: "profile_id", as: String.self), default: []].append(
-                    try row.decode(column: "cluster_id", as: String.self)
-                )
-            }
-            return result
-        }
-    }
-
     public func statuses(clusterID: String) async throws -> [LayerStatusRecord] {
         try await database.withConnection { db in
             try await db.raw(
