@@ -42,7 +42,7 @@ struct ProfileCommand: AsyncParsableCommand {
                     body: .json(.init(name: name, version: version, description: description, variables: declared.isEmpty ? nil : declared))
                 ).created.body.json
             }
-            try options.print(profile) { ProfileCommand.layerTable(profile) }
+            try options.print(profile) { ProfileCommand.profileTable(profile) }
         }
     }
 
@@ -76,7 +76,7 @@ struct ProfileCommand: AsyncParsableCommand {
         func run() async throws {
             let client = try options.makeClient()
             let found = try await ProfileCommand.find(profile, client: client)
-            try options.print(found) { ProfileCommand.layerTable(found) }
+            try options.print(found) { ProfileCommand.profileTable(found) }
         }
     }
 
@@ -123,7 +123,7 @@ struct ProfileCommand: AsyncParsableCommand {
             let copy = try await callServer {
                 try await client.createProfileVersion(path: .init(id: found.id), body: .json(.init(version: version))).created.body.json
             }
-            try options.print(copy) { ProfileCommand.layerTable(copy) }
+            try options.print(copy) { ProfileCommand.profileTable(copy) }
         }
     }
 
@@ -170,7 +170,7 @@ struct ProfileCommand: AsyncParsableCommand {
             let profile = try await callServer {
                 try await client.importProfile(query: .init(repin: repin), body: .yaml(HTTPBody(text))).created.body.json
             }
-            try options.print(profile) { ProfileCommand.layerTable(profile) }
+            try options.print(profile) { ProfileCommand.profileTable(profile) }
         }
     }
 
@@ -220,6 +220,28 @@ struct ProfileCommand: AsyncParsableCommand {
                 ]
             },
             title: title
+        )
+    }
+
+    /// The layers in install order, then the variables when the profile declares any.
+    static func profileTable(_ profile: Components.Schemas.Profile) -> Table {
+        var table = layerTable(profile)
+        if let variables = variableTable(profile) { table.following.append(variables) }
+        return table
+    }
+
+    /// The profile's variables, or nil when it declares none.
+    static func variableTable(_ profile: Components.Schemas.Profile) -> Table? {
+        guard !profile.variables.isEmpty else { return nil }
+        return Table(
+            header: ["VARIABLE", "REQUIRED", "DEFAULT", "REGEX", "DESCRIPTION"],
+            rows: profile.variables.map { variable in
+                [
+                    variable.name, variable.required == true ? "yes" : "no", variable._default ?? "-", variable.regex ?? "-",
+                    variable.description ?? "-",
+                ]
+            },
+            title: "Variables (referenced in values as {{ .charthouse.var.NAME }}):"
         )
     }
 

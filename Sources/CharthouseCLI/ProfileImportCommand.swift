@@ -57,7 +57,7 @@ extension ProfileCommand {
                     body: .json(.init(clusterId: target.id, name: parts[0], version: parts[1], description: description, releases: selections))
                 ).created.body.json
             }
-            try options.print(created) { ProfileCommand.layerTable(created) }
+            try options.print(created) { ProfileCommand.profileTable(created) }
         }
     }
 

@@ -15,6 +15,26 @@ struct CLITests {
         TestServer.databaseEngine == "postgres" ? ["CHARTHOUSE_DATABASE_URL": try await PostgresServer.shared.makeSchema()] : [:]
     }
 
+    /// What the cluster and deploy tests start from, through the CLI: the administrator (password
+    /// `cli-admin-password`) creates tenant `acme` and its admin `alice`, who signs in and adds
+    /// the open classic repository at `repository` as `charts`, synced.
+    static func tenantWithRepository(
+        serverURL: String,
+        repository: String,
+        run: (_ arguments: [String], _ stdin: String?) async throws -> Shell.Result,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        for (arguments, stdin) in [
+            (["login", "--server", serverURL, "-u", "admin", "--password-stdin"], "cli-admin-password"), (["tenant", "create", "acme"], nil),
+            (["user", "create", "alice", "--tenant", "acme", "--role", "admin", "--password-stdin"], "alice-password"),
+            (["login", "--server", serverURL, "-u", "alice", "--password-stdin"], "alice-password"),
+            (["registry", "add", "charts", repository, "--no-auth"], nil), (["registry", "sync", "charts", "--wait"], nil),
+        ] {
+            let result = try await run(arguments, stdin)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("login, tenants, users and tokens through the CLI; SIGTERM shuts down cleanly")
     func endToEnd() async throws {
         let scratch = try Self.scratch()

@@ -44,14 +44,7 @@ struct ClusterCLITests {
         )
         // Off the cooperative threads: the stand-in the server reads runs in this process.
         func run(_ arguments: [String], stdin: String? = nil) async throws -> Shell.Result { try await server.runDetached(arguments, stdin: stdin) }
-        #expect(try await run(["login", "--server", server.serverURL, "-u", "admin", "--password-stdin"], stdin: "cli-admin-password").status == 0)
-        #expect(try await run(["tenant", "create", "acme"]).status == 0)
-        #expect(
-            try await run(["user", "create", "alice", "--tenant", "acme", "--role", "admin", "--password-stdin"], stdin: "alice-password").status == 0
-        )
-        #expect(try await run(["login", "--server", server.serverURL, "-u", "alice", "--password-stdin"], stdin: "alice-password").status == 0)
-        #expect(try await run(["registry", "add", "charts", repository, "--no-auth"]).status == 0)
-        #expect(try await run(["registry", "sync", "charts", "--wait"]).status == 0)
+        try await CLITests.tenantWithRepository(serverURL: server.serverURL, repository: repository) { try await run($0, stdin: $1) }
 
         let imported = try await run(["cluster", "import", "prod", "--kubeconfig", standin.kubeconfig.path])
         #expect(imported.status == 0, "\(imported.stderr)")

@@ -38,14 +38,7 @@ struct DeployCLITests {
         func run(_ arguments: [String], stdin: String? = nil) async throws -> Shell.Result {
             try await server.runDetached(arguments, stdin: stdin, environment: ["CHARTHOUSE_CONFIG": configFile.path])
         }
-        #expect(try await run(["login", "--server", server.serverURL, "-u", "admin", "--password-stdin"], stdin: "cli-admin-password").status == 0)
-        #expect(try await run(["tenant", "create", "acme"]).status == 0)
-        #expect(
-            try await run(["user", "create", "alice", "--tenant", "acme", "--role", "admin", "--password-stdin"], stdin: "alice-password").status == 0
-        )
-        #expect(try await run(["login", "--server", server.serverURL, "-u", "alice", "--password-stdin"], stdin: "alice-password").status == 0)
-        #expect(try await run(["registry", "add", "charts", repository, "--no-auth"]).status == 0)
-        #expect(try await run(["registry", "sync", "charts", "--wait"]).status == 0)
+        try await CLITests.tenantWithRepository(serverURL: server.serverURL, repository: repository) { try await run($0, stdin: $1) }
 
         let created = try await run(["profile", "create", "site", "1.0.0", "--variable", "greeting=hi", "--require-variable", "team"])
         #expect(created.status == 0, "\(created.stderr)")
@@ -59,6 +52,10 @@ struct DeployCLITests {
             #expect(added.status == 0, "\(added.stderr)")
         }
         #expect(try await run(["profile", "publish", "site"]).status == 0)
+        let shown = try await run(["profile", "show", "site"]).stdout
+        #expect(shown.contains("Variables (referenced in values as {{ .charthouse.var.NAME }}):"), "\(shown)")
+        let variableRows = shown.split(separator: "\n").filter { $0.hasPrefix("greeting ") || $0.hasPrefix("team ") }
+        #expect(variableRows.map { $0.split(separator: " ").prefix(3).joined(separator: " ") } == ["greeting no hi", "team yes -"], "\(shown)")
         let registered = try await run(["cluster", "import", "edge", "--agent"])
         #expect(registered.status == 0 && registered.stdout.contains("(agent)"), "\(registered.stdout)\(registered.stderr)")
         let refused = try await run(["cluster", "import", "both", "--agent", "--kubeconfig", standin.kubeconfig.path])

@@ -26,16 +26,7 @@ struct ProfileSourcesTests {
                 body: .json(.init(name: "oci", endpoint: "oci://\(distribution.host)/charts", noAuthentication: true, plainHTTP: true))
             ).created.body.json
             #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: oci.id).syncState == .ok)
-            let system = try await server.request(
-                .post,
-                "/api/v1/system/registries",
-                token: cast.systemAdminToken,
-                headers: jsonHeaders,
-                body: json(["name": "community", "endpoint": repository.nginx.baseURL, "noAuthentication": true])
-            )
-            #expect(system.status == 201, "\(system.text)")
-            let systemID = try #require(system.object?["id"] as? String)
-            #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: systemID).syncState == .ok)
+            let systemID = try await ProfileTests.systemRegistry(server, cast, repository)
             try await ProtocolHardeningTests.upload(server, HostedClassicTests.basic(cast.adminA.username, cast.adminA.password), "own", "0.2.0")
             let hosted = try #require(try await client.listRegistries().ok.body.json.items.first { $0.kind == .hosted && $0.scope == .tenant })
 

@@ -35,6 +35,22 @@ struct ProfileTests {
         }
     }
 
+    /// The system registry `community`: the repository's nginx, added by the system
+    /// administrator and synced; its id.
+    static func systemRegistry(_ server: TestServer, _ cast: TwoTenants, _ repository: Repository) async throws -> String {
+        let system = try await server.request(
+            .post,
+            "/api/v1/system/registries",
+            token: cast.systemAdminToken,
+            headers: jsonHeaders,
+            body: json(["name": "community", "endpoint": repository.nginx.baseURL, "noAuthentication": true])
+        )
+        #expect(system.status == 201, "\(system.text)")
+        let id = try #require(system.object?["id"] as? String)
+        #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: id).syncState == .ok)
+        return id
+    }
+
     static func sha256(of file: URL) throws -> String {
         "sha256:" + SHA256.hash(data: try Data(contentsOf: file)).map { String(format: "%02x", $0) }.joined()
     }

@@ -11,7 +11,7 @@ import Testing
 /// anonymous caller never succeeds on the owner's private data, and a refused write changed
 /// nothing. Seeded and reproducible: the seed is printed; `CHARTHOUSE_FUZZ_SEED` replays one and
 /// `CHARTHOUSE_FUZZ_REQUESTS` sets how many requests are sent (default 1,500).
-@Suite("Request fuzzing over /v2, /charts, /api/<tenant>/charts and /api/v1")
+@Suite("Request fuzzing over /v2, /charts, /api/<tenant>/charts, /api/v1 and the agent's routes")
 struct RequestFuzzTests {
     /// SplitMix64: small, fast, and the same sequence for the same seed everywhere.
     struct Random {
@@ -28,7 +28,7 @@ struct RequestFuzzTests {
         mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
     }
 
-    enum Surface { case oci, classicFiles, chartMuseum, rest }
+    enum Surface { case oci, classicFiles, chartMuseum, rest, agent }
 
     struct Fixture {
         let ownerBasic: [(String, String)]
@@ -38,6 +38,9 @@ struct RequestFuzzTests {
         let ownerAPIToken: String
         let otherToken: String
         let systemToken: String
+        /// Agent access tokens of an agent cluster in each tenant.
+        let ownerAgentToken: String
+        let otherAgentToken: String
         let blobDigest: String
         let ids: [String]
     }
@@ -93,9 +96,14 @@ struct RequestFuzzTests {
     static func generate(_ random: inout Random, _ fixture: Fixture) -> Shape {
         let actor = random.pick(["owner", "owner", "other", "anonymous", "garbage"])
         var headers: [(String, String)] = []
-        let surface = random.pick([Surface.oci, .oci, .classicFiles, .chartMuseum, .rest, .rest])
+        let surface = random.pick([Surface.oci, .oci, .classicFiles, .chartMuseum, .rest, .rest, .agent])
         switch (actor, surface) {
-        case ("owner", .rest): headers.append(("Authorization", "Bearer \(random.chance(20) ? fixture.systemToken : fixture.ownerToken)"))
+        case ("owner", .rest):
+            // Now and then the owner's agent token, which opens no route outside /api/v1/agent/.
+            let token = random.chance(20) ? fixture.systemToken : random.chance(10) ? fixture.ownerAgentToken : fixture.ownerToken
+            headers.append(("Authorization", "Bearer \(token)"))
+        case ("owner", .agent): headers.append(("Authorization", "Bearer \(random.chance(80) ? fixture.ownerAgentToken : fixture.ownerToken)"))
+        case ("other", .agent): headers.append(("Authorization", "Bearer \(fixture.otherAgentToken)"))
         case ("owner", .oci):
             // Registry clients: the password, or an API token as the password (bearers on /v2 are /v2/token's JWTs).
             headers +=
@@ -179,9 +187,20 @@ struct RequestFuzzTests {
                 "/api/v1/profiles/import?repin=\(random.pick(["true", "x", ""]))", "/api/v1/profiles/\(id)/diff/\(random.pick(fixture.ids))",
                 "/api/v1/profiles/\(id)/layers/import", "/api/v1/profiles/from-cluster", "/api/v1/clusters", "/api/v1/clusters/\(id)",
                 "/api/v1/clusters/\(id)/discover", "/api/v1/clusters/\(id)/releases?namespace=\(random.pick(hostileReferences))",
-                "/api/v1/clusters/\(id)/releases/default/\(random.pick(hostileReferences))",
+                "/api/v1/clusters/\(id)/releases/default/\(random.pick(hostileReferences))", "/api/v1/clusters/\(id)/profile",
+                "/api/v1/clusters/\(id)/status", "/api/v1/clusters/\(id)/drift", "/api/v1/clusters/\(id)/agent-token",
+                "/api/v1/clusters/\(id)/agent-manifest",
             ])
             targetsOwner = fixture.ids.contains(id) && path.contains(id)
+        case .agent:
+            let id = random.pick(fixture.ids + ["x", ".."])
+            path = random.pick([
+                "/api/v1/agent/session", "/api/v1/agent/desired-state", "/api/v1/agent/desired-state?wait=\(random.pick(hostileNumbers))",
+                "/api/v1/agent/registries/\(id)", "/api/v1/agent/status", "/api/v1/agent/releases", "/api/v1/agent/\(id)",
+            ])
+            if random.chance(60) { method = random.pick([.get, .post]) }
+            // No agent reaches the owner's registries: none is in a profile attached to its cluster.
+            targetsOwner = path.hasPrefix("/api/v1/agent/registries/") && fixture.ids.contains(id)
         }
         if random.chance(25) { headers.append(("Range", random.pick(hostileRanges))) }
         if random.chance(20) { headers.append(("Content-Range", random.pick(hostileContentRanges))) }
@@ -199,7 +218,7 @@ struct RequestFuzzTests {
         switch shape.surface {
         case .oci: return (object?["errors"] as? [[String: Any]])?.first?["code"] is String
         case .classicFiles, .chartMuseum: return object?["error"] is String && object?["code"] is String
-        case .rest: return response.error != nil
+        case .rest, .agent: return response.error != nil
         }
     }
 
@@ -255,6 +274,13 @@ struct RequestFuzzTests {
                 path: .init(id: profile.id),
                 body: .json(.init(registryId: hostedID, chart: "web", version: "1.0.0", namespace: "web"))
             ).created.body.json
+            // An agent cluster in each tenant, and its agent's access token.
+            func agentToken(_ token: String) async throws -> String {
+                let client = server.client(token: token)
+                let edge = try await client.createCluster(body: .json(.init(mode: .agent, name: "fuzz-edge"))).created.body.json
+                let registration = try await client.issueAgentToken(path: .init(id: edge.id)).created.body.json.token
+                return try #require(try await AgentTokenTests.session(server, registration).token)
+            }
             let fixture = Fixture(
                 ownerBasic: ownerBasic,
                 otherBasic: HostedClassicTests.basic(cast.adminB.username, cast.adminB.password),
@@ -265,6 +291,8 @@ struct RequestFuzzTests {
                 ),
                 otherToken: cast.adminB.token,
                 systemToken: cast.systemAdminToken,
+                ownerAgentToken: try await agentToken(cast.adminA.token),
+                otherAgentToken: try await agentToken(cast.adminB.token),
                 blobDigest: blob,
                 // The owner's own user is left out: deleting it (as the system administrator may) would
                 // end the credentials the checks read with, and every later comparison would be moot.
@@ -284,7 +312,7 @@ struct RequestFuzzTests {
                 if response.status >= 400 {
                     #expect(Self.isProtocolError(response, shape), "error body not in the protocol's format: \(label)")
                 }
-                if shape.targetsOwner, shape.actor != "owner", shape.surface != .rest || shape.actor == "other" {
+                if shape.targetsOwner, shape.actor != "owner" || shape.surface == .agent, shape.surface != .rest || shape.actor == "other" {
                     #expect(!(200..<300).contains(response.status), "another tenant or an anonymous caller succeeded: \(label)")
                 }
                 // A token an outsider gets grants nothing of the owner's repositories.

@@ -7,6 +7,8 @@ struct Table {
     var rows: [[String]]
     /// A line printed above the table.
     var title: String?
+    /// Tables printed after this one, each after a blank line.
+    var following: [Table] = []
 
     init(header: [String], rows: [[String]], title: String? = nil) {
         self.header = header
@@ -25,6 +27,7 @@ struct Table {
             }.joined(separator: "   ") + "\n"
         }
         return (title.map { $0 + "\n" } ?? "") + ((header.isEmpty ? [] : [line(header)]) + rows.map(line)).joined()
+            + following.map { "\n" + $0.render() }.joined()
     }
 
     /// A timestamp as everywhere in the CLI (RFC 3339, UTC), or `-`.
