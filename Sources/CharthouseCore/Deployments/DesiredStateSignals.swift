@@ -7,9 +7,10 @@ import Synchronization
 /// costs a suspended task and nothing else: no timer ticks while it waits.
 public final class DesiredStateSignals: Sendable {
     private struct Waiter {
-        var continuation: CheckedContinuation<Void, Never>?
-        /// Woken before it suspended: it returns as soon as it tries to.
-        var woken = false
+        var continuation: CheckedContinuation<Bool, Never>?
+        /// Woken before it suspended (signalled: true; timed out or cancelled: false): it
+        /// returns as soon as it tries to.
+        var woken: Bool?
     }
 
     private struct State {
@@ -23,26 +24,27 @@ public final class DesiredStateSignals: Sendable {
 
     /// Wakes every poll of the cluster.
     public func signal(_ clusterID: String) {
-        let woken = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        let woken = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
             guard var waiters = state.waiters[clusterID] else { return [] }
-            var continuations: [CheckedContinuation<Void, Never>] = []
+            var continuations: [CheckedContinuation<Bool, Never>] = []
             for (id, waiter) in waiters {
                 if let continuation = waiter.continuation {
                     continuations.append(continuation)
                     waiters[id] = nil
-                } else {
+                } else if waiter.woken == nil {
                     waiters[id]?.woken = true
                 }
             }
             state.waiters[clusterID] = waiters.isEmpty ? nil : waiters
             return continuations
         }
-        for continuation in woken { continuation.resume() }
+        for continuation in woken { continuation.resume(returning: true) }
     }
 
-    /// Returns when the cluster is signalled, `seconds` have passed, or the task is cancelled
-    /// (the client went away).
-    func wait(_ clusterID: String, seconds: Double) async {
+    /// Returns when the cluster is signalled (true), or `seconds` have passed or the task is
+    /// cancelled — the client went away (false).
+    @discardableResult
+    func wait(_ clusterID: String, seconds: Double) async -> Bool {
         let id = state.withLock { state -> UInt64 in
             state.nextID &+= 1
             state.waiters[clusterID, default: [:]][state.nextID] = Waiter()
@@ -52,36 +54,38 @@ public final class DesiredStateSignals: Sendable {
             do { try await Task.sleep(for: .milliseconds(Int(max(seconds, 0) * 1000))) } catch { return }
             wake(clusterID, id)
         }
-        await withTaskCancellationHandler {
+        let signalled = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    guard let waiter = state.waiters[clusterID]?[id], !waiter.woken else {
-                        remove(clusterID, id, from: &state)
-                        return true
+                let early = state.withLock { state -> Bool? in
+                    guard let woken = state.waiters[clusterID]?[id]?.woken else {
+                        state.waiters[clusterID]?[id]?.continuation = continuation
+                        return nil
                     }
-                    state.waiters[clusterID]?[id]?.continuation = continuation
-                    return false
+                    remove(clusterID, id, from: &state)
+                    return woken
                 }
-                if resumeNow { continuation.resume() }
+                if let early { continuation.resume(returning: early) }
             }
         } onCancel: {
             wake(clusterID, id)
         }
         timer.cancel()
+        return signalled
     }
 
-    /// Wakes one poll: resumes it if it is suspended, else marks it so it does not suspend.
+    /// Ends one poll without a signal: resumes it if it is suspended, else marks it so it does
+    /// not suspend.
     private func wake(_ clusterID: String, _ id: UInt64) {
-        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let continuation = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             guard let waiter = state.waiters[clusterID]?[id] else { return nil }
             guard let continuation = waiter.continuation else {
-                state.waiters[clusterID]?[id]?.woken = true
+                if waiter.woken == nil { state.waiters[clusterID]?[id]?.woken = false }
                 return nil
             }
             remove(clusterID, id, from: &state)
             return continuation
         }
-        continuation?.resume()
+        continuation?.resume(returning: false)
     }
 
     private func remove(_ clusterID: String, _ id: UInt64, from state: inout State) {
