@@ -15,6 +15,14 @@ public struct CatalogService: Sendable {
         self.scheduler = scheduler
     }
 
+    /// Creates a registry (``RegistryService/create(_:system:caller:)``) and, unless it is
+    /// protected, starts its first sync.
+    public func createRegistry(_ input: NewRegistry, system: Bool, caller: Caller) async throws -> RegistryView {
+        let view = try await registries.create(input, system: system, caller: caller)
+        if !view.record.isProtected { await scheduler.request(id: view.record.id, force: false, unlessRunning: true) }
+        return view
+    }
+
     /// Starts a sync of a registry (admins of its scope); protected registries are `conflict`.
     public func requestSync(registryID: String, force: Bool, caller: Caller) async throws -> RegistryView {
         let record = try await registries.visibleRecord(id: registryID, caller: caller)

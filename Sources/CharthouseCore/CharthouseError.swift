@@ -37,19 +37,22 @@ public struct CharthouseError: Error, Sendable, CustomStringConvertible {
     public let retryAfter: Int?
     /// The lower layer's error this one translates, for the log; never shown to clients.
     public let cause: (any Error)?
+    /// The input field the error is about, when one is (forms show the message beside it).
+    public let field: String?
 
-    public init(_ code: Code, _ message: String, retryAfter: Int? = nil, cause: (any Error)? = nil) {
+    public init(_ code: Code, _ message: String, retryAfter: Int? = nil, cause: (any Error)? = nil, field: String? = nil) {
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
         self.cause = cause
+        self.field = field
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
 
     /// A missing or invalid field, named in the message.
     public static func invalidField(_ field: String, _ reason: String) -> CharthouseError {
-        .init(.badRequest, "invalid field \"\(field)\": \(reason)")
+        .init(.badRequest, "invalid field \"\(field)\": \(reason)", field: field)
     }
 
     public static func notFound(_ what: String) -> CharthouseError { .init(.notFound, "\(what) not found") }

@@ -96,7 +96,7 @@ public struct RegistryService: Sendable {
         do {
             try await stores.registries.create(record)
         } catch let error as StoreError where error.isDuplicate {
-            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists", cause: error)
+            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists", cause: error, field: "name")
         }
         return try await view(record)
     }
@@ -150,7 +150,7 @@ public struct RegistryService: Sendable {
         do {
             try await stores.registries.update(record)
         } catch let error as StoreError where error.isDuplicate {
-            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists", cause: error)
+            throw CharthouseError(.conflict, "registry \"\(record.name)\" already exists", cause: error, field: "name")
         } catch let error as StoreError where error.isNotFound {
             throw CharthouseError.notFound("registry \"\(id)\"")
         }

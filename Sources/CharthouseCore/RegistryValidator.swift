@@ -24,7 +24,9 @@ struct RegistryValidator: Sendable {
                 )
             }
         } catch let error as RegistryClientError {
-            throw CharthouseError(.unprocessable, "registry validation failed: \(error.message)", cause: error)
+            // Refused credentials are the password's fault; anything else, the endpoint's.
+            let field = [.unauthorized, .forbidden].contains(error.kind) ? "password" : "endpoint"
+            throw CharthouseError(.unprocessable, "registry validation failed: \(error.message)", cause: error, field: field)
         }
     }
 }

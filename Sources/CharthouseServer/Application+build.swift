@@ -138,8 +138,18 @@ public func buildApplication(
         readiness: Readiness(database: database)
     )
     let tokens = await RegistryTokenService(stores: stores, registries: hosted, lifetime: configuration.registryTokenSeconds)
+    let console = ConsoleRoutes(
+        access: access,
+        registries: registries,
+        catalog: catalog,
+        renderer: try ConsoleRenderer(),
+        session: ConsoleSession(secure: configuration.publicScheme == "https", lifetime: configuration.sessionLifetime),
+        clients: ClientAddresses(trustedProxies: configuration.trustedProxies),
+        logger: logger
+    )
     let router = try buildRouter(
         handler: handler,
+        console: console,
         access: access,
         hosted: hosted,
         tokens: tokens,
@@ -179,10 +189,12 @@ public func buildApplication(
     return app
 }
 
-/// The router: REST API (generated from `openapi.yaml`) behind logging, error rendering, body limit
-/// and authentication, plus `GET /openapi.yaml`.
+/// The router: the registry protocols, the web console, and the REST API (generated from
+/// `openapi.yaml`) behind logging, error rendering, body limit and authentication, plus
+/// `GET /openapi.yaml`.
 func buildRouter(
     handler: APIHandler,
+    console: ConsoleRoutes,
     access: AccessService,
     hosted: HostedRegistryService,
     tokens: RegistryTokenService,
@@ -199,6 +211,8 @@ func buildRouter(
     router.addMiddleware { RequestLogMiddleware(logger: logger) }
     OCIRoutes(service: hosted, access: access, tokens: tokens, clients: clients, urls: urls).register(on: router)
     ClassicRoutes(service: hosted, access: access, clients: clients).register(on: router)
+    // The console renders its own errors as pages and signs in with a cookie, not a bearer token.
+    console.register(on: router)
     let document = try CharthouseAPIDocument.openAPIDocument()
     router.addMiddleware {
         ErrorMiddleware(logger: logger, routes: RouteTable(openAPI: document))

@@ -219,15 +219,20 @@ public struct TestServer: Sendable {
         let bytes = try await response.body.collect(upTo: 16 << 20)
         var fields: [String: String] = [:]
         for header in response.headers { fields[header.name.lowercased()] = header.value }
-        return RawResponse(status: Int(response.status.code), headers: fields, body: Data(buffer: bytes))
+        var answer = RawResponse(status: Int(response.status.code), headers: fields, body: Data(buffer: bytes))
+        answer.setCookies = response.headers["set-cookie"]
+        return answer
     }
 }
 
 /// An HTTP answer as received, with helpers to read the REST error envelope.
 public struct RawResponse: Sendable {
     public let status: Int
+    /// One value per header name (the last one received).
     public let headers: [String: String]
     public let body: Data
+    /// Every `Set-Cookie` header, in order.
+    public var setCookies: [String] = []
 
     public var text: String { String(decoding: body, as: UTF8.self) }
     /// The body as a JSON object, if it is one.

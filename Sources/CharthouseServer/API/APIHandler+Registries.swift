@@ -10,15 +10,13 @@ extension APIHandler {
 
     func createRegistry(_ input: Operations.CreateRegistry.Input) async throws -> Operations.CreateRegistry.Output {
         guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
-        let view = try await registries.create(NewRegistry(body), system: false, caller: try CurrentCaller.require())
-        if !view.record.isProtected { await scheduler.request(id: view.record.id, force: false, unlessRunning: true) }
+        let view = try await catalog.createRegistry(NewRegistry(body), system: false, caller: try CurrentCaller.require())
         return .created(.init(body: .json(.init(view))))
     }
 
     func createSystemRegistry(_ input: Operations.CreateSystemRegistry.Input) async throws -> Operations.CreateSystemRegistry.Output {
         guard case .json(let body) = input.body else { throw CharthouseError(.badRequest, "expected a JSON body") }
-        let view = try await registries.create(NewRegistry(body), system: true, caller: try CurrentCaller.require())
-        if !view.record.isProtected { await scheduler.request(id: view.record.id, force: false, unlessRunning: true) }
+        let view = try await catalog.createRegistry(NewRegistry(body), system: true, caller: try CurrentCaller.require())
         return .created(.init(body: .json(.init(view))))
     }
 

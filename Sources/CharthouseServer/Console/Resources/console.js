@@ -1,0 +1,90 @@
+// Charthouse console: small enhancements over server-rendered pages. Everything works without it.
+"use strict";
+(function () {
+  // Credentials appear only while "No authentication" is off, as the product description says.
+  function bindCredentials() {
+    var box = document.getElementById("noAuthentication");
+    var credentials = document.getElementById("credentials");
+    if (!box || !credentials) return;
+    var apply = function () { credentials.hidden = box.checked; };
+    box.addEventListener("change", apply);
+    apply();
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll(".field-error, #form-error").forEach(function (node) { node.textContent = ""; });
+    form.querySelectorAll("[aria-invalid]").forEach(function (node) { node.removeAttribute("aria-invalid"); });
+    var general = document.getElementById("form-error");
+    if (general) general.textContent = "";
+  }
+
+  function showErrors(errors) {
+    var focused = false;
+    Object.keys(errors).forEach(function (field) {
+      var target = document.getElementById(field + "-error") || document.getElementById("form-error");
+      if (target) target.textContent = errors[field];
+      var input = document.getElementById(field);
+      if (input) {
+        input.setAttribute("aria-invalid", "true");
+        if (!focused) { input.focus(); focused = true; }
+      }
+    });
+  }
+
+  // Forms marked data-live post in the background: the server's message appears beside its
+  // field and everything typed stays; on success the browser goes where the server says.
+  function bindLiveForms() {
+    document.querySelectorAll("form#registry-form").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var button = form.querySelector("button[type=submit]");
+        button.disabled = true;
+        clearErrors(form);
+        fetch(form.action, {
+          method: "POST",
+          headers: { "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams(new FormData(form)),
+          credentials: "same-origin"
+        }).then(function (response) {
+          return response.json().then(function (data) { return { ok: response.ok, data: data }; });
+        }).then(function (result) {
+          if (result.ok && result.data.location) { window.location.assign(result.data.location); return; }
+          showErrors(result.data.errors || { form: "The server refused the form." });
+          button.disabled = false;
+        }).catch(function () {
+          showErrors({ form: "The server could not be reached. Try again." });
+          button.disabled = false;
+        });
+      });
+    });
+  }
+
+  // A registry's page follows its sync until it ends, filling in the state and the counts.
+  function followSync() {
+    var section = document.getElementById("sync");
+    if (!section || section.getAttribute("data-syncing") !== "true") return;
+    var url = section.getAttribute("data-state-url");
+    var tick = function () {
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.json(); })
+        .then(function (row) {
+          ["state", "charts", "versions", "lastSync", "lastError"].forEach(function (key) {
+            var node = section.querySelector("[data-field=" + key + "]");
+            if (!node) return;
+            node.textContent = row[key] === undefined || row[key] === null ? (key === "lastError" ? "" : "-") : row[key];
+            if (key === "state") node.className = "state state-" + row.state;
+          });
+          section.setAttribute("data-syncing", row.syncing ? "true" : "false");
+          if (row.syncing) setTimeout(tick, 1000);
+        })
+        .catch(function () { setTimeout(tick, 3000); });
+    };
+    setTimeout(tick, 500);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    bindCredentials();
+    bindLiveForms();
+    followSync();
+  });
+})();

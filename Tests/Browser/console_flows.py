@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""The console's flows in a real browser: Debian's chromium driven by selenium.
+
+Run by Tests/CharthouseServerTests/ConsoleBrowserTests.swift, which starts the server and its
+peers and passes what the flows need in the environment:
+
+  CHARTHOUSE_URL             the server's base URL
+  CHARTHOUSE_BROWSER_CONFIG  JSON: users and passwords, registry endpoints
+  CHARTHOUSE_SCREENSHOTS     where each page is saved at 1280 and 390 pixels wide
+
+Usage: console_flows.py FLOW...   (each prints "ok FLOW"; the first failure exits 1)
+"""
+import base64
+import json
+import os
+import sys
+import traceback
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+BASE = os.environ["CHARTHOUSE_URL"].rstrip("/")
+CONFIG = json.loads(os.environ["CHARTHOUSE_BROWSER_CONFIG"])
+SHOTS = os.environ["CHARTHOUSE_SCREENSHOTS"]
+WIDTHS = (1280, 390)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                     "--window-size=1280,900", "--force-device-scale-factor=1", "--lang=en-US"):
+        options.add_argument(argument)
+    options.binary_location = CONFIG.get("chromium", "/usr/bin/chromium")
+    driver = webdriver.Chrome(service=Service(CONFIG.get("chromedriver", "/usr/bin/chromedriver")), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+def wait(driver, condition, seconds=60, message=""):
+    try:
+        return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+    except TimeoutException:
+        raise AssertionError(f"timed out after {seconds} s: {message} (at {driver.current_url})\n{driver.page_source[:3000]}")
+
+
+def text_of(driver, css):
+    return driver.find_element(By.CSS_SELECTOR, css).text
+
+
+def shot(driver, name):
+    """Saves the whole page (not only the window) at both widths, then goes back to the wide window."""
+    os.makedirs(SHOTS, exist_ok=True)
+    for width in WIDTHS:
+        driver.set_window_size(width, 900)
+        metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
+        size = metrics["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}
+        image = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
+        with open(os.path.join(SHOTS, f"{name}-{width}.png"), "wb") as file:
+            file.write(base64.b64decode(image["data"]))
+    driver.set_window_size(1280, 900)
+
+
+def sign_in(driver, username, password, expect_success=True):
+    driver.get(BASE + "/login")
+    driver.find_element(By.ID, "username").clear()
+    driver.find_element(By.ID, "username").send_keys(username)
+    driver.find_element(By.ID, "password").send_keys(password + Keys.ENTER)
+    if expect_success:
+        wait(driver, EC.presence_of_element_located((By.ID, "sign-out")), 30, f"{username} signed in")
+
+
+def sign_out(driver):
+    driver.find_element(By.ID, "sign-out").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "login-form")), 30, "back on the sign-in page")
+
+
+def flow_signin(driver):
+    admin = CONFIG["adminA"]
+    driver.get(BASE + "/registries")
+    wait(driver, EC.presence_of_element_located((By.ID, "login-form")), 30, "an anonymous visit goes to sign-in")
+    shot(driver, "signin")
+    sign_in(driver, admin["username"], "not-the-password", expect_success=False)
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "login-error"), "Wrong username or password."), 30, "the error")
+    assert driver.find_element(By.ID, "username").get_attribute("value") == admin["username"], "the username is kept"
+    shot(driver, "signin-error")
+    sign_in(driver, admin["username"], admin["password"])
+    assert driver.current_url.endswith("/registries"), driver.current_url
+    assert "acme" in text_of(driver, ".identity")
+    # Every page is reachable by keyboard: the first Tab lands on the skip link.
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("class") == "skip", "skip link first"
+    sign_out(driver)
+    driver.get(BASE + "/registries")
+    wait(driver, EC.presence_of_element_located((By.ID, "login-form")), 30, "signed out: sign-in again")
+
+
+def fill_registry(driver, name, endpoint, protected=False, no_auth=False, username=None, password=None):
+    for field, value in (("name", name), ("endpoint", endpoint)):
+        element = driver.find_element(By.ID, field)
+        element.clear()
+        element.send_keys(value)
+    for switch, wanted in (("protected", protected), ("noAuthentication", no_auth)):
+        box = driver.find_element(By.ID, switch)
+        if box.is_selected() != wanted:
+            box.click()
+    credentials = driver.find_element(By.ID, "credentials")
+    assert credentials.is_displayed() == (not no_auth), "credentials show only while No authentication is off"
+    if not no_auth:
+        driver.find_element(By.ID, "username").clear()
+        driver.find_element(By.ID, "username").send_keys(username or "")
+        driver.find_element(By.ID, "password").clear()
+        driver.find_element(By.ID, "password").send_keys(password or "")
+
+
+def flow_registries(driver):
+    admin = CONFIG["adminA"]
+    secured = CONFIG["secured"]
+    sign_in(driver, admin["username"], admin["password"])
+    shot(driver, "registries-start")
+    driver.find_element(By.ID, "add-registry").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "registry-form")), 30, "the form")
+    # The No authentication switch hides and shows the credentials, as the seed says.
+    toggle = driver.find_element(By.ID, "noAuthentication")
+    toggle.click()
+    assert not driver.find_element(By.ID, "credentials").is_displayed(), "credentials hidden with No authentication on"
+    toggle.click()
+    assert driver.find_element(By.ID, "credentials").is_displayed(), "credentials back with No authentication off"
+    shot(driver, "registry-form")
+
+    # Wrong credentials: the server's message beside the password, everything typed kept.
+    fill_registry(driver, "secured", secured["endpoint"], username=secured["username"], password="wrong-password")
+    driver.find_element(By.ID, "confirm").click()
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "password-error"), "registry validation failed"), 60, "the validation error")
+    assert driver.find_element(By.ID, "name").get_attribute("value") == "secured", "the name is kept"
+    assert driver.find_element(By.ID, "endpoint").get_attribute("value") == secured["endpoint"], "the endpoint is kept"
+    assert driver.find_element(By.ID, "password").get_attribute("value") == "wrong-password", "the password is kept"
+    assert driver.find_element(By.ID, "password").get_attribute("aria-invalid") == "true"
+    shot(driver, "registry-form-error")
+
+    # The right password: the registry's page shows it syncing, then its counts, without a reload.
+    driver.find_element(By.ID, "password").clear()
+    driver.find_element(By.ID, "password").send_keys(secured["password"])
+    driver.find_element(By.ID, "confirm").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "sync")), 60, "the registry's page")
+    driver.execute_script("window.charthouseMarker = 'same page'")
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-field=state]"), "ok"), 60, "the sync to finish")
+    assert driver.execute_script("return window.charthouseMarker") == "same page", "no reload"
+    assert text_of(driver, "[data-field=charts]") == str(secured["charts"]), text_of(driver, "[data-field=charts]")
+    assert text_of(driver, "[data-field=versions]") == str(secured["versions"]), text_of(driver, "[data-field=versions]")
+    shot(driver, "registry")
+
+    # A protected registry: no credentials needed with No authentication, never contacted.
+    driver.get(BASE + "/registries/new")
+    fill_registry(driver, "vault", CONFIG["protected"]["endpoint"], protected=True, no_auth=True)
+    driver.find_element(By.ID, "confirm").click()
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-field=state]"), "protected"), 60, "the protected registry")
+
+    driver.get(BASE + "/registries")
+    rows = {row.get_attribute("data-registry"): row.text for row in driver.find_elements(By.CSS_SELECTOR, "#registries tbody tr")}
+    assert "secured" in rows and "vault" in rows, rows
+    assert "protected" in rows["vault"], rows["vault"]
+    assert "credentials" in rows["secured"] and "ok" in rows["secured"], rows["secured"]
+    shot(driver, "registries")
+
+    # The hosted registry's page gives the helm commands for it.
+    driver.find_element(By.CSS_SELECTOR, "tr[data-registry=hosted] a").click()
+    commands = wait(driver, EC.presence_of_element_located((By.ID, "hosted-commands")), 30, "the hosted commands").text
+    assert "helm registry login" in commands and "helm push" in commands and "helm repo add" in commands, commands
+    shot(driver, "registry-hosted")
+
+    # Remove asks first.
+    driver.get(BASE + "/registries")
+    driver.find_element(By.CSS_SELECTOR, "tr[data-registry=vault] a").click()
+    driver.find_element(By.ID, "remove").click()
+    shot(driver, "registry-remove")
+    driver.find_element(By.ID, "confirm").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "registries")), 30, "back on the list")
+    assert not driver.find_elements(By.CSS_SELECTOR, "tr[data-registry=vault]"), "vault removed"
+
+
+def flow_member(driver):
+    member = CONFIG["memberA"]
+    sign_in(driver, member["username"], member["password"])
+    assert not driver.find_elements(By.ID, "add-registry"), "a member has no Add New Helm Registry"
+    driver.find_element(By.CSS_SELECTOR, "tr[data-registry=secured] a").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "sync")), 30, "the registry page")
+    assert not driver.find_elements(By.ID, "sync-now") and not driver.find_elements(By.ID, "remove"), "a member has no admin action"
+    shot(driver, "registry-member")
+
+
+def flow_isolation(driver):
+    other = CONFIG["adminB"]
+    sign_in(driver, other["username"], other["password"])
+    names = [row.get_attribute("data-registry") for row in driver.find_elements(By.CSS_SELECTOR, "#registries tbody tr")]
+    assert "secured" not in names, names
+    driver.get(BASE + "/registries/" + CONFIG["securedID"])
+    assert "not found" in text_of(driver, "#error-message"), text_of(driver, "#error-message")
+
+
+FLOWS = {"signin": flow_signin, "registries": flow_registries, "member": flow_member, "isolation": flow_isolation}
+
+
+def main(names):
+    for name in names:
+        driver = browser()
+        try:
+            FLOWS[name](driver)
+        except Exception:
+            try:
+                driver.save_screenshot(os.path.join(SHOTS, f"FAILED-{name}.png"))
+            except Exception:
+                pass
+            traceback.print_exc()
+            print(f"FAILED {name} at {driver.current_url}", file=sys.stderr)
+            return 1
+        finally:
+            driver.quit()
+        print(f"ok {name}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
