@@ -142,6 +142,7 @@ public func buildApplication(
         access: access,
         registries: registries,
         catalog: catalog,
+        chartFiles: chartFiles,
         renderer: try ConsoleRenderer(),
         session: ConsoleSession(secure: configuration.publicScheme == "https", lifetime: configuration.sessionLifetime),
         clients: ClientAddresses(trustedProxies: configuration.trustedProxies),

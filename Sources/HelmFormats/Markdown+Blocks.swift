@@ -28,7 +28,7 @@ struct BlockRenderer {
                 indentedCode()
             } else if let level = Self.headingLevel(trimmed) {
                 let text = trimmed.drop { $0 == "#" }.trimmingCharacters(in: .whitespaces)
-                let clean = text.replacing(/\s+#+$/, with: "")
+                let clean = Self.closingHashesRemoved(text)
                 let tag = "h\(min(level + headingOffset, 6))"
                 out += "<\(tag)>\(Markdown.inline(clean))</\(tag)>\n"
                 index += 1
@@ -46,6 +46,15 @@ struct BlockRenderer {
             }
         }
         return out
+    }
+
+    /// `Title ##` → `Title` (an ATX heading's optional closing sequence).
+    static func closingHashesRemoved(_ text: String) -> String {
+        var core = Substring(text)
+        while core.last == "#" { core = core.dropLast() }
+        guard core.count < text.count, core.isEmpty || core.last == " " else { return text }
+        while core.last == " " { core = core.dropLast() }
+        return String(core)
     }
 
     static func fence(_ trimmed: String) -> String? {

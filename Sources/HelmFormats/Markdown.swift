@@ -18,21 +18,7 @@ public enum Markdown {
             .replacingOccurrences(of: "\t", with: "    ").components(separatedBy: "\n")
     }
 
-    static func escape(_ text: some StringProtocol) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: some StringProtocol) -> String { HTMLText.escape(text) }
 
     /// A link target the console may point at, or nil.
     static func safeURL(_ url: String) -> String? {

@@ -19,6 +19,10 @@ public enum YAMLDocument {
 
     /// Aliases expand to at most this many values in all (a "billion laughs" document stops here).
     public static let maxExpandedValues = 1_000_000
+    /// Sequences and mappings nest at most this deep. Values files nest a few levels; what reads
+    /// a document (merging, schemas, JSON) recurses through it, so no input may nest deeper than
+    /// a thread's stack allows.
+    public static let maxDepth = 100
 
     /// The first document of `text`; an empty text (or only comments) is `null`.
     public static func parse(_ text: String) throws(SyntaxError) -> JSONValue {
@@ -46,6 +50,7 @@ public enum YAMLDocument {
         let stream: YAMLEventStream
         var anchors: [String: JSONValue] = [:]
         var expanded = 0
+        var depth = 0
 
         init(stream: YAMLEventStream) { self.stream = stream }
 
@@ -97,6 +102,8 @@ public enum YAMLDocument {
                 }
                 return target
             case .sequenceStart:
+                try enter()
+                defer { depth -= 1 }
                 var elements: [JSONValue] = []
                 while true {
                     let next = try next()
@@ -105,12 +112,21 @@ public enum YAMLDocument {
                 }
                 result = .array(elements)
             case .mappingStart:
+                try enter()
+                defer { depth -= 1 }
                 result = .object(try mapping())
             default:
                 throw error("unexpected YAML event")
             }
             if let anchor, event != .alias { anchors[anchor] = result }
             return result
+        }
+
+        mutating func enter() throws(SyntaxError) {
+            depth += 1
+            guard depth <= YAMLDocument.maxDepth else {
+                throw error("sequences and mappings nest deeper than \(YAMLDocument.maxDepth) levels")
+            }
         }
 
         mutating func mapping() throws(SyntaxError) -> [String: JSONValue] {

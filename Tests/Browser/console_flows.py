@@ -203,7 +203,49 @@ def flow_isolation(driver):
     assert "not found" in text_of(driver, "#error-message"), text_of(driver, "#error-message")
 
 
-FLOWS = {"signin": flow_signin, "registries": flow_registries, "member": flow_member, "isolation": flow_isolation}
+def chart_names(driver):
+    return [row.get_attribute("data-chart") for row in driver.find_elements(By.CSS_SELECTOR, "#charts tbody tr")]
+
+
+def flow_catalog(driver):
+    admin = CONFIG["adminA"]
+    sign_in(driver, admin["username"], admin["password"])
+    driver.get(BASE + "/catalog")
+    wait(driver, lambda d: "documented" in chart_names(d), 30, "the catalog lists the synced charts")
+    assert {"documented", "web"} <= set(chart_names(driver)), chart_names(driver)
+    shot(driver, "catalog")
+    # Results follow the typing, without a reload.
+    driver.execute_script("window.charthouseMarker = 'same page'")
+    box = driver.find_element(By.ID, "catalog-search")
+    box.send_keys("docu")
+    wait(driver, lambda d: chart_names(d) == ["documented"], 30, "only the matching chart")
+    box.send_keys(Keys.CONTROL + "a")
+    box.send_keys("no-such-chart-anywhere")
+    wait(driver, EC.presence_of_element_located((By.ID, "no-results")), 30, "the empty state")
+    assert driver.execute_script("return window.charthouseMarker") == "same page", "no reload"
+    assert "no-such-chart-anywhere" in driver.current_url, driver.current_url
+    shot(driver, "catalog-no-results")
+
+    driver.get(BASE + "/catalog?q=documented")
+    driver.find_element(By.CSS_SELECTOR, "tr[data-chart=documented] a").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "versions")), 30, "the chart's versions")
+    versions = [row.get_attribute("data-version") for row in driver.find_elements(By.CSS_SELECTOR, "#versions tbody tr")]
+    assert versions == ["1.1.0", "1.0.0"], versions
+    shot(driver, "chart")
+    driver.find_element(By.CSS_SELECTOR, "tr[data-version='1.1.0'] a").click()
+    readme = wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, "#readme .markdown")), 30, "the README")
+    assert readme.find_element(By.TAG_NAME, "h2").text == "Documented", readme.get_attribute("innerHTML")
+    assert readme.find_element(By.TAG_NAME, "strong").text == "bold"
+    assert readme.find_element(By.CSS_SELECTOR, "td code").text == "replicaCount"
+    # The README's own HTML is shown as text and never runs.
+    assert not readme.find_elements(By.TAG_NAME, "script") and "<script>" in readme.text, readme.get_attribute("innerHTML")
+    assert driver.execute_script("return window.injected === undefined"), "the README's script ran"
+    assert "replicaCount" in text_of(driver, "#values pre")
+    assert "\"minimum\"" in text_of(driver, "#schema pre")
+    shot(driver, "chart-version")
+
+
+FLOWS = {"signin": flow_signin, "registries": flow_registries, "member": flow_member, "isolation": flow_isolation, "catalog": flow_catalog}
 
 
 def main(names):

@@ -78,4 +78,48 @@ struct ConsoleBrowserTests {
             try await Self.browse(["member", "isolation"], server: server, config: config)
         }
     }
+
+    static let readme = """
+        # Documented
+
+        A chart with **bold** text and a table.
+
+        | Key | Default |
+        |-----|---------|
+        | `replicaCount` | `1` |
+
+        <script>window.injected = true</script>
+        """
+
+    @Test("catalog: search as you type, a chart's versions, a version's README (rendered safely), values and schema")
+    func catalog() async throws {
+        let helm = try HelmCLI(major: 4)
+        defer { helm.removeHome() }
+        let folder = try ChartFixtures.classicRepository([("web", "1.0.0")])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let work = try ScratchDirectory.make("charthouse-console-charts")
+        defer { try? FileManager.default.removeItem(at: work) }
+        let schema = #"{"type": "object", "properties": {"replicaCount": {"type": "integer", "minimum": 1}}}"#
+        for version in ["1.0.0", "1.1.0"] {
+            let archive = try helm.packageChart(
+                name: "documented",
+                version: version,
+                in: work,
+                files: ["README.md": Self.readme, "values.schema.json": schema]
+            )
+            try FileManager.default.moveItem(at: archive, to: folder.appendingPathComponent(archive.lastPathComponent))
+            try? FileManager.default.removeItem(at: work.appendingPathComponent("documented"))
+        }
+        try helm.run(["repo", "index", folder.path])
+        let nginx = try await NginxServer(serving: folder)
+        defer { nginx.stop() }
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let created = try await server.client(token: cast.adminA.token).createRegistry(
+                body: .json(.init(name: "charts", endpoint: nginx.baseURL, noAuthentication: true))
+            ).created.body.json
+            #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: created.id).syncState == .ok)
+            try await Self.browse(["catalog"], server: server, config: ["adminA": Self.user(cast.adminA)])
+        }
+    }
 }

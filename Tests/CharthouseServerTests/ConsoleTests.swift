@@ -153,6 +153,15 @@ struct ConsoleTests {
             )
             #expect(refused.status == 400 && refused.text.contains("id=\"endpoint-error\""), "\(refused.text)")
             #expect(!refused.text.contains("<script>alert(1)") && refused.text.contains("x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"))
+            // A quote with a combining mark is one Swift character, and still a quote to a browser.
+            let combining = "x\"\u{301} autofocus onfocus=alert(1) x=\""
+            let marked = try await server.request(
+                .post,
+                "/registries",
+                headers: a.headers + [Self.formType],
+                body: Self.form([("_csrf", a.csrf), ("name", "evil"), ("endpoint", combining), ("noAuthentication", "on")])
+            )
+            #expect(marked.status == 400 && marked.text.contains("x&quot;\u{301} autofocus") && !marked.text.contains("\"\u{301} autofocus"))
             // The page's script gets JSON: the field and the server's message.
             let json = try await server.request(
                 .post,
@@ -216,6 +225,39 @@ struct ConsoleTests {
                 #expect(asset.status == 200 && asset.headers["content-type"] == type && !asset.body.isEmpty)
                 #expect(asset.headers["cache-control"] == "public, max-age=31536000, immutable")
                 #expect(try await server.request(.get, "/assets/console.000000000000.\(suffix)").status == 404)
+            }
+        }
+    }
+
+    @Test("catalog pages: search, the results alone for the page's script, another tenant's charts not found")
+    func catalogPages() async throws {
+        let folder = try ChartFixtures.classicRepository([("web", "1.0.0"), ("worker", "0.3.0")])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let nginx = try await NginxServer(serving: folder)
+        defer { nginx.stop() }
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let registry = try await server.client(token: cast.adminA.token).createRegistry(
+                body: .json(.init(name: "charts", endpoint: nginx.baseURL, noAuthentication: true))
+            ).created.body.json
+            #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: registry.id).syncState == .ok)
+            let a = try await Self.signIn(server, cast.adminA.username, cast.adminA.password)
+            let b = try await Self.signIn(server, cast.adminB.username, cast.adminB.password)
+            let page = try await server.request(.get, "/catalog?q=wor", headers: a.headers)
+            #expect(page.status == 200 && page.text.contains("data-chart=\"worker\"") && !page.text.contains("data-chart=\"web\""))
+            let partial = try await server.request(.get, "/catalog?q=wor&partial=1", headers: a.headers)
+            #expect(partial.status == 200 && partial.text.contains("data-chart=\"worker\"") && !partial.text.contains("<html"))
+            let versions = try await server.request(.get, "/catalog/\(registry.id)/worker", headers: a.headers)
+            #expect(versions.status == 200 && versions.text.contains("data-version=\"0.3.0\""))
+            let version = try await server.request(.get, "/catalog/\(registry.id)/worker/0.3.0", headers: a.headers)
+            #expect(version.status == 200 && version.text.contains("replicaCount"), "\(version.text)")
+            let missing = try await server.request(.get, "/catalog/\(registry.id)/worker/9.9.9", headers: a.headers)
+            #expect(missing.status == 404 && missing.text.contains("available: 0.3.0"))
+            // Tenant B sees none of A's charts, by search or by address.
+            let other = try await server.request(.get, "/catalog?q=wor", headers: b.headers)
+            #expect(other.status == 200 && !other.text.contains("data-chart=\"worker\""))
+            for path in ["/catalog/\(registry.id)/worker", "/catalog/\(registry.id)/worker/0.3.0"] {
+                #expect(try await server.request(.get, path, headers: b.headers).status == 404, "\(path)")
             }
         }
     }

@@ -36,7 +36,11 @@ struct MarkdownTests {
             """
         let html = Markdown.html(source)
         #expect(html.contains("<h2>nginx</h2>"))
-        #expect(html.contains("<p>Chart for <strong>NGINX</strong> with <em>TLS</em> and <code>values.yaml</code>; see <a href=\"https://example.com/docs\" rel=\"nofollow noopener noreferrer\">the docs</a>.</p>"))
+        #expect(
+            html.contains(
+                "<p>Chart for <strong>NGINX</strong> with <em>TLS</em> and <code>values.yaml</code>; see <a href=\"https://example.com/docs\" rel=\"nofollow noopener noreferrer\">the docs</a>.</p>"
+            )
+        )
         #expect(html.contains("<h3>Install</h3>"))
         #expect(html.contains("<pre><code>$ helm install my-release oci://registry/nginx</code></pre>"))
         #expect(html.contains("<ul>\n<li>one</li>\n<li>two with <code>code</code></li>\n</ul>"))
@@ -64,6 +68,8 @@ struct MarkdownTests {
             ("```\n</code></pre><script>x</script>\n```", "<pre><code>&lt;/code&gt;&lt;/pre&gt;&lt;script&gt;x&lt;/script&gt;</code></pre>"),
             ("# <i>title</i>", "<h2>&lt;i&gt;title&lt;/i&gt;</h2>"),
             ("| <b> |\n|---|\n| x |", "<th scope=\"col\">&lt;b&gt;</th>"),
+            ("[a](https://e.com/\"\u{301} onmouseover=alert(1))", "href=\"https://e.com/&quot;\u{301}\""),
+            ("<\u{301}script>", "&lt;\u{301}script&gt;"),
         ]
         for (source, expected) in cases {
             let html = Markdown.html(source)

@@ -90,4 +90,24 @@ struct YAMLDocumentTests {
         }
         #expect(throws: YAMLDocument.SyntaxError.self) { try YAMLDocument.parseMapping(text) }
     }
+
+    @Test("nesting is refused past maxDepth, in flow and block style, with the line; no stack overflow at any depth")
+    func depth() throws {
+        func flow(_ depth: Int) -> String { String(repeating: "[", count: depth) + String(repeating: "]", count: depth) }
+        #expect(try YAMLDocument.parse(flow(YAMLDocument.maxDepth)) != .null)
+        for depth in [YAMLDocument.maxDepth + 1, 5_000, 200_000] {
+            #expect {
+                try YAMLDocument.parse(flow(depth))
+            } throws: { error in
+                (error as? YAMLDocument.SyntaxError)?.reason.contains("nest deeper than \(YAMLDocument.maxDepth) levels") == true
+            }
+        }
+        // Block mappings: `a:` indented one more level per line.
+        let block = (0...YAMLDocument.maxDepth).map { String(repeating: " ", count: $0) + "a:" }.joined(separator: "\n") + " 1\n"
+        #expect {
+            try YAMLDocument.parseMapping(block)
+        } throws: { error in
+            (error as? YAMLDocument.SyntaxError).map { $0.line == YAMLDocument.maxDepth + 1 && $0.reason.contains("nest deeper") } == true
+        }
+    }
 }

@@ -9,7 +9,7 @@ import Mustache
 import NIOCore
 
 /// Renders the console's pages from the Mustache templates compiled into the binary (every value
-/// HTML-escaped; no template uses `{{{…}}}`), with the security headers every page carries, and
+/// HTML-escaped; the one `{{{…}}}` is a README already made safe by `Markdown`), with the security headers every page carries, and
 /// serves the stylesheet and script under names fingerprinted by their content.
 struct ConsoleRenderer: Sendable {
     /// One static file, served at `/assets/<name>` with a year-long immutable cache.
@@ -28,16 +28,25 @@ struct ConsoleRenderer: Sendable {
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
         + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
+    /// Mustache's own HTML escaping goes character by character, so a quote followed by a
+    /// combining mark would pass unescaped and close an attribute; every template uses this one.
+    struct SafeHTML: MustacheContentType {
+        func escapeText(_ text: String) -> String { HTMLText.escape(text) }
+    }
+
     init() throws {
+        MustacheContentTypes.register(SafeHTML(), named: "SAFEHTML")
         var library = MustacheLibrary()
         let templates: [(String, [UInt8])] = [
             ("layout", PackageResources.layout_mustache), ("login", PackageResources.login_mustache),
             ("error", PackageResources.error_mustache), ("registries", PackageResources.registries_mustache),
             ("registry", PackageResources.registry_mustache), ("registry-form", PackageResources.registry_form_mustache),
-            ("confirm", PackageResources.confirm_mustache),
+            ("confirm", PackageResources.confirm_mustache), ("catalog", PackageResources.catalog_mustache),
+            ("catalog_results", PackageResources.catalog_results_mustache), ("chart", PackageResources.chart_mustache),
+            ("chart_version", PackageResources.chart_version_mustache),
         ]
         for (name, bytes) in templates {
-            try library.register(String(decoding: bytes, as: UTF8.self), named: name)
+            try library.register("{{% CONTENT_TYPE: SAFEHTML}}" + String(decoding: bytes, as: UTF8.self), named: name)
         }
         self.library = library
         self.stylesheet = Self.asset("console", "css", "text/css; charset=utf-8", PackageResources.console_css)
@@ -135,7 +144,7 @@ struct ConsoleLayout: Sendable {
     var script = ""
 
     /// The console's sections, in the navigation's order.
-    static let sections = [("Registries", "/registries")]
+    static let sections = [("Registries", "/registries"), ("Catalog", "/catalog")]
 
     init(title: String, user: ConsoleUser?, section: String? = nil, notice: String? = nil) {
         self.title = title

@@ -102,9 +102,14 @@ extension ConsoleRoutes {
         )
     }
 
-    static func id(_ context: Context) throws -> String {
-        guard let id = context.parameters.get("id") else { throw CharthouseError.notFound("registry") }
-        return id
+    static func id(_ context: Context) throws -> String { try parameter(context, "id") }
+
+    /// A path parameter, percent-decoded (the router matches the raw path).
+    static func parameter(_ context: Context, _ name: String) throws -> String {
+        guard let raw = context.parameters.get(name), let value = raw.removingPercentEncoding else {
+            throw CharthouseError.notFound(name)
+        }
+        return value
     }
 
     /// The page's script asks for JSON; a plain form post gets a page.
@@ -281,4 +286,18 @@ enum ConsoleFormat {
         formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime, .withSpaceBetweenDateAndTime]
         return String(formatter.string(from: date).prefix(16)) + " UTC"
     }
+
+    /// A URL path segment: unreserved characters kept, everything else percent-encoded.
+    static func pathSegment(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    /// A query value, encoded like a path segment.
+    static func queryValue(_ text: String) -> String { pathSegment(text) }
+
+    static let unreserved: CharacterSet = {
+        var set = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        set.insert(charactersIn: "-._~")
+        return set
+    }()
 }

@@ -15,6 +15,7 @@ struct ConsoleRoutes: Sendable {
     let access: AccessService
     let registries: RegistryService
     let catalog: CatalogService
+    let chartFiles: ChartFileService
     let renderer: ConsoleRenderer
     let session: ConsoleSession
     let clients: ClientAddresses
@@ -38,6 +39,7 @@ struct ConsoleRoutes: Sendable {
             }
         }
         registerRegistryPages(on: router)
+        registerCatalogPages(on: router)
     }
 
     // MARK: - Sign-in

@@ -82,9 +82,36 @@
     setTimeout(tick, 500);
   }
 
+  // The catalog's results follow the typing: the server renders them, the page swaps them in.
+  function bindSearch() {
+    var input = document.getElementById("catalog-search");
+    var results = document.getElementById("results");
+    if (!input || !results) return;
+    var timer = null;
+    var latest = 0;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var ticket = ++latest;
+        var query = encodeURIComponent(input.value);
+        fetch("/catalog?partial=1&q=" + query, { credentials: "same-origin" })
+          .then(function (response) { return response.text(); })
+          .then(function (html) {
+            if (ticket !== latest) return;  // a newer search is on its way
+            var parsed = new DOMParser().parseFromString(html, "text/html");
+            results.replaceChildren.apply(results, Array.prototype.map.call(parsed.body.childNodes, function (node) {
+              return document.importNode(node, true);
+            }));
+            history.replaceState(null, "", "/catalog?q=" + query);
+          });
+      }, 200);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     bindCredentials();
     bindLiveForms();
     followSync();
+    bindSearch();
   });
 })();
