@@ -143,6 +143,7 @@ public func buildApplication(
         registries: registries,
         catalog: catalog,
         chartFiles: chartFiles,
+        profiles: profiles,
         renderer: try ConsoleRenderer(),
         session: ConsoleSession(secure: configuration.publicScheme == "https", lifetime: configuration.sessionLifetime),
         clients: ClientAddresses(trustedProxies: configuration.trustedProxies),

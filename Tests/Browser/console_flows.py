@@ -53,17 +53,26 @@ def text_of(driver, css):
 
 
 def shot(driver, name):
-    """Saves the whole page (not only the window) at both widths, then goes back to the wide window."""
+    """Saves the whole page at both widths (the viewport emulated: a headless window is never
+    narrower than 500 pixels), and fails if anything makes the page scroll sideways."""
     os.makedirs(SHOTS, exist_ok=True)
     for width in WIDTHS:
-        driver.set_window_size(width, 900)
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600})
+        overflow = driver.execute_script("""
+            var width = document.documentElement.clientWidth;
+            if (document.documentElement.scrollWidth <= width) return null;
+            return Array.prototype.filter.call(document.querySelectorAll('body *'), function (e) {
+                return e.getBoundingClientRect().right > width + 1;
+            }).slice(0, 5).map(function (e) { return e.tagName + '#' + e.id + '.' + e.className; });""")
+        assert overflow is None, f"{name} scrolls sideways at {width} px: {overflow}"
         metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
         size = metrics["cssContentSize"]
-        clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 6000), "scale": 1}
+        clip = {"x": 0, "y": 0, "width": width, "height": min(size["height"], 6000), "scale": 1}
         image = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True, "clip": clip})
         with open(os.path.join(SHOTS, f"{name}-{width}.png"), "wb") as file:
             file.write(base64.b64decode(image["data"]))
-    driver.set_window_size(1280, 900)
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
 def sign_in(driver, username, password, expect_success=True):
@@ -245,7 +254,102 @@ def flow_catalog(driver):
     shot(driver, "chart-version")
 
 
-FLOWS = {"signin": flow_signin, "registries": flow_registries, "member": flow_member, "isolation": flow_isolation, "catalog": flow_catalog}
+def choose(driver, select_id, text):
+    from selenium.webdriver.support.ui import Select
+    Select(driver.find_element(By.ID, select_id)).select_by_visible_text(text)
+
+
+def layer_names(driver):
+    return [item.get_attribute("data-release") for item in driver.find_elements(By.CSS_SELECTOR, "#layers > li")]
+
+
+def flow_profiles(driver):
+    admin = CONFIG["adminA"]
+    sign_in(driver, admin["username"], admin["password"])
+    driver.get(BASE + "/profiles")
+    wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".empty")), 30, "the empty state")
+    shot(driver, "profiles-empty")
+    driver.find_element(By.ID, "create-profile").click()
+    driver.find_element(By.ID, "name").send_keys("web-stack")
+    driver.find_element(By.ID, "create").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "no-layers")), 30, "the new profile")
+
+    # Add layer: the Repository menu, then the chart typed from the list, a version from the catalog.
+    driver.find_element(By.ID, "add-layer").click()
+    choose(driver, "registry", "charts")
+    chart = wait(driver, EC.presence_of_element_located((By.ID, "chart")), 30, "the chart field")
+    options = [option.get_attribute("value") for option in driver.find_elements(By.CSS_SELECTOR, "#chart-options option")]
+    assert "documented" in options, options
+    chart.send_keys("documented")
+    driver.execute_script("arguments[0].dispatchEvent(new Event('change'))", chart)
+    wait(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#version option")) == 3, 30, "the versions from the catalog")
+    versions = [option.get_attribute("value") for option in driver.find_elements(By.CSS_SELECTOR, "#version option")]
+    assert versions == ["", "1.1.0", "1.0.0"], versions
+    choose(driver, "version", "1.0.0")
+    driver.find_element(By.ID, "namespace").send_keys("web")
+    values = driver.find_element(By.ID, "values")
+    values.send_keys("image:\n  tag: x\nreplicaCount: [1\n")
+    shot(driver, "layer-form")
+    driver.find_element(By.ID, "done").click()
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "values-error"), "line"), 30, "the YAML error with its line")
+    assert driver.find_element(By.ID, "namespace").get_attribute("value") == "web", "what was typed is kept"
+    shot(driver, "layer-form-yaml-error")
+    values.clear()
+    values.send_keys("replicaCount: 0\n")
+    driver.find_element(By.ID, "done").click()
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "values-error"), "replicaCount"), 30, "the schema error")
+    values.clear()
+    values.send_keys("replicaCount: 2\n")
+    driver.find_element(By.ID, "done").click()
+    wait(driver, lambda d: layer_names(d) == ["documented"], 30, "the layer on the profile")
+
+    # A protected registry: chart and version typed by hand.
+    driver.find_element(By.ID, "add-layer").click()
+    choose(driver, "registry", "vault (protected)")
+    wait(driver, EC.presence_of_element_located((By.ID, "chart")), 30, "the chart field")
+    assert driver.find_element(By.ID, "version").tag_name == "input", "a typed version for a protected registry"
+    driver.find_element(By.ID, "chart").send_keys("secret-app")
+    driver.find_element(By.ID, "version").send_keys("3.2.1")
+    driver.find_element(By.ID, "namespace").send_keys("vault")
+    driver.find_element(By.ID, "done").click()
+    wait(driver, lambda d: layer_names(d) == ["documented", "secret-app"], 30, "two layers")
+
+    # Reorder with the buttons, by keyboard.
+    up = driver.find_element(By.CSS_SELECTOR, "button[aria-label='Move secret-app up']")
+    up.send_keys(Keys.ENTER)
+    wait(driver, lambda d: layer_names(d) == ["secret-app", "documented"], 30, "the new order")
+    shot(driver, "profile-draft")
+
+    driver.find_element(By.ID, "publish").click()
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "profile-state"), "published"), 30, "published")
+    assert not driver.find_elements(By.ID, "add-layer"), "a published profile is not edited"
+    driver.find_element(By.ID, "new-version").send_keys("1.1.0")
+    driver.find_element(By.ID, "create-version").click()
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "profile-state"), "draft"), 30, "the new draft")
+    driver.find_element(By.CSS_SELECTOR, "button[aria-label='Remove secret-app']").click()
+    wait(driver, lambda d: layer_names(d) == ["documented"], 30, "the layer removed")
+    driver.find_element(By.ID, "diff").click()
+    differences = wait(driver, EC.presence_of_element_located((By.ID, "differences")), 30, "the differences").text
+    assert "secret-app" in differences, differences
+    shot(driver, "profile-diff")
+
+    # Export, then import the document under another name.
+    driver.get(BASE + "/profiles")
+    shot(driver, "profiles")
+    driver.find_element(By.CSS_SELECTOR, "[data-profile=web-stack] tr[data-version='1.0.0'] a").click()
+    export = driver.find_element(By.ID, "export").get_attribute("href")
+    document = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1]; fetch(arguments[0], {credentials: 'same-origin'}).then(r => r.text()).then(done);", export)
+    assert "kind: ClusterProfile" in document, document
+    driver.get(BASE + "/profiles/import")
+    driver.find_element(By.ID, "document").send_keys(document.replace("name: web-stack", "name: copied-stack"))
+    shot(driver, "profile-import")
+    driver.find_element(By.ID, "import").click()
+    wait(driver, lambda d: layer_names(d) == ["secret-app", "documented"], 30, "the imported profile")
+    assert "copied-stack" in driver.find_element(By.TAG_NAME, "h1").text
+
+
+FLOWS = {"signin": flow_signin, "registries": flow_registries, "member": flow_member, "isolation": flow_isolation, "catalog": flow_catalog, "profiles": flow_profiles}
 
 
 def main(names):

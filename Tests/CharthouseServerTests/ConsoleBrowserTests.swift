@@ -91,7 +91,9 @@ struct ConsoleBrowserTests {
         <script>window.injected = true</script>
         """
 
-    @Test("catalog: search as you type, a chart's versions, a version's README (rendered safely), values and schema")
+    @Test(
+        "catalog and profiles: search as you type, README rendered safely; a profile built with Add layer (catalog and protected), errors at their line, reordered, published, versioned, diffed, exported and imported"
+    )
     func catalog() async throws {
         let helm = try HelmCLI(major: 4)
         defer { helm.removeHome() }
@@ -119,7 +121,20 @@ struct ConsoleBrowserTests {
                 body: .json(.init(name: "charts", endpoint: nginx.baseURL, noAuthentication: true))
             ).created.body.json
             #expect(try await CatalogSyncTests.waitForSync(server, token: cast.adminA.token, id: created.id).syncState == .ok)
-            try await Self.browse(["catalog"], server: server, config: ["adminA": Self.user(cast.adminA)])
+            _ = try await server.client(token: cast.adminA.token).createRegistry(
+                body: .json(.init(name: "vault", endpoint: "https://vault.invalid", protected: true, noAuthentication: true))
+            ).created
+            try await Self.browse(["catalog", "profiles"], server: server, config: ["adminA": Self.user(cast.adminA)])
+            // What the browser made, as the API sees it.
+            let made = try await server.client(token: cast.adminA.token).listProfiles().ok.body.json.items.flatMap(\.versions)
+            #expect(
+                Set(made.map { "\($0.name)@\($0.version):\($0.state.rawValue)" }) == [
+                    "web-stack@1.0.0:published", "web-stack@1.1.0:draft", "copied-stack@1.0.0:draft",
+                ]
+            )
+            let published = try #require(made.first { $0.name == "web-stack" && $0.version == "1.0.0" })
+            #expect(published.layers.map(\.releaseName) == ["secret-app", "documented"])
+            #expect(published.layers.last?.values == "replicaCount: 2\n" && published.layers.last?.version == "1.0.0")
         }
     }
 }

@@ -261,4 +261,62 @@ struct ConsoleTests {
             }
         }
     }
+
+    @Test(
+        "profiles: created and published through forms, exported as a download; members read only; no CSRF token, no change; other tenants find nothing"
+    )
+    func profilePages() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let a = try await Self.signIn(server, cast.adminA.username, cast.adminA.password)
+            let b = try await Self.signIn(server, cast.adminB.username, cast.adminB.password)
+            let member = try await Self.signIn(server, cast.memberA.username, cast.memberA.password)
+            let vault = try await server.client(token: cast.adminA.token).createRegistry(
+                body: .json(.init(name: "vault", endpoint: "https://vault.invalid", protected: true, noAuthentication: true))
+            ).created.body.json
+            func post(_ path: String, _ session: Session, _ fields: [(String, String)], json: Bool = false) async throws -> RawResponse {
+                try await server.request(
+                    .post,
+                    path,
+                    headers: session.headers + [Self.formType] + (json ? [("Accept", "application/json")] : []),
+                    body: Self.form(fields)
+                )
+            }
+            let created = try await post("/profiles", a, [("_csrf", a.csrf), ("name", "stack"), ("version", "1.0.0")])
+            #expect(created.status == 303, "\(created.text)")
+            let location = try #require(created.headers["location"])
+            let id = String(location.dropFirst("/profiles/".count))
+            let duplicate = try await post("/profiles", a, [("_csrf", a.csrf), ("name", "stack"), ("version", "1.0.0")])
+            #expect(duplicate.status == 409 && duplicate.text.contains("value=\"stack\""))
+
+            // A layer whose values are not YAML: the error names the line, for the form and for the script.
+            let layer = [("_csrf", a.csrf), ("registryId", vault.id), ("chart", "app"), ("version", "1.0.0"), ("namespace", "apps")]
+            let page = try await post("\(location)/layers", a, layer + [("values", "a: 1\nb: [2\n")])
+            #expect(page.status == 422 && page.text.contains("id=\"values-error\"") && page.text.contains("data-error-line=\""), "\(page.text)")
+            let script = try await post("\(location)/layers", a, layer + [("values", "a: 1\nb: [2\n")], json: true)
+            let detail = script.object?["detail"] as? [String: String]
+            #expect(script.status == 422 && detail?["field"] == "values" && detail?["line"] != nil, "\(script.text)")
+            #expect(try await post("\(location)/layers", a, layer + [("values", "a: 1\n")]).status == 303)
+
+            // Without the session's token nothing changes; a member and another tenant cannot publish.
+            #expect(try await post("\(location)/publish", a, []).status == 403)
+            #expect(try await post("\(location)/publish", member, [("_csrf", member.csrf)]).status == 403)
+            #expect(try await post("\(location)/publish", b, [("_csrf", b.csrf)]).status == 404)
+            let state = try await server.client(token: cast.adminA.token).getProfile(path: .init(id: id)).ok.body.json.state
+            #expect(state == .draft)
+            let memberPage = try await server.request(.get, location, headers: member.headers)
+            #expect(memberPage.status == 200 && memberPage.text.contains("data-release=\"app\""))
+            #expect(!memberPage.text.contains("id=\"add-layer\"") && !memberPage.text.contains("id=\"publish\""))
+            for path in [location, "\(location)/export", "\(location)/layers/new"] {
+                #expect(try await server.request(.get, path, headers: b.headers).status == 404, "\(path)")
+            }
+            #expect(!(try await server.request(.get, "/profiles", headers: b.headers)).text.contains("stack"))
+
+            #expect(try await post("\(location)/publish", a, [("_csrf", a.csrf)]).status == 303)
+            let export = try await server.request(.get, "\(location)/export", headers: a.headers)
+            #expect(export.status == 200 && export.headers["content-type"] == "application/yaml; charset=utf-8")
+            #expect(export.headers["content-disposition"] == "attachment; filename=\"stack-1.0.0.yaml\"")
+            #expect(export.text.contains("kind: ClusterProfile") && export.text.contains("chart: app"))
+        }
+    }
 }

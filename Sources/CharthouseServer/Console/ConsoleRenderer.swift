@@ -43,7 +43,10 @@ struct ConsoleRenderer: Sendable {
             ("registry", PackageResources.registry_mustache), ("registry-form", PackageResources.registry_form_mustache),
             ("confirm", PackageResources.confirm_mustache), ("catalog", PackageResources.catalog_mustache),
             ("catalog_results", PackageResources.catalog_results_mustache), ("chart", PackageResources.chart_mustache),
-            ("chart_version", PackageResources.chart_version_mustache),
+            ("chart_version", PackageResources.chart_version_mustache), ("profiles", PackageResources.profiles_mustache),
+            ("profile_form", PackageResources.profile_form_mustache), ("profile_import", PackageResources.profile_import_mustache),
+            ("profile", PackageResources.profile_mustache), ("profile_diff", PackageResources.profile_diff_mustache),
+            ("layer_form", PackageResources.layer_form_mustache),
         ]
         for (name, bytes) in templates {
             try library.register("{{% CONTENT_TYPE: SAFEHTML}}" + String(decoding: bytes, as: UTF8.self), named: name)
@@ -144,7 +147,7 @@ struct ConsoleLayout: Sendable {
     var script = ""
 
     /// The console's sections, in the navigation's order.
-    static let sections = [("Registries", "/registries"), ("Catalog", "/catalog")]
+    static let sections = [("Registries", "/registries"), ("Catalog", "/catalog"), ("Profiles", "/profiles")]
 
     init(title: String, user: ConsoleUser?, section: String? = nil, notice: String? = nil) {
         self.title = title

@@ -16,6 +16,7 @@ struct ConsoleRoutes: Sendable {
     let registries: RegistryService
     let catalog: CatalogService
     let chartFiles: ChartFileService
+    let profiles: ProfileService
     let renderer: ConsoleRenderer
     let session: ConsoleSession
     let clients: ClientAddresses
@@ -40,6 +41,7 @@ struct ConsoleRoutes: Sendable {
         }
         registerRegistryPages(on: router)
         registerCatalogPages(on: router)
+        registerProfilePages(on: router)
     }
 
     // MARK: - Sign-in

@@ -34,7 +34,7 @@
   // Forms marked data-live post in the background: the server's message appears beside its
   // field and everything typed stays; on success the browser goes where the server says.
   function bindLiveForms() {
-    document.querySelectorAll("form#registry-form").forEach(function (form) {
+    document.querySelectorAll("form#registry-form, form[data-live]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         event.preventDefault();
         var button = form.querySelector("button[type=submit]");
@@ -50,6 +50,9 @@
         }).then(function (result) {
           if (result.ok && result.data.location) { window.location.assign(result.data.location); return; }
           showErrors(result.data.errors || { form: "The server refused the form." });
+          var detail = result.data.detail;
+          var area = detail && detail.line && document.getElementById(detail.field);
+          if (area && area.tagName === "TEXTAREA") caretToLine(area, parseInt(detail.line, 10));
           button.disabled = false;
         }).catch(function () {
           showErrors({ form: "The server could not be reached. Try again." });
@@ -108,10 +111,72 @@
     });
   }
 
+  // A select marked data-submit-on-change submits its form (the Repository menu).
+  function bindAutoSubmit() {
+    document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+
+  // Picking a chart fills the version list from the catalog.
+  function bindVersions() {
+    var chart = document.querySelector("input[data-versions-url]");
+    var versions = document.querySelector("select#version");
+    if (!chart || !versions) return;
+    var load = function () {
+      if (!chart.value) return;
+      fetch(chart.getAttribute("data-versions-url") + encodeURIComponent(chart.value) + "/versions.json",
+            { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { versions: [] }; })
+        .then(function (data) {
+          var chosen = versions.value;
+          while (versions.options.length > 1) versions.remove(1);
+          data.versions.forEach(function (version) {
+            var option = document.createElement("option");
+            option.value = version;
+            option.textContent = version;
+            option.selected = version === chosen;
+            versions.appendChild(option);
+          });
+        });
+    };
+    chart.addEventListener("change", load);
+  }
+
+  // A file chosen for a textarea (data-fills) is read into it.
+  function bindFileFill() {
+    document.querySelectorAll("input[type=file][data-fills]").forEach(function (input) {
+      input.addEventListener("change", function () {
+        var target = document.getElementById(input.getAttribute("data-fills"));
+        if (!target || !input.files.length) return;
+        input.files[0].text().then(function (text) { target.value = text; });
+      });
+    });
+  }
+
+  // The caret goes to the line a YAML error names.
+  function caretToLine(textarea, line) {
+    var lines = textarea.value.split("\n");
+    var offset = 0;
+    for (var index = 0; index < Math.min(line - 1, lines.length); index++) offset += lines[index].length + 1;
+    textarea.focus();
+    textarea.setSelectionRange(offset, offset + (lines[line - 1] || "").length);
+  }
+
+  function markErrorLines() {
+    document.querySelectorAll("textarea[data-error-line]").forEach(function (textarea) {
+      caretToLine(textarea, parseInt(textarea.getAttribute("data-error-line"), 10));
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     bindCredentials();
     bindLiveForms();
     followSync();
     bindSearch();
+    bindAutoSubmit();
+    bindVersions();
+    bindFileFill();
+    markErrorLines();
   });
 })();
