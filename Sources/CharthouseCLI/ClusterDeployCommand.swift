@@ -179,7 +179,7 @@ extension ClusterCommand {
         func run() async throws {
             let client = try options.makeClient()
             let found = try await ClusterCommand.find(cluster, client: client)
-            let body = try await callServer { try await client.getAgentManifest(path: .init(id: found.id)).ok.body.yaml }
+            let body = try await callServer { try await client.getAgentManifest(path: .init(id: found.id)).ok.body.plainText }
             print(try await String(collecting: body, upTo: 1 << 20), terminator: "")
         }
     }

@@ -79,7 +79,7 @@ public enum YAMLEmitter {
     /// the text exactly (carriage returns, control characters, trailing spaces on a line).
     static func literal(_ text: String, indent: Int) -> (header: String, lines: [String])? {
         guard text.contains("\n") else { return nil }
-        let printable = text.unicodeScalars.allSatisfy { $0 == "\n" || $0 == "\t" || ($0.value >= 0x20 && $0.value != 0x7F) }
+        let printable = text.unicodeScalars.allSatisfy { $0 == "\n" || $0 == "\t" || (!needsEscape($0) && $0 != "\r") }
         guard printable, !text.contains("\u{FEFF}") else { return nil }
         var body = Substring(text)
         var trailing = 0
@@ -133,13 +133,26 @@ public enum YAMLEmitter {
             case "\t": quoted += "\\t"
             case "\r": quoted += "\\r"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    quoted += String(format: "\\u%04X", scalar.value)
+                if needsEscape(scalar) {
+                    quoted += scalar.value <= 0xFFFF ? String(format: "\\u%04X", scalar.value) : String(format: "\\U%08X", scalar.value)
                 } else {
                     quoted.unicodeScalars.append(scalar)
                 }
             }
         }
         return quoted + "\""
+    }
+
+    /// Whether a scalar must be written as an escape: YAML allows only its printable set raw
+    /// (no C0 or C1 controls, no DEL, no U+FFFE/U+FFFF), and its line breaks beyond `\n`
+    /// (NEL, LS, PS) would be read as breaks.
+    static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A, 0x0D: return true  // written as \t, \n, \r where they are not handled before
+        case 0x20...0x7E: return false
+        case 0x85, 0x2028, 0x2029: return true
+        case 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: return false
+        default: return true
+        }
     }
 }

@@ -17,7 +17,7 @@ import sys
 import traceback
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -43,7 +43,8 @@ def browser():
 
 def wait(driver, condition, seconds=60, message=""):
     try:
-        return WebDriverWait(driver, seconds, poll_frequency=0.2).until(condition)
+        # A page that is being replaced (a form's redirect) leaves stale elements: look again.
+        return WebDriverWait(driver, seconds, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException]).until(condition)
     except TimeoutException:
         raise AssertionError(f"timed out after {seconds} s: {message} (at {driver.current_url})\n{driver.page_source[:3000]}")
 
@@ -349,7 +350,51 @@ def flow_profiles(driver):
     assert "copied-stack" in driver.find_element(By.TAG_NAME, "h1").text
 
 
-FLOWS = {"signin": flow_signin, "registries": flow_registries, "member": flow_member, "isolation": flow_isolation, "catalog": flow_catalog, "profiles": flow_profiles}
+def flow_clusters(driver):
+    admin = CONFIG["adminA"]
+    sign_in(driver, admin["username"], admin["password"])
+    driver.get(BASE + "/clusters")
+    wait(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".empty")), 30, "the empty state")
+    shot(driver, "clusters-empty")
+    driver.find_element(By.ID, "add-cluster").click()
+    # The agent choice hides the kubeconfig.
+    driver.find_element(By.ID, "mode-agent").click()
+    assert not driver.find_element(By.ID, "kubeconfig").is_displayed(), "no kubeconfig for an agent cluster"
+    driver.find_element(By.ID, "mode-direct").click()
+    driver.find_element(By.ID, "name").send_keys("prod")
+    driver.find_element(By.ID, "kubeconfig").send_keys("not: a kubeconfig\n")
+    shot(driver, "cluster-form")
+    driver.find_element(By.ID, "add").click()
+    wait(driver, lambda d: d.find_element(By.ID, "kubeconfig-error").text or d.find_element(By.ID, "form-error").text, 30, "the kubeconfig error")
+    driver.find_element(By.ID, "kubeconfig").clear()
+    driver.execute_script("arguments[0].value = arguments[1]", driver.find_element(By.ID, "kubeconfig"), CONFIG["kubeconfig"])
+    driver.find_element(By.ID, "add").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "no-releases")), 30, "the new cluster's page")
+
+    def discovered(d):
+        if d.find_elements(By.ID, "releases") and "hello" in d.find_element(By.ID, "releases").text:
+            return True
+        d.refresh()
+        return False
+    wait(driver, discovered, 90, "the release installed by helm, discovered")
+    shot(driver, "cluster")
+
+    driver.get(BASE + "/clusters/new")
+    driver.find_element(By.ID, "name").send_keys("edge")
+    driver.find_element(By.ID, "mode-agent").click()
+    driver.find_element(By.ID, "add").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "issue-token")), 30, "the agent cluster").click()
+    manifest = wait(driver, EC.presence_of_element_located((By.ID, "agent-manifest")), 30, "the manifest").get_attribute("value")
+    assert "kind: Deployment" in manifest and "chr_" in manifest, manifest[:500]
+    assert "kubectl apply -f" in text_of(driver, "#agent-command")
+    shot(driver, "cluster-agent")
+    driver.get(BASE + "/clusters")
+    names = [row.get_attribute("data-cluster") for row in driver.find_elements(By.CSS_SELECTOR, "#clusters tbody tr")]
+    assert names == ["edge", "prod"], names
+    shot(driver, "clusters")
+
+
+FLOWS = {"signin": flow_signin, "registries": flow_registries, "member": flow_member, "isolation": flow_isolation, "catalog": flow_catalog, "profiles": flow_profiles, "clusters": flow_clusters}
 
 
 def main(names):

@@ -43,6 +43,7 @@ struct AgentTokenTests {
             #expect(first.manifest.contains("kind: Deployment") && first.manifest.contains(first.token))
             let manifest = try await server.request(.get, "/api/v1/clusters/\(edgeA.id)/agent-manifest", token: cast.memberA.token)
             #expect(manifest.status == 200 && manifest.text.contains("kind: ClusterRoleBinding") && !manifest.text.contains("chr_"))
+            #expect(manifest.headers["content-type"]?.hasPrefix("text/plain") == true)
             let tokenB = try await clientB.issueAgentToken(path: .init(id: edgeB.id)).created.body.json.token
 
             let (status, access) = try await Self.session(server, first.token)

@@ -1,5 +1,6 @@
 import CharthouseAPI
 import Foundation
+import KubeStandin
 import TestSupport
 import Testing
 
@@ -135,6 +136,27 @@ struct ConsoleBrowserTests {
             let published = try #require(made.first { $0.name == "web-stack" && $0.version == "1.0.0" })
             #expect(published.layers.map(\.releaseName) == ["secret-app", "documented"])
             #expect(published.layers.last?.values == "replicaCount: 2\n" && published.layers.last?.version == "1.0.0")
+        }
+    }
+
+    @Test("clusters: a kubeconfig imported (a bad one refused), its Helm releases discovered; an agent cluster registered with its manifest")
+    func clusters() async throws {
+        let folder = try ChartFixtures.classicRepository([("hello", "1.0.0")])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withStandin { standin in
+            let helm = try HelmCLI(major: 4)
+            defer { helm.removeHome() }
+            try await helm.runDetached([
+                "install", "hello", folder.appendingPathComponent("hello-1.0.0.tgz").path, "-n", "web", "--create-namespace", "--kubeconfig",
+                standin.kubeconfig.path,
+            ])
+            try await TestServer.with { server in
+                let cast = try await TwoTenants.make(on: server)
+                try await Self.browse(["clusters"], server: server, config: ["adminA": Self.user(cast.adminA), "kubeconfig": standin.kubeconfigText])
+                let clusters = try await server.client(token: cast.adminA.token).listClusters().ok.body.json.items
+                #expect(Set(clusters.map { "\($0.name):\($0.mode.rawValue)" }) == ["prod:direct", "edge:agent"])
+                #expect(try await server.client(token: cast.adminB.token).listClusters().ok.body.json.items.isEmpty)
+            }
         }
     }
 }

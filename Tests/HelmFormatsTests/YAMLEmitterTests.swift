@@ -10,6 +10,8 @@ struct YAMLEmitterTests {
         "*alias", "quote \" and \\ backslash", "tab\there", "multi\nline\n", "no trailing newline\nat the end", "two trailing\n\n",
         "  indented first\nsecond\n", "\nleading empty line\n", "spaces only line\n   \nafter\n", "carriage\r\nreturn\n", "ünïcödé ✓\n",
         "key: value\nlist:\n  - a\n  - b\n", "trailing spaces   \nkept  \n", "\u{7}bell",
+        // C1 controls, YAML 1.1's other line breaks and the non-characters: escaped, never raw.
+        "c1 \u{8F} control", "multi\nline with \u{8F}\n", "next\u{85}line", "line\u{2028}sep\u{2029}para", "\u{FFFE}\u{FFFF}", "emoji 🧭",
     ]
 
     @Test("every string survives emit and parse, as a value, in a list and as a key")

@@ -8,6 +8,7 @@ extension ClusterService {
     /// with the registries whose catalog holds its chart and version.
     public func releases(clusterID: String, namespace: String?, caller: Caller) async throws -> [ReleaseView] {
         let record = try await visibleRecord(id: clusterID, caller: caller)
+        if let namespace { try ProfileRules.validateNamespace(namespace) }
         let rows = try await stores.clusters.releases(clusterID: record.id, namespace: namespace)
         let matches = try await catalogMatches(for: rows, caller: caller)
         return rows.map { ReleaseView(record: $0, catalogMatches: matches[$0.key] ?? [], history: nil) }

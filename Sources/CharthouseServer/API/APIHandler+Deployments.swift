@@ -72,7 +72,7 @@ extension APIHandler {
             image: agentImage,
             token: nil
         )
-        return .ok(.init(body: .yaml(HTTPBody(manifest))))
+        return .ok(.init(body: .plainText(HTTPBody(manifest))))
     }
 }
 

@@ -46,7 +46,8 @@ struct ConsoleRenderer: Sendable {
             ("chart_version", PackageResources.chart_version_mustache), ("profiles", PackageResources.profiles_mustache),
             ("profile_form", PackageResources.profile_form_mustache), ("profile_import", PackageResources.profile_import_mustache),
             ("profile", PackageResources.profile_mustache), ("profile_diff", PackageResources.profile_diff_mustache),
-            ("layer_form", PackageResources.layer_form_mustache),
+            ("layer_form", PackageResources.layer_form_mustache), ("clusters", PackageResources.clusters_mustache),
+            ("cluster_form", PackageResources.cluster_form_mustache), ("cluster", PackageResources.cluster_mustache),
         ]
         for (name, bytes) in templates {
             try library.register("{{% CONTENT_TYPE: SAFEHTML}}" + String(decoding: bytes, as: UTF8.self), named: name)
@@ -147,7 +148,7 @@ struct ConsoleLayout: Sendable {
     var script = ""
 
     /// The console's sections, in the navigation's order.
-    static let sections = [("Registries", "/registries"), ("Catalog", "/catalog"), ("Profiles", "/profiles")]
+    static let sections = [("Registries", "/registries"), ("Catalog", "/catalog"), ("Profiles", "/profiles"), ("Clusters", "/clusters")]
 
     init(title: String, user: ConsoleUser?, section: String? = nil, notice: String? = nil) {
         self.title = title

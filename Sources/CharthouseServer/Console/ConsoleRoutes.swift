@@ -17,6 +17,11 @@ struct ConsoleRoutes: Sendable {
     let catalog: CatalogService
     let chartFiles: ChartFileService
     let profiles: ProfileService
+    let clusters: ClusterService
+    let agents: AgentService
+    /// Where agents reach this server, and the image they run (for the agent manifest).
+    let agentServerURL: @Sendable () -> String
+    let agentImage: String
     let renderer: ConsoleRenderer
     let session: ConsoleSession
     let clients: ClientAddresses
@@ -42,6 +47,7 @@ struct ConsoleRoutes: Sendable {
         registerRegistryPages(on: router)
         registerCatalogPages(on: router)
         registerProfilePages(on: router)
+        registerClusterPages(on: router)
     }
 
     // MARK: - Sign-in

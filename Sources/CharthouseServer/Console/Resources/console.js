@@ -169,6 +169,18 @@
     });
   }
 
+  // The kubeconfig fields show only for a cluster reached with its kubeconfig.
+  function bindClusterMode() {
+    var agent = document.getElementById("mode-agent");
+    var direct = document.getElementById("mode-direct");
+    var fields = document.getElementById("kubeconfig-fields");
+    if (!agent || !direct || !fields) return;
+    var apply = function () { fields.hidden = agent.checked; };
+    agent.addEventListener("change", apply);
+    direct.addEventListener("change", apply);
+    apply();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     bindCredentials();
     bindLiveForms();
@@ -178,5 +190,6 @@
     bindVersions();
     bindFileFill();
     markErrorLines();
+    bindClusterMode();
   });
 })();
