@@ -149,7 +149,7 @@ public func buildApplication(
         agentServerURL: { urls.base },
         agentImage: configuration.agentImage,
         renderer: try ConsoleRenderer(),
-        session: ConsoleSession(secure: configuration.publicScheme == "https", lifetime: configuration.sessionLifetime),
+        session: ConsoleSession(secure: configuration.publicScheme == "https"),
         clients: ClientAddresses(trustedProxies: configuration.trustedProxies),
         logger: logger
     )

@@ -107,7 +107,7 @@ struct BlockRenderer {
             index += 1
         }
         index += 1  // the closing fence (or the end)
-        out += "<pre><code>" + Markdown.escape(code.joined(separator: "\n")) + "</code></pre>\n"
+        out += "<pre><code>" + HTMLText.escape(code.joined(separator: "\n")) + "</code></pre>\n"
     }
 
     mutating func indentedCode() {
@@ -117,7 +117,7 @@ struct BlockRenderer {
             index += 1
         }
         while code.last?.isEmpty == true { code.removeLast() }
-        out += "<pre><code>" + Markdown.escape(code.joined(separator: "\n")) + "</code></pre>\n"
+        out += "<pre><code>" + HTMLText.escape(code.joined(separator: "\n")) + "</code></pre>\n"
     }
 
     mutating func blockQuote() {

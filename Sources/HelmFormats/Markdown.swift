@@ -18,8 +18,6 @@ public enum Markdown {
             .replacingOccurrences(of: "\t", with: "    ").components(separatedBy: "\n")
     }
 
-    static func escape(_ text: some StringProtocol) -> String { HTMLText.escape(text) }
-
     /// A link target the console may point at, or nil.
     static func safeURL(_ url: String) -> String? {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
@@ -53,7 +51,7 @@ public enum Markdown {
         var out = ""
         var plain = ""
         func flush() {
-            out += emphasis(escape(plain))
+            out += emphasis(HTMLText.escape(plain))
             plain = ""
         }
         func string(_ range: Range<Int>) -> String { String(characters[range]) }
@@ -77,7 +75,7 @@ public enum Markdown {
                     while end < count, characters[end] == "`" { end += 1 }
                     if end - candidate == length {
                         flush()
-                        out += "<code>" + escape(string(run..<candidate).trimmingCharacters(in: .whitespaces)) + "</code>"
+                        out += "<code>" + HTMLText.escape(string(run..<candidate).trimmingCharacters(in: .whitespaces)) + "</code>"
                         index = end
                         break
                     }
@@ -93,7 +91,7 @@ public enum Markdown {
                 let inside = string(index + 1..<nextAngle[index])
                 if !inside.contains(" "), let url = safeURL(inside), !url.hasPrefix("#") {
                     flush()
-                    out += link(url, text: escape(inside))
+                    out += link(url, text: HTMLText.escape(inside))
                     index = nextAngle[index] + 1
                     continue
                 }
@@ -107,7 +105,7 @@ public enum Markdown {
                     let target = string(close + 2..<nextParen[close + 1]).trimmingCharacters(in: .whitespaces)
                     let url = String(target.prefix { $0 != " " })
                     flush()
-                    let shown = image ? escape(label.isEmpty ? url : label) : inline(label)
+                    let shown = image ? HTMLText.escape(label.isEmpty ? url : label) : inline(label)
                     out += safeURL(url).map { link($0, text: shown) } ?? shown
                     index = nextParen[close + 1] + 1
                     continue
@@ -121,7 +119,7 @@ public enum Markdown {
     }
 
     static func link(_ url: String, text: String) -> String {
-        "<a href=\"\(escape(url))\" rel=\"nofollow noopener noreferrer\">\(text)</a>"
+        "<a href=\"\(HTMLText.escape(url))\" rel=\"nofollow noopener noreferrer\">\(text)</a>"
     }
 
     /// `**strong**`, `__strong__`, `*em*`, `_em_` in escaped text, paired left to right.

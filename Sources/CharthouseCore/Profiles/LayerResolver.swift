@@ -31,7 +31,7 @@ struct LayerResolver: Sendable {
         do {
             return try await registries.visibleRecord(id: id, caller: caller)
         } catch let error as CharthouseError where error.code == .notFound {
-            throw CharthouseError(.unprocessable, "registry \"\(id)\" not found", cause: error)
+            throw CharthouseError(.unprocessable, "registry \"\(id)\" not found", cause: error, field: "registryId")
         }
     }
 
@@ -54,7 +54,8 @@ struct LayerResolver: Sendable {
         if let pinned = layer.digest, pinned != files.digest {
             throw CharthouseError(
                 .conflict,
-                "chart \(layer.chart) \(layer.version) changed upstream (\(files.digest), pinned \(pinned)): set the layer's version again to re-pin it"
+                "chart \(layer.chart) \(layer.version) changed upstream (\(files.digest), pinned \(pinned)): set the layer's version again to re-pin it",
+                field: "version"
             )
         }
         return files
@@ -93,7 +94,8 @@ struct LayerResolver: Sendable {
                 ? "no version of chart \"\(chart)\" matches \"\(requested)\"" : "chart \"\(chart)\" has no version \"\(requested)\""
             throw CharthouseError(
                 .unprocessable,
-                "\(what) in registry \"\(registry.name)\"; nearest versions: \(nearest.joined(separator: ", "))"
+                "\(what) in registry \"\(registry.name)\"; nearest versions: \(nearest.joined(separator: ", "))",
+                field: "version"
             )
         }
         return Resolution(
@@ -122,11 +124,12 @@ struct LayerResolver: Sendable {
         guard !charts.isEmpty else {
             return CharthouseError(
                 .unprocessable,
-                "chart \"\(chart)\" is not in registry \"\(registry.name)\": its catalog is empty (has it synced? see its sync state)"
+                "chart \"\(chart)\" is not in registry \"\(registry.name)\": its catalog is empty (has it synced? see its sync state)",
+                field: "chart"
             )
         }
         let nearest = ProfileRules.nearestNames(to: chart, among: charts)
         let hint = nearest.isEmpty ? "" : "; nearest charts: \(nearest.joined(separator: ", "))"
-        return CharthouseError(.unprocessable, "chart \"\(chart)\" is not in registry \"\(registry.name)\"\(hint)")
+        return CharthouseError(.unprocessable, "chart \"\(chart)\" is not in registry \"\(registry.name)\"\(hint)", field: "chart")
     }
 }

@@ -20,12 +20,12 @@ enum ValuesCheck {
     /// References to profile variables read as a placeholder word (their values come later).
     static func mapping(_ text: String, field: String = "values") throws -> [String: JSONValue] {
         guard text.utf8.count <= maxBytes else {
-            throw CharthouseError(.unprocessable, "\(field): at most \(maxBytes / 1024) KiB of YAML")
+            throw CharthouseError(.unprocessable, "\(field): at most \(maxBytes / 1024) KiB of YAML", field: "values")
         }
         do {
             return try YAMLDocument.parseMapping(ProfileVariables.render(text, values: [:], fallback: "variable"))
         } catch {
-            throw CharthouseError(.unprocessable, "\(field) are not valid YAML: \(error.description)", cause: error)
+            throw CharthouseError(.unprocessable, "\(field) are not valid YAML: \(error.description)", cause: error, field: "values")
         }
     }
 
@@ -49,7 +49,8 @@ enum ValuesCheck {
             let lines = report.violations.map { "- \($0)" }.joined(separator: "\n")
             throw CharthouseError(
                 .unprocessable,
-                "values don't meet the specifications of the schema of chart \(chart) \(version):\n\(lines)"
+                "values don't meet the specifications of the schema of chart \(chart) \(version):\n\(lines)",
+                field: "values"
             )
         }
         return Outcome(schema: "checked", notChecked: report.notChecked)

@@ -103,11 +103,15 @@ struct ConsoleRenderer: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    static let contentTypeOptions = HTTPField.Name("X-Content-Type-Options")!
+    static let frameOptions = HTTPField.Name("X-Frame-Options")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+
     static let pageHeaders: HTTPFields = [
         .contentSecurityPolicy: contentSecurityPolicy,
-        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
-        HTTPField.Name("X-Frame-Options")!: "DENY",
-        HTTPField.Name("Referrer-Policy")!: "same-origin",
+        contentTypeOptions: "nosniff",
+        frameOptions: "DENY",
+        referrerPolicy: "same-origin",
         .cacheControl: "no-store",
     ]
 
@@ -117,7 +121,7 @@ struct ConsoleRenderer: Sendable {
             .contentType: asset.contentType,
             .contentLength: "\(asset.bytes.readableBytes)",
             .cacheControl: "public, max-age=31536000, immutable",
-            HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            Self.contentTypeOptions: "nosniff",
         ]
         return Response(status: .ok, headers: headers, body: head ? .init() : .init(byteBuffer: asset.bytes))
     }

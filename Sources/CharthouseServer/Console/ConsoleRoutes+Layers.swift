@@ -2,6 +2,7 @@ import CharthouseCore
 import CharthouseStore
 import Foundation
 import HTTPTypes
+import HelmFormats
 import Hummingbird
 
 /// A profile's layers: the seed's "Add layer" — the Repository menu, then for a synced, hosted or
@@ -116,30 +117,32 @@ extension ConsoleRoutes {
         let status = APIErrorResponse.status(for: error.code)
         if Self.wantsJSON(request) {
             var body: [String: String] = ["field": field, "message": error.message]
-            if let line = Self.line(in: error.message) { body["line"] = String(line) }
+            if let line = Self.line(of: error) { body["line"] = String(line) }
             return ConsoleRenderer.json(["errors": [field: error.message], "detail": body], status: status)
         }
-        return try await layerForm(user: user, profile: profile, values: values, errors: [field: error.message], editing: editing, status: status)
+        return try await layerForm(
+            user: user,
+            profile: profile,
+            values: values,
+            errors: [field: error.message],
+            editing: editing,
+            errorLine: Self.line(of: error),
+            status: status
+        )
     }
 
-    /// Which field of the form an error is about.
+    /// Which field of the form an error is about: the one Core names (`registryId` is the
+    /// Repository menu), else the form as a whole.
     static func layerField(_ error: CharthouseError) -> String {
-        if let field = error.field, ["registryId", "chart", "version", "namespace", "releaseName", "values"].contains(field) {
-            return field == "registryId" ? "registry" : field
+        guard let field = error.field, ["registryId", "chart", "version", "namespace", "releaseName", "values"].contains(field) else {
+            return "form"
         }
-        let message = error.message.lowercased()
-        if message.contains("values") || message.contains("yaml") || message.contains("schema") { return "values" }
-        if message.contains("version") { return "version" }
-        if message.contains("chart") { return "chart" }
-        if message.contains("release") { return "releaseName" }
-        if message.contains("namespace") { return "namespace" }
-        return "form"
+        return field == "registryId" ? "registry" : field
     }
 
-    /// The line a YAML error names (`line 3, column 7`), if any.
-    static func line(in message: String) -> Int? {
-        guard let range = message.range(of: "line ") else { return nil }
-        return Int(message[range.upperBound...].prefix { $0.isNumber })
+    /// The line of the values a YAML error is at, from the parser's own error.
+    static func line(of error: CharthouseError) -> Int? {
+        (error.cause as? YAMLDocument.SyntaxError)?.line
     }
 
     func layerForm(
@@ -148,6 +151,7 @@ extension ConsoleRoutes {
         values: LayerFormValues,
         errors: [String: String],
         editing: String? = nil,
+        errorLine: Int? = nil,
         status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let visible = try await registries.list(caller: user.caller)
@@ -173,7 +177,7 @@ extension ConsoleRoutes {
                 versions: versions,
                 errors: errors,
                 editing: editing,
-                errorLine: errors["values"].flatMap(Self.line(in:))
+                errorLine: errorLine
             ),
             status: status
         )

@@ -12,9 +12,10 @@ extension ConsoleRoutes {
         router.get("/registries") { request, context in
             try await signedIn(request, context: context) { user, _ in
                 let views = try await registries.list(caller: user.caller)
+                let removed = request.uri.queryParameters.get("removed").map { "Removed the registry \($0)." }
                 return renderer.render(
                     "registries",
-                    page: ConsoleLayout(title: "Registries", user: user, section: "/registries"),
+                    page: ConsoleLayout(title: "Registries", user: user, section: "/registries", notice: removed),
                     body: RegistryList(rows: views.map(RegistryRow.init), canAdd: user.caller.role == .admin)
                 )
             }

@@ -15,8 +15,6 @@ struct ConsoleSession: Sendable {
 
     /// Marks cookies `Secure` (the console is served over HTTPS).
     let secure: Bool
-    /// Seconds a session lives (the API's session lifetime).
-    let lifetime: Int
 
     /// The named cookie of a request, if present.
     static func cookie(_ name: String, in request: Request) -> String? {

@@ -89,7 +89,6 @@ struct ProfilePage {
     struct Other {
         let id: String
         let version: String
-        let current: Bool
     }
 
     let id: String
@@ -126,7 +125,7 @@ struct ProfilePage {
         variables = profile.variables
         hasVariables = !profile.variables.isEmpty
         others = versions.filter { $0.profile.id != profile.id }.map {
-            Other(id: $0.profile.id, version: $0.profile.version, current: false)
+            Other(id: $0.profile.id, version: $0.profile.version)
         }
         hasOthers = !others.isEmpty
     }
