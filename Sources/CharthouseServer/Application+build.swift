@@ -118,33 +118,41 @@ public func buildApplication(
     )
     let profiles = ProfileService(stores: stores, registries: registries, files: chartFiles, clusters: clusters)
     let agents = AgentService(stores: stores, sessionLifetime: TimeInterval(configuration.agentSessionSeconds))
+    let deployments = DeploymentService(stores: stores, profiles: profiles, urls: urls)
+    let discoveryRequests = DiscoveryRequests(clusters: clusters, deployments: deployments, scheduler: discoveries)
+    let tenants = TenantService(stores: stores, hostedChanged: { hosted.invalidateIndex(namespace: $0) })
+    let users = UserService(stores: stores, hasher: hasher)
     let handler = APIHandler(
         access: access,
-        tenants: TenantService(stores: stores, hostedChanged: { hosted.invalidateIndex(namespace: $0) }),
-        users: UserService(stores: stores, hasher: hasher),
+        tenants: tenants,
+        users: users,
         registries: registries,
         catalog: catalog,
         chartFiles: chartFiles,
         profiles: profiles,
         clusters: clusters,
-        deployments: DeploymentService(stores: stores, profiles: profiles, urls: urls),
+        deployments: deployments,
         agents: agents,
         discovery: discovery,
         agentServerURL: { urls.base },
         agentImage: configuration.agentImage,
         garbage: HostedGarbageCollector(stores: stores, blobs: blobs),
         scheduler: scheduler,
-        discoveries: discoveries,
+        discoveries: discoveryRequests,
         readiness: Readiness(database: database)
     )
     let tokens = await RegistryTokenService(stores: stores, registries: hosted, lifetime: configuration.registryTokenSeconds)
     let console = ConsoleRoutes(
         access: access,
+        tenants: tenants,
+        users: users,
         registries: registries,
         catalog: catalog,
         chartFiles: chartFiles,
         profiles: profiles,
         clusters: clusters,
+        deployments: deployments,
+        discoveries: discoveryRequests,
         agents: agents,
         agentServerURL: { urls.base },
         agentImage: configuration.agentImage,

@@ -21,7 +21,7 @@ extension APIHandler {
             ),
             caller: try CurrentCaller.require()
         )
-        if view.record.mode == .direct { await discoveries.request(id: view.record.id, force: false, unlessRunning: true) }
+        await discoveries.connected(view, unlessRunning: true)
         return .created(.init(body: .json(.init(view))))
     }
 
@@ -38,7 +38,7 @@ extension APIHandler {
             discoveryIntervalSeconds: body.discoveryIntervalSeconds
         )
         let view = try await clusters.update(id: input.path.id, changes: changes, caller: try CurrentCaller.require())
-        if changes.kubeconfig != nil || changes.context != nil { await discoveries.request(id: view.record.id, force: false) }
+        if changes.kubeconfig != nil || changes.context != nil { await discoveries.connected(view, unlessRunning: false) }
         return .ok(.init(body: .json(.init(view))))
     }
 
@@ -48,15 +48,7 @@ extension APIHandler {
     }
 
     func discoverCluster(_ input: Operations.DiscoverCluster.Input) async throws -> Operations.DiscoverCluster.Output {
-        let caller = try CurrentCaller.require()
-        let view = try await clusters.get(id: input.path.id, caller: caller)
-        guard caller.isTenantAdmin else { throw CharthouseError.forbidden("only tenant administrators start discoveries") }
-        // An agent cluster's agent is asked through its desired state; it reports what it finds.
-        if view.record.mode == .direct {
-            await discoveries.request(id: view.record.id, force: true)
-        } else {
-            try await deployments.requestDiscovery(clusterID: view.record.id, caller: caller)
-        }
+        let view = try await discoveries.start(clusterID: input.path.id, caller: try CurrentCaller.require())
         return .accepted(.init(body: .json(.init(view))))
     }
 

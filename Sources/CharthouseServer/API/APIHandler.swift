@@ -25,6 +25,6 @@ struct APIHandler: APIProtocol {
     let garbage: HostedGarbageCollector
     let scheduler: JobScheduler
     /// Cluster discoveries, on demand and on each cluster's interval.
-    let discoveries: JobScheduler
+    let discoveries: DiscoveryRequests
     let readiness: Readiness
 }

@@ -48,6 +48,9 @@ struct ConsoleRenderer: Sendable {
             ("profile", PackageResources.profile_mustache), ("profile_diff", PackageResources.profile_diff_mustache),
             ("layer_form", PackageResources.layer_form_mustache), ("clusters", PackageResources.clusters_mustache),
             ("cluster_form", PackageResources.cluster_form_mustache), ("cluster", PackageResources.cluster_mustache),
+            ("cluster_live", PackageResources.cluster_live_mustache), ("attach_form", PackageResources.attach_form_mustache),
+            ("layer_import", PackageResources.layer_import_mustache), ("users", PackageResources.users_mustache),
+            ("tenants", PackageResources.tenants_mustache), ("tokens", PackageResources.tokens_mustache),
         ]
         for (name, bytes) in templates {
             try library.register("{{% CONTENT_TYPE: SAFEHTML}}" + String(decoding: bytes, as: UTF8.self), named: name)
@@ -151,8 +154,16 @@ struct ConsoleLayout: Sendable {
     var stylesheet = ""
     var script = ""
 
-    /// The console's sections, in the navigation's order.
-    static let sections = [("Registries", "/registries"), ("Catalog", "/catalog"), ("Profiles", "/profiles"), ("Clusters", "/clusters")]
+    /// The console's sections a caller may use, in the navigation's order: no tenant pages for
+    /// the system administrator, no administration for members.
+    static func sections(for caller: Caller) -> [(String, String)] {
+        var sections = [("Registries", "/registries"), ("Catalog", "/catalog")]
+        if !caller.isSystemAdmin { sections += [("Profiles", "/profiles"), ("Clusters", "/clusters")] }
+        if caller.isSystemAdmin { sections.append(("Tenants", "/tenants")) }
+        if caller.role == .admin { sections.append(("Users", "/users")) }
+        sections.append(("API tokens", "/tokens"))
+        return sections
+    }
 
     init(title: String, user: ConsoleUser?, section: String? = nil, notice: String? = nil) {
         self.title = title
@@ -161,8 +172,8 @@ struct ConsoleLayout: Sendable {
         self.role = user.map { $0.caller.isSystemAdmin ? "system administrator" : $0.caller.role.rawValue }
         self.csrf = user?.csrf
         self.notice = notice
-        if user != nil {
-            nav = Self.sections.map {
+        if let user {
+            nav = Self.sections(for: user.caller).map {
                 NavItem(label: $0.0, href: $0.1, current: $0.1 == section)
             }
         }

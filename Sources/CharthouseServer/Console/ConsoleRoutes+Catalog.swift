@@ -71,12 +71,15 @@ struct CatalogResults {
     }
 
     let query: String
+    /// A section on `query` would open even for "" (swift-mustache: only nil and false are falsy).
+    let hasQuery: Bool
     let rows: [Row]
     let isEmpty: Bool
     let more: String?
 
     init(query: String, found: [(registry: RegistryView, chart: CatalogChartRecord)], next: Int?) {
         self.query = query
+        hasQuery = !query.isEmpty
         rows = found.map { registry, chart in
             Row(
                 chart: chart.chart,

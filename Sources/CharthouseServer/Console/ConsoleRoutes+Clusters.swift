@@ -6,7 +6,9 @@ import Hummingbird
 
 /// Clusters: import one by its kubeconfig (pasted or read from a file) or register one reached
 /// only through its agent (its registration token and the `kubectl apply` manifest shown once);
-/// a cluster's page with its discovered Helm releases and their catalog match.
+/// a cluster's page with its discovery (and Discover now), the attached profile's layers with the
+/// agent's progress and the drift report, and its discovered Helm releases with their catalog
+/// match — refreshing itself while work is under way.
 extension ConsoleRoutes {
     func registerClusterPages(on router: Router<Context>) {
         router.get("/clusters") { request, context in
@@ -29,6 +31,7 @@ extension ConsoleRoutes {
                 let values = ClusterFormValues(form)
                 do {
                     let view = try await clusters.create(values.input, caller: user.caller)
+                    await discoveries.connected(view, unlessRunning: true)
                     return ConsoleRenderer.redirect(to: "/clusters/\(view.record.id)")
                 } catch let error as CharthouseError where [.badRequest, .unprocessable, .conflict].contains(error.code) {
                     let field = ["name", "kubeconfig", "context"].contains(error.field ?? "") ? error.field ?? "form" : "form"
@@ -39,12 +42,29 @@ extension ConsoleRoutes {
         router.get("/clusters/:id") { request, context in
             try await signedIn(request, context: context) { user, _ in
                 let view = try await clusters.get(id: try Self.id(context), caller: user.caller)
-                let releases = try await clusters.releases(clusterID: view.record.id, namespace: nil, caller: user.caller)
+                let live = try await clusterLive(view, user: user, after: Self.after(request))
                 return renderer.render(
                     "cluster",
                     page: ConsoleLayout(title: view.record.name, user: user, section: "/clusters"),
-                    body: ClusterPage(view, releases: releases, canWrite: user.caller.isTenantAdmin, registration: nil)
+                    body: ClusterPage(view, live: live, canWrite: user.caller.isTenantAdmin, registration: nil)
                 )
+            }
+        }
+        // The part of the page the script refreshes while a discovery or a deployment runs.
+        router.get("/clusters/:id/live") { request, context in
+            try await signedIn(request, context: context) { user, _ in
+                let view = try await clusters.get(id: try Self.id(context), caller: user.caller)
+                return renderer.render(
+                    "cluster_live",
+                    page: ConsoleLayout(title: view.record.name, user: user, section: "/clusters"),
+                    body: LivePart(live: try await clusterLive(view, user: user, after: Self.after(request)))
+                )
+            }
+        }
+        router.post("/clusters/:id/discover") { request, context in
+            try await signedIn(request, context: context, form: true) { user, _ in
+                let view = try await discoveries.start(clusterID: try Self.id(context), caller: user.caller)
+                return ConsoleRenderer.redirect(to: "/clusters/\(view.record.id)?after=\(view.discovery.runs)#discovery")
             }
         }
         router.post("/clusters/:id/agent-token") { request, context in
@@ -58,12 +78,16 @@ extension ConsoleRoutes {
                     image: agentImage,
                     token: registration.token
                 )
-                let releases = try await clusters.releases(clusterID: view.record.id, namespace: nil, caller: user.caller)
                 // Shown once: the token is kept only as a digest.
                 return renderer.render(
                     "cluster",
                     page: ConsoleLayout(title: view.record.name, user: user, section: "/clusters"),
-                    body: ClusterPage(view, releases: releases, canWrite: true, registration: (registration.token, manifest))
+                    body: ClusterPage(
+                        view,
+                        live: try await clusterLive(view, user: user, after: nil),
+                        canWrite: true,
+                        registration: (registration.token, manifest)
+                    )
                 )
             }
         }
@@ -89,6 +113,19 @@ extension ConsoleRoutes {
                 return ConsoleRenderer.redirect(to: "/clusters")
             }
         }
+    }
+
+    /// The cluster's discovery, releases, attached profile, its layers' progress and drift.
+    func clusterLive(_ view: ClusterView, user: ConsoleUser, after: Int?) async throws -> ClusterLive {
+        let releases = try await clusters.releases(clusterID: view.record.id, namespace: nil, caller: user.caller)
+        let status = try await deployments.status(clusterID: view.record.id, caller: user.caller)
+        let drift = status.attachment == nil ? nil : try await deployments.drift(clusterID: view.record.id, caller: user.caller)
+        return ClusterLive(view, releases: releases, status: status, drift: drift, canWrite: user.caller.isTenantAdmin, after: after)
+    }
+
+    /// `?after=N`: the discovery runs counted when "Discover now" was pressed.
+    static func after(_ request: Request) -> Int? {
+        request.uri.queryParameters.get("after").flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
     }
 
     func clusterForm(user: ConsoleUser, values: ClusterFormValues, errors: [String: String], status: HTTPResponse.Status = .ok) -> Response {
@@ -137,85 +174,5 @@ struct ClusterFormValues {
             kubeconfig: isAgent || kubeconfig.isEmpty ? nil : kubeconfig,
             context: isAgent || context.isEmpty ? nil : context
         )
-    }
-}
-
-struct ClusterRow {
-    let id: String
-    let name: String
-    let mode: String
-    let server: String
-    let version: String
-    let state: String
-    let releases: Int
-    let lastRun: String
-    let lastError: String?
-
-    init(_ view: ClusterView) {
-        id = view.record.id
-        name = view.record.name
-        mode = view.record.mode.rawValue
-        server = view.record.mode == .agent ? "through its agent" : view.record.server
-        version = view.record.kubernetesVersion.isEmpty ? "-" : view.record.kubernetesVersion
-        state = view.state.rawValue
-        releases = view.discovery.releases
-        lastRun = view.discovery.lastRunAt.map(ConsoleFormat.time) ?? "-"
-        lastError = view.lastError
-    }
-}
-
-struct ClusterList {
-    let rows: [ClusterRow]
-    let isEmpty: Bool
-    let canWrite: Bool
-
-    init(rows: [ClusterRow], canWrite: Bool) {
-        self.rows = rows
-        isEmpty = rows.isEmpty
-        self.canWrite = canWrite
-    }
-}
-
-struct ClusterPage {
-    struct Release {
-        let namespace: String
-        let name: String
-        let chart: String
-        let version: String
-        let status: String
-        let revision: Int
-        let match: String
-    }
-
-    let cluster: ClusterRow
-    let isAgent: Bool
-    let agentSeen: String
-    let canWrite: Bool
-    let releases: [Release]
-    let hasReleases: Bool
-    let token: String?
-    let manifest: String?
-
-    init(_ view: ClusterView, releases: [ReleaseView], canWrite: Bool, registration: (token: String, manifest: String)?) {
-        cluster = ClusterRow(view)
-        isAgent = view.record.mode == .agent
-        agentSeen = view.record.agentSeenAt.map(ConsoleFormat.time) ?? "never"
-        self.canWrite = canWrite
-        self.releases = releases.map { release in
-            let record = release.record
-            let match = release.catalogMatches.first.map { "\($0.kind.rawValue) in \($0.registryName)" } ?? "not in the catalog"
-            return Release(
-                namespace: record.namespace,
-                name: record.releaseName,
-                chart: record.chart,
-                version: record.chartVersion,
-                status: record.status,
-                revision: record.revision,
-                match: match
-            )
-        }
-        hasReleases = !releases.isEmpty
-        token = registration?.token
-        manifest = registration?.manifest
     }
 }

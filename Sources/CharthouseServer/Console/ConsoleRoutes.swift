@@ -13,11 +13,15 @@ struct ConsoleRoutes: Sendable {
     typealias Context = CharthouseRequestContext
 
     let access: AccessService
+    let tenants: TenantService
+    let users: UserService
     let registries: RegistryService
     let catalog: CatalogService
     let chartFiles: ChartFileService
     let profiles: ProfileService
     let clusters: ClusterService
+    let deployments: DeploymentService
+    let discoveries: DiscoveryRequests
     let agents: AgentService
     /// Where agents reach this server, and the image they run (for the agent manifest).
     let agentServerURL: @Sendable () -> String
@@ -48,6 +52,14 @@ struct ConsoleRoutes: Sendable {
         registerCatalogPages(on: router)
         registerProfilePages(on: router)
         registerClusterPages(on: router)
+        registerDeploymentPages(on: router)
+        registerImportPages(on: router)
+        registerAdminPages(on: router)
+    }
+
+    /// A page asking to confirm a destructive action.
+    func confirmation(_ body: Confirmation, user: ConsoleUser, section: String) -> Response {
+        renderer.render("confirm", page: ConsoleLayout(title: body.question, user: user, section: section), body: body)
     }
 
     // MARK: - Sign-in
@@ -57,13 +69,19 @@ struct ConsoleRoutes: Sendable {
             let error: String?
             let username: String
             let nonce: String
+            /// Where to go after signing in (percent-encoded), when not the start page.
+            let next: String?
         }
         // The login form's own CSRF defence: the same random value in a cookie and in the form.
         let nonce = ConsoleSession.loginNonce()
+        let target = Self.safeNext(request.uri.queryParameters.get("next"))
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "/-._~")
+        let next = target == "/registries" ? nil : target.addingPercentEncoding(withAllowedCharacters: allowed)
         return renderer.render(
             "login",
             page: ConsoleLayout(title: "Sign in", user: nil),
-            body: Body(error: error, username: username, nonce: nonce),
+            body: Body(error: error, username: username, nonce: nonce, next: next),
             status: status,
             headers: [.setCookie: session.setCookie(ConsoleSession.loginCookie, nonce, maxAge: 3600)]
         )

@@ -81,9 +81,7 @@ struct LayerFormBody {
         action = editing.map { "/profiles/\(profile.profile.id)/layers/\($0)" } ?? "/profiles/\(profile.profile.id)/layers"
         self.editing = editing != nil
         self.registries = registries.map { view in
-            let suffix =
-                view.record.isProtected ? " (protected)" : view.scope == .system ? " (system)" : view.record.kind == .hosted ? " (hosted)" : ""
-            return Registry(id: view.record.id, label: view.record.name + suffix, selected: view.record.id == values.registryID)
+            Registry(id: view.record.id, label: Self.label(view), selected: view.record.id == values.registryID)
         }
         let chosen = registries.first { $0.record.id == values.registryID }
         registryChosen = chosen != nil
@@ -102,5 +100,11 @@ struct LayerFormBody {
         errorValues = errors["values"]
         self.errorLine = errorLine.map(String.init)
         errorForm = errors["form"]
+    }
+
+    /// A registry in a Repository menu: its name and what kind it is.
+    static func label(_ view: RegistryView) -> String {
+        let suffix = view.record.isProtected ? " (protected)" : view.scope == .system ? " (system)" : view.record.kind == .hosted ? " (hosted)" : ""
+        return view.record.name + suffix
     }
 }

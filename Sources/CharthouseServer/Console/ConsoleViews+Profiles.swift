@@ -91,10 +91,27 @@ struct ProfilePage {
         let version: String
     }
 
+    /// A variable as the page lists it (empty texts as `nil`: they would open sections).
+    struct Variable {
+        let name: String
+        let required: Bool
+        let defaultValue: String?
+        let regex: String?
+        let description: String?
+
+        init(_ variable: ProfileVariable) {
+            name = variable.name
+            required = variable.required
+            defaultValue = variable.defaultValue
+            regex = variable.regex
+            description = variable.description.isEmpty ? nil : variable.description
+        }
+    }
+
     let id: String
     let name: String
     let version: String
-    let description: String
+    let description: String?
     let state: String
     let isDraft: Bool
     let canWrite: Bool
@@ -103,7 +120,7 @@ struct ProfilePage {
     let hasLayers: Bool
     let staleCount: Int
     let hasStale: Bool
-    let variables: [ProfileVariable]
+    let variables: [Variable]
     let hasVariables: Bool
     let others: [Other]
     let hasOthers: Bool
@@ -113,7 +130,7 @@ struct ProfilePage {
         id = profile.id
         name = profile.name
         version = profile.version
-        description = profile.description
+        description = profile.description.isEmpty ? nil : profile.description
         state = profile.state.rawValue
         isDraft = profile.state == .draft
         self.canWrite = canWrite
@@ -122,7 +139,7 @@ struct ProfilePage {
         hasLayers = !layers.isEmpty
         staleCount = layers.filter { $0.stale != nil }.count
         hasStale = staleCount > 0
-        variables = profile.variables
+        variables = profile.variables.map(Variable.init)
         hasVariables = !profile.variables.isEmpty
         others = versions.filter { $0.profile.id != profile.id }.map {
             Other(id: $0.profile.id, version: $0.profile.version)

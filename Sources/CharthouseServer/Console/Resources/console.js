@@ -181,7 +181,36 @@
     apply();
   }
 
+  // A part marked data-refresh-url (a cluster's discovery, deployment and releases) follows the
+  // work under way: the server renders it again and the page swaps it in, keeping the focus,
+  // until the server says nothing runs (data-busy="false"). The pause grows while work lasts.
+  function followLive() {
+    var delay = 1000;
+    var tick = function () {
+      var live = document.getElementById("live");
+      if (!live || live.getAttribute("data-busy") !== "true") return;
+      fetch(live.getAttribute("data-refresh-url"), { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.text();
+        })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("live");
+          if (!fresh) return;
+          var focused = document.activeElement && live.contains(document.activeElement) ? document.activeElement.id : "";
+          var node = document.importNode(fresh, true);
+          live.replaceWith(node);
+          if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+          delay = Math.min(delay + 500, 5000);
+          setTimeout(tick, delay);
+        })
+        .catch(function () { setTimeout(tick, 5000); });
+    };
+    setTimeout(tick, delay);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    followLive();
     bindCredentials();
     bindLiveForms();
     followSync();
