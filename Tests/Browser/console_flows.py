@@ -94,6 +94,21 @@ def flow_registries(driver):
     assert text_of(driver, "[data-field=versions]") == str(secured["versions"]), text_of(driver, "[data-field=versions]")
     shot(driver, "registry")
 
+    # Edit: what is stored filled in, never the password; a wrong one refused beside its field,
+    # an empty one keeps the stored password.
+    driver.find_element(By.ID, "edit").click()
+    wait(driver, EC.presence_of_element_located((By.ID, "password-hint")), 30, "the edit form")
+    assert driver.find_element(By.ID, "name").get_attribute("value") == "secured"
+    assert driver.find_element(By.ID, "username").get_attribute("value") == secured["username"]
+    assert driver.find_element(By.ID, "password").get_attribute("value") == "", "the stored password is never sent back"
+    driver.find_element(By.ID, "password").send_keys("another-wrong-password")
+    driver.find_element(By.ID, "confirm").click()
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "password-error"), "registry validation failed"), 60, "the edit refused")
+    shot(driver, "registry-edit-error")
+    driver.find_element(By.ID, "password").clear()
+    driver.find_element(By.ID, "confirm").click()
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-field=state]"), "ok"), 60, "saved, the password kept")
+
     # A protected registry: no credentials needed with No authentication, never contacted.
     driver.get(BASE + "/registries/new")
     fill_registry(driver, "vault", CONFIG["protected"]["endpoint"], protected=True, no_auth=True)
@@ -129,8 +144,11 @@ def flow_member(driver):
     assert not driver.find_elements(By.ID, "add-registry"), "a member has no Add New Helm Registry"
     driver.find_element(By.CSS_SELECTOR, "tr[data-registry=secured] a").click()
     wait(driver, EC.presence_of_element_located((By.ID, "sync")), 30, "the registry page")
-    assert not driver.find_elements(By.ID, "sync-now") and not driver.find_elements(By.ID, "remove"), "a member has no admin action"
+    for action in ("sync-now", "remove", "edit"):
+        assert not driver.find_elements(By.ID, action), f"a member has no {action}"
     shot(driver, "registry-member")
+    driver.get(driver.current_url.split("#")[0].rstrip("/") + "/edit")
+    assert "administrator" in wait(driver, EC.presence_of_element_located((By.ID, "error-message")), 30, "edit refused").text
 
 
 def flow_isolation(driver):

@@ -163,4 +163,40 @@ struct ConsoleAdminTests {
             #expect(signedIn.status == 303 && signedIn.headers["location"] == "/profiles", "\(signedIn.headers)")
         }
     }
+
+    @Test("editing a registry: the stored password never sent back and kept when left empty; CSRF, members and other tenants refused")
+    func registryEdit() async throws {
+        try await TestServer.with { server in
+            let cast = try await TwoTenants.make(on: server)
+            let a = try await ConsoleTests.signIn(server, cast.adminA.username, cast.adminA.password)
+            let b = try await ConsoleTests.signIn(server, cast.adminB.username, cast.adminB.password)
+            let member = try await ConsoleTests.signIn(server, cast.memberA.username, cast.memberA.password)
+            let client = server.client(token: cast.adminA.token)
+            let vault = try await client.createRegistry(
+                body: .json(.init(name: "vault", endpoint: "https://vault.invalid", protected: true, username: "robot", password: "sealed-secret-1"))
+            ).created.body.json
+            let page = try await server.request(.get, "/registries/\(vault.id)/edit", headers: a.headers)
+            #expect(page.status == 200 && page.text.contains("value=\"robot\"") && page.text.contains("id=\"password-hint\""))
+            #expect(!page.text.contains("sealed-secret-1"))
+            #expect(try await server.request(.get, "/registries/\(vault.id)/edit", headers: member.headers).status == 403)
+            #expect(try await server.request(.get, "/registries/\(vault.id)/edit", headers: b.headers).status == 404)
+            let fields = [("name", "vault-2"), ("endpoint", "https://vault.invalid"), ("protected", "on"), ("username", "robot"), ("password", "")]
+            let path = "/registries/\(vault.id)"
+            #expect(try await Self.post(server, path, a, fields).status == 403)
+            #expect(try await Self.post(server, path, member, [("_csrf", member.csrf)] + fields).status == 403)
+            #expect(try await Self.post(server, path, b, [("_csrf", b.csrf)] + fields).status == 404)
+            #expect(try await client.getRegistry(path: .init(id: vault.id)).ok.body.json.name == "vault")
+            let saved = try await Self.post(server, path, a, [("_csrf", a.csrf)] + fields)
+            #expect(saved.status == 303 && saved.headers["location"] == path, "\(saved.text)")
+            let after = try await client.getRegistry(path: .init(id: vault.id)).ok.body.json
+            #expect(after.name == "vault-2" && after.hasCredentials == true, "the empty password kept the stored one")
+            let taken = try await Self.post(
+                server,
+                path,
+                a,
+                [("_csrf", a.csrf), ("name", "hosted"), ("endpoint", "https://vault.invalid"), ("protected", "on"), ("username", "robot")]
+            )
+            #expect(taken.status == 409 && taken.text.contains("already exists"), "\(taken.status) \(taken.text)")
+        }
+    }
 }

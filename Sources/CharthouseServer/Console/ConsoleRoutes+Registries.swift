@@ -94,11 +94,19 @@ extension ConsoleRoutes {
         }
     }
 
-    func registryForm(user: ConsoleUser, values: RegistryFormValues, errors: [String: String], status: HTTPResponse.Status = .ok) -> Response {
-        renderer.render(
+    /// The Add New Helm Registry form, or the same form editing `editing`.
+    func registryForm(
+        user: ConsoleUser,
+        values: RegistryFormValues,
+        errors: [String: String],
+        editing: RegistryRecord? = nil,
+        status: HTTPResponse.Status = .ok
+    ) -> Response {
+        let body = RegistryFormBody(values: values, errors: FieldErrors(errors), editing: editing)
+        return renderer.render(
             "registry-form",
-            page: ConsoleLayout(title: "Add New Helm Registry", user: user, section: "/registries"),
-            body: RegistryFormBody(values: values, errors: FieldErrors(errors)),
+            page: ConsoleLayout(title: body.title, user: user, section: "/registries"),
+            body: body,
             status: status
         )
     }
@@ -174,6 +182,8 @@ struct RegistryDetail {
     let isAdmin: Bool
     let canSync: Bool
     let canRemove: Bool
+    /// Tenant registries by tenant administrators, system ones by the system administrator.
+    let canEdit: Bool
     /// The hosted registry's commands: `helm registry login`, `helm push`, `helm repo add`.
     let commands: [String]
     let hasCommands: Bool
@@ -184,6 +194,7 @@ struct RegistryDetail {
         isAdmin = admin
         canSync = admin && view.record.kind != .hosted && !view.record.isProtected
         canRemove = admin && view.record.kind != .hosted
+        canEdit = canRemove
         if view.record.kind == .hosted, let host = URLComponents(string: view.endpoint.replacingOccurrences(of: "oci://", with: "http://")) {
             let hostPort = "\(host.host ?? "")\(host.port.map { ":\($0)" } ?? "")"
             let repository = view.chartRepositoryURL ?? ""
@@ -257,6 +268,20 @@ struct RegistryFormValues {
 struct RegistryFormBody {
     let values: RegistryFormValues
     let errors: FieldErrors
+    let title: String
+    let action: String
+    let cancel: String
+    /// Editing a registry that has a password stored: an empty field keeps it.
+    let keepsPassword: Bool
+
+    init(values: RegistryFormValues, errors: FieldErrors, editing: RegistryRecord?) {
+        self.values = values
+        self.errors = errors
+        title = editing.map { "Edit \($0.name)" } ?? "Add New Helm Registry"
+        action = editing.map { "/registries/\($0.id)" } ?? "/registries"
+        cancel = editing.map { "/registries/\($0.id)" } ?? "/registries"
+        keepsPassword = editing?.sealedPassword != nil
+    }
 }
 
 /// Messages by field for a form, and one for the form as a whole.

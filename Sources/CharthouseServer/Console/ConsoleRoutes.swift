@@ -49,6 +49,7 @@ struct ConsoleRoutes: Sendable {
             }
         }
         registerRegistryPages(on: router)
+        registerRegistryEditPages(on: router)
         registerCatalogPages(on: router)
         registerProfilePages(on: router)
         registerClusterPages(on: router)
