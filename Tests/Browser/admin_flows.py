@@ -103,6 +103,14 @@ def flow_admin_system(driver):
     driver.get(BASE + "/users")
     assert driver.find_element(By.ID, "tenant").tag_name == "select", "the system administrator picks the tenant"
     shot(driver, "users-system")
+    # The system administrator's Add New Helm Registry adds a system registry.
+    driver.get(BASE + "/registries/new")
+    for field, value in (("name", "stable-mirror"), ("endpoint", "https://charts.invalid/stable")):
+        driver.find_element(By.ID, field).send_keys(value)
+    for switch in ("protected", "noAuthentication"):
+        driver.find_element(By.ID, switch).click()
+    driver.find_element(By.ID, "confirm").click()
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "[data-field=state]"), "protected"), 60, "the system registry")
     driver.get(BASE + "/tenants")
     driver.find_element(By.CSS_SELECTOR, "a[aria-label='Remove initech']").click()
     wait(driver, EC.presence_of_element_located((By.ID, "confirm")), 30, "the confirmation").click()

@@ -57,6 +57,8 @@ def shot(driver, name):
                 return e.getBoundingClientRect().right > width + 1;
             }).slice(0, 5).map(function (e) { return e.tagName + '#' + e.id + '.' + e.className; });""")
         assert overflow is None, f"{name} scrolls sideways at {width} px: {overflow}"
+        unlabelled = unlabelled_fields(driver)
+        assert not unlabelled, f"{name} has fields without a label at {width} px: {unlabelled}"
         metrics = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})
         size = metrics["cssContentSize"]
         clip = {"x": 0, "y": 0, "width": width, "height": min(size["height"], 6000), "scale": 1}
@@ -82,3 +84,33 @@ def sign_out(driver):
 
 def choose(driver, select_id, text):
     Select(driver.find_element(By.ID, select_id)).select_by_visible_text(text)
+
+
+def unlabelled_fields(driver):
+    """Visible form fields with no label: no <label for>, no wrapping label, no aria-label."""
+    return driver.execute_script("""
+        return Array.prototype.filter.call(document.querySelectorAll('input, select, textarea'), function (field) {
+            if (field.type === 'hidden' || field.offsetParent === null) return false;
+            if (field.getAttribute('aria-label') || field.closest('label')) return false;
+            return !(field.id && document.querySelector('label[for="' + field.id + '"]'));
+        }).map(function (field) { return field.tagName + '#' + field.id + '[' + field.name + ']'; });""")
+
+
+def forged_post(driver, path, fields):
+    """Submits a real HTML form from the current page without the CSRF token (what a page on
+    another site would send, were the cookie sent with it); returns the answering page's message."""
+    driver.execute_script("""
+        var form = document.createElement('form');
+        var fields = arguments[1];
+        form.method = 'post';
+        form.action = arguments[0];
+        Object.keys(fields).forEach(function (name) {
+            var input = document.createElement('input');
+            input.type = 'hidden';
+            input.name = name;
+            input.value = fields[name];
+            form.appendChild(input);
+        });
+        document.body.appendChild(form);
+        form.submit();""", path, fields)
+    return wait(driver, EC.presence_of_element_located((By.ID, "error-message")), 30, f"the forged post to {path} answered").text

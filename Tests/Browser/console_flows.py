@@ -147,7 +147,10 @@ def flow_member(driver):
     for action in ("sync-now", "remove", "edit"):
         assert not driver.find_elements(By.ID, action), f"a member has no {action}"
     shot(driver, "registry-member")
-    driver.get(driver.current_url.split("#")[0].rstrip("/") + "/edit")
+    # A forged form without the session's CSRF token is refused, from a member and an admin.
+    message = forged_post(driver, "/registries/" + CONFIG["securedID"] + "/delete", {})
+    assert "CSRF" in message or "token" in message, message
+    driver.get(BASE + "/registries/" + CONFIG["securedID"] + "/edit")
     assert "administrator" in wait(driver, EC.presence_of_element_located((By.ID, "error-message")), 30, "edit refused").text
 
 
@@ -158,6 +161,10 @@ def flow_isolation(driver):
     assert "secured" not in names, names
     driver.get(BASE + "/registries/" + CONFIG["securedID"])
     assert "not found" in text_of(driver, "#error-message"), text_of(driver, "#error-message")
+    message = forged_post(driver, "/registries", {"name": "forged", "endpoint": "https://charts.invalid", "protected": "on", "noAuthentication": "on"})
+    assert "CSRF" in message or "token" in message, message
+    driver.get(BASE + "/registries")
+    assert "forged" not in [row.get_attribute("data-registry") for row in driver.find_elements(By.CSS_SELECTOR, "#registries tbody tr")]
 
 
 def chart_names(driver):

@@ -81,6 +81,8 @@ struct ConsoleDeployBrowserTests {
             let root = server.client(token: try await server.adminToken())
             let tenants = try await root.listTenants().ok.body.json.items.map(\.name)
             #expect(Set(tenants) == ["acme", "globex"])
+            let system = try await server.client(token: cast.adminA.token).listRegistries().ok.body.json.items.filter { $0.scope == .system }
+            #expect(system.map(\.name).contains("stable-mirror"), "tenants see the system registry the system administrator added")
             let users = try await server.client(token: cast.adminA.token).listUsers().ok.body.json.items.map(\.username)
             #expect(!users.contains("carol"))
             let tokens = try await server.client(token: cast.adminA.token).listTokens().ok.body.json.items

@@ -83,7 +83,8 @@ extension ConsoleRoutes {
     func createRegistry(user: ConsoleUser, form: ConsoleForm, wantsJSON: Bool) async throws -> Response {
         let values = RegistryFormValues(form)
         do {
-            let view = try await catalog.createRegistry(values.input, system: false, caller: user.caller)
+            // The system administrator's registries are the system ones every tenant sees.
+            let view = try await catalog.createRegistry(values.input, system: user.caller.isSystemAdmin, caller: user.caller)
             let location = "/registries/\(view.record.id)"
             return wantsJSON ? ConsoleRenderer.json(["location": location]) : ConsoleRenderer.redirect(to: location)
         } catch let error as CharthouseError where [.badRequest, .unprocessable, .conflict].contains(error.code) {
