@@ -88,6 +88,13 @@ def flow_deploy(driver):
     releases = [row.get_attribute("data-release") for row in driver.find_elements(By.CSS_SELECTOR, "#releases tbody tr")]
     assert "apps/greeter" in releases, releases
 
+    # A new draft profile of every release deployed in the cluster.
+    driver.find_element(By.ID, "from-cluster-name").send_keys("edge-copy")
+    driver.find_element(By.ID, "profile-from-cluster").click()
+    wait(driver, lambda d: layer_names(d) == ["greeter", "hello"], 30, "the profile made of the cluster's releases")
+    driver.get(BASE + "/clusters/" + cluster)
+    wait(driver, EC.presence_of_element_located((By.ID, "detach")), 30, "back on the cluster")
+
     # Detach: the agent uninstalls; the page follows until nothing is left.
     driver.find_element(By.ID, "detach").click()
     wait(driver, EC.presence_of_element_located((By.ID, "confirm")), 30, "the confirmation")

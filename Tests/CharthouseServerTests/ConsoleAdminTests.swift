@@ -20,9 +20,7 @@ struct ConsoleAdminTests {
     func deployments() async throws {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
-            let a = try await ConsoleTests.signIn(server, cast.adminA.username, cast.adminA.password)
-            let b = try await ConsoleTests.signIn(server, cast.adminB.username, cast.adminB.password)
-            let member = try await ConsoleTests.signIn(server, cast.memberA.username, cast.memberA.password)
+            let (a, b, member) = try await ConsoleTests.sessions(server, cast)
             let client = server.client(token: cast.adminA.token)
             let vault = try await client.createRegistry(
                 body: .json(.init(name: "vault", endpoint: "https://vault.invalid", protected: true, noAuthentication: true))
@@ -89,6 +87,15 @@ struct ConsoleAdminTests {
             #expect(forged.status == 422 && forged.text.contains("not found"), "\(forged.text)")
             #expect(try await server.client(token: cast.adminB.token).getProfile(path: .init(id: other.id)).ok.body.json.layers.isEmpty)
 
+            // A new profile from the cluster's releases: none discovered yet is refused; no CSRF token,
+            // no profile; another tenant's cluster is not found.
+            let copy = [("clusterId", cluster.id), ("name", "copy")]
+            let none = try await Self.post(server, "/profiles/from-cluster", a, [("_csrf", a.csrf)] + copy)
+            #expect(none.status == 422 && none.text.contains("no deployed release"), "\(none.status) \(none.text)")
+            #expect(try await Self.post(server, "/profiles/from-cluster", a, copy).status == 403)
+            #expect(try await Self.post(server, "/profiles/from-cluster", b, [("_csrf", b.csrf)] + copy).status == 404)
+            #expect(try await client.listProfiles().ok.body.json.items.map(\.name) == ["stack"])
+
             #expect(try await Self.post(server, "\(page)/detach", a, []).status == 403)
             #expect(try await Self.post(server, "\(page)/detach", b, [("_csrf", b.csrf)]).status == 404)
             #expect(try await attached() == 200)
@@ -101,9 +108,7 @@ struct ConsoleAdminTests {
     func administration() async throws {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
-            let a = try await ConsoleTests.signIn(server, cast.adminA.username, cast.adminA.password)
-            let b = try await ConsoleTests.signIn(server, cast.adminB.username, cast.adminB.password)
-            let member = try await ConsoleTests.signIn(server, cast.memberA.username, cast.memberA.password)
+            let (a, b, member) = try await ConsoleTests.sessions(server, cast)
             let user = [("username", "dave"), ("password", "daves-password"), ("role", "admin")]
             #expect(try await Self.post(server, "/users", a, user).status == 403)
             #expect(try await Self.post(server, "/users", member, [("_csrf", member.csrf)] + user).status == 403)
@@ -168,9 +173,7 @@ struct ConsoleAdminTests {
     func registryEdit() async throws {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
-            let a = try await ConsoleTests.signIn(server, cast.adminA.username, cast.adminA.password)
-            let b = try await ConsoleTests.signIn(server, cast.adminB.username, cast.adminB.password)
-            let member = try await ConsoleTests.signIn(server, cast.memberA.username, cast.memberA.password)
+            let (a, b, member) = try await ConsoleTests.sessions(server, cast)
             let client = server.client(token: cast.adminA.token)
             let vault = try await client.createRegistry(
                 body: .json(.init(name: "vault", endpoint: "https://vault.invalid", protected: true, username: "robot", password: "sealed-secret-1"))

@@ -42,6 +42,17 @@ struct ConsoleBrowserTests {
         }
     }
 
+    /// A release installed by hand with the real helm, from the archive `folder` serves: `hello`
+    /// 1.0.0 in namespace `web`.
+    static func installBrownfield(from folder: URL, into standin: KubeStandin) async throws {
+        let helm = try HelmCLI(major: 4)
+        defer { helm.removeHome() }
+        try await helm.runDetached([
+            "install", "hello", folder.appendingPathComponent("hello-1.0.0.tgz").path, "-n", "web", "--create-namespace", "--kubeconfig",
+            standin.kubeconfig.path,
+        ])
+    }
+
     static func user(_ member: TwoTenants.Member) -> [String: String] {
         ["username": member.username, "password": member.password]
     }
@@ -144,12 +155,7 @@ struct ConsoleBrowserTests {
         let folder = try ChartFixtures.classicRepository([("hello", "1.0.0")])
         defer { try? FileManager.default.removeItem(at: folder) }
         try await withStandin { standin in
-            let helm = try HelmCLI(major: 4)
-            defer { helm.removeHome() }
-            try await helm.runDetached([
-                "install", "hello", folder.appendingPathComponent("hello-1.0.0.tgz").path, "-n", "web", "--create-namespace", "--kubeconfig",
-                standin.kubeconfig.path,
-            ])
+            try await Self.installBrownfield(from: folder, into: standin)
             try await TestServer.with { server in
                 let cast = try await TwoTenants.make(on: server)
                 try await Self.browse(["clusters"], server: server, config: ["adminA": Self.user(cast.adminA), "kubeconfig": standin.kubeconfigText])

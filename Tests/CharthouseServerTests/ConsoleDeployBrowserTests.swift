@@ -18,13 +18,8 @@ struct ConsoleDeployBrowserTests {
         let nginx = try await NginxServer(serving: folder)
         defer { nginx.stop() }
         try await withStandin { standin in
-            let helm = try HelmCLI(major: 4)
-            defer { helm.removeHome() }
             // A brownfield release: installed by hand from the very archive the registry serves.
-            try await helm.runDetached([
-                "install", "hello", folder.appendingPathComponent("hello-1.0.0.tgz").path, "-n", "web", "--create-namespace", "--kubeconfig",
-                standin.kubeconfig.path,
-            ])
+            try await ConsoleBrowserTests.installBrownfield(from: folder, into: standin)
             try await TestServer.with { server in
                 let cast = try await TwoTenants.make(on: server)
                 let client = server.client(token: cast.adminA.token)
@@ -60,6 +55,8 @@ struct ConsoleDeployBrowserTests {
                 #expect(
                     stack.layers.map { "\($0.namespace)/\($0.releaseName):\($0.source.rawValue)" } == ["web/hello:imported", "apps/greeter:catalog"]
                 )
+                let copy = try #require(profiles.first { $0.name == "edge-copy" })
+                #expect(copy.state == .draft && copy.layers.count == 2 && copy.layers.allSatisfy { $0.source == .imported })
                 let releases = try await client.listClusterReleases(path: .init(id: cluster.id)).ok.body.json.items
                 #expect(releases.isEmpty, "detaching uninstalled both: \(releases.map(\.name))")
                 let other = try await server.client(token: cast.adminB.token).listProfiles().ok.body.json.items.flatMap(\.versions)

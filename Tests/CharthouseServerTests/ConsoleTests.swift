@@ -52,6 +52,15 @@ struct ConsoleTests {
         return Session(cookie: session, csrf: try #require(csrf(in: registries.text)))
     }
 
+    /// Console sessions of tenant A's admin and member and tenant B's admin.
+    static func sessions(_ server: TestServer, _ cast: TwoTenants) async throws -> (a: Session, b: Session, member: Session) {
+        (
+            try await signIn(server, cast.adminA.username, cast.adminA.password),
+            try await signIn(server, cast.adminB.username, cast.adminB.password),
+            try await signIn(server, cast.memberA.username, cast.memberA.password)
+        )
+    }
+
     @Test("sign-in: a double-submit login form, HttpOnly SameSite cookies, wrong passwords, safe redirects, sign-out ends the session")
     func signIn() async throws {
         try await TestServer.with { server in
@@ -126,9 +135,7 @@ struct ConsoleTests {
         defer { nginx.stop() }
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
-            let a = try await Self.signIn(server, cast.adminA.username, cast.adminA.password)
-            let b = try await Self.signIn(server, cast.adminB.username, cast.adminB.password)
-            let member = try await Self.signIn(server, cast.memberA.username, cast.memberA.password)
+            let (a, b, member) = try await Self.sessions(server, cast)
             let registry = [("name", "open"), ("endpoint", nginx.baseURL), ("noAuthentication", "on")]
             func names() async throws -> [String] {
                 try await server.client(token: cast.adminA.token).listRegistries().ok.body.json.items.map(\.name)
@@ -269,9 +276,7 @@ struct ConsoleTests {
     func profilePages() async throws {
         try await TestServer.with { server in
             let cast = try await TwoTenants.make(on: server)
-            let a = try await Self.signIn(server, cast.adminA.username, cast.adminA.password)
-            let b = try await Self.signIn(server, cast.adminB.username, cast.adminB.password)
-            let member = try await Self.signIn(server, cast.memberA.username, cast.memberA.password)
+            let (a, b, member) = try await Self.sessions(server, cast)
             let vault = try await server.client(token: cast.adminA.token).createRegistry(
                 body: .json(.init(name: "vault", endpoint: "https://vault.invalid", protected: true, noAuthentication: true))
             ).created.body.json

@@ -42,8 +42,15 @@ extension DeploymentService {
     /// layer manages.
     public func drift(clusterID: String, caller: Caller) async throws -> DriftReport {
         let cluster = try await visibleCluster(clusterID, caller: caller)
-        let desired = try await desiredState(cluster)
-        let statuses = Dictionary(try await stores.deployments.statuses(clusterID: cluster.id).map { ($0.key, $0) }) { a, _ in a }
+        return try await drift(
+            cluster,
+            desired: try await desiredState(cluster),
+            statuses: try await stores.deployments.statuses(clusterID: cluster.id)
+        )
+    }
+
+    func drift(_ cluster: ClusterRecord, desired: Computed, statuses reported: [LayerStatusRecord]) async throws -> DriftReport {
+        let statuses = Dictionary(reported.map { ($0.key, $0) }) { a, _ in a }
         let releases = try await stores.clusters.releases(clusterID: cluster.id, namespace: nil)
         let byKey = Dictionary(releases.map { ("\($0.namespace)/\($0.releaseName)", $0) }) { a, _ in a }
         let layers = desired.state.layers.map { layer -> LayerDrift in

@@ -93,8 +93,21 @@ public struct DeploymentService: Sendable {
     /// What the cluster should run and what its agent last reported, layer by layer.
     public func status(clusterID: String, caller: Caller) async throws -> DeploymentStatusView {
         let cluster = try await visibleCluster(clusterID, caller: caller)
+        return Self.status(cluster, desired: try await desiredState(cluster), statuses: try await stores.deployments.statuses(clusterID: cluster.id))
+    }
+
+    /// The status and, while a profile is attached, the drift report, from one reading of the
+    /// desired state and the agent's reports (a page that shows both, refreshing).
+    public func statusAndDrift(clusterID: String, caller: Caller) async throws -> (status: DeploymentStatusView, drift: DriftReport?) {
+        let cluster = try await visibleCluster(clusterID, caller: caller)
         let desired = try await desiredState(cluster)
         let statuses = try await stores.deployments.statuses(clusterID: cluster.id)
+        let status = Self.status(cluster, desired: desired, statuses: statuses)
+        guard status.attachment != nil else { return (status, nil) }
+        return (status, try await drift(cluster, desired: desired, statuses: statuses))
+    }
+
+    static func status(_ cluster: ClusterRecord, desired: Computed, statuses: [LayerStatusRecord]) -> DeploymentStatusView {
         let byKey = Dictionary(statuses.map { ($0.key, $0) }) { first, _ in first }
         var layers = desired.state.layers.map { layer in
             let status = byKey[layer.key]

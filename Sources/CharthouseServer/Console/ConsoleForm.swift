@@ -56,3 +56,10 @@ struct ConsoleForm: Sendable {
         return value != "off" && value != "false"
     }
 }
+
+/// One `<option>` of a menu: what is posted, what is shown, whether it is chosen.
+struct SelectOption {
+    let value: String
+    let label: String
+    let selected: Bool
+}

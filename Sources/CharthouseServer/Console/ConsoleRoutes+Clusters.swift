@@ -94,16 +94,16 @@ extension ConsoleRoutes {
         router.get("/clusters/:id/delete") { request, context in
             try await signedIn(request, context: context) { user, _ in
                 let view = try await clusters.get(id: try Self.id(context), caller: user.caller)
-                return renderer.render(
-                    "confirm",
-                    page: ConsoleLayout(title: "Remove \(view.record.name)", user: user, section: "/clusters"),
-                    body: Confirmation(
+                return confirmation(
+                    Confirmation(
                         question: "Remove the cluster \(view.record.name)?",
                         detail: "Charthouse forgets it and what it discovered there; nothing in the cluster changes.",
                         action: "/clusters/\(view.record.id)/delete",
                         button: "Remove cluster",
                         cancel: "/clusters/\(view.record.id)"
-                    )
+                    ),
+                    user: user,
+                    section: "/clusters"
                 )
             }
         }
@@ -118,8 +118,7 @@ extension ConsoleRoutes {
     /// The cluster's discovery, releases, attached profile, its layers' progress and drift.
     func clusterLive(_ view: ClusterView, user: ConsoleUser, after: Int?) async throws -> ClusterLive {
         let releases = try await clusters.releases(clusterID: view.record.id, namespace: nil, caller: user.caller)
-        let status = try await deployments.status(clusterID: view.record.id, caller: user.caller)
-        let drift = status.attachment == nil ? nil : try await deployments.drift(clusterID: view.record.id, caller: user.caller)
+        let (status, drift) = try await deployments.statusAndDrift(clusterID: view.record.id, caller: user.caller)
         return ClusterLive(view, releases: releases, status: status, drift: drift, canWrite: user.caller.isTenantAdmin, after: after)
     }
 

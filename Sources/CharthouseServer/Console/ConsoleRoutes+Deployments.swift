@@ -124,12 +124,6 @@ struct AttachFormValues {
 }
 
 struct AttachFormBody {
-    struct Option {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     struct Variable {
         let name: String
         let value: String
@@ -149,7 +143,7 @@ struct AttachFormBody {
 
     let clusterID: String
     let clusterName: String
-    let profiles: [Option]
+    let profiles: [SelectOption]
     let hasProfiles: Bool
     let chosen: Bool
     let profileID: String
@@ -163,7 +157,7 @@ struct AttachFormBody {
         clusterID = cluster.record.id
         clusterName = cluster.record.name
         profiles = published.map {
-            Option(value: $0.profile.id, label: "\($0.profile.name) \($0.profile.version)", selected: $0.profile.id == values.profileID)
+            SelectOption(value: $0.profile.id, label: "\($0.profile.name) \($0.profile.version)", selected: $0.profile.id == values.profileID)
         }
         hasProfiles = !published.isEmpty
         self.chosen = chosen != nil

@@ -107,22 +107,16 @@ struct ImportFormValues {
 }
 
 struct ImportFormBody {
-    struct Option {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
-
     let profileID: String
     let profileName: String
-    let clusters: [Option]
+    let clusters: [SelectOption]
     let hasClusters: Bool
     let chosen: Bool
     let clusterID: String
     let clusterName: String
-    let releases: [Option]
+    let releases: [SelectOption]
     let hasReleases: Bool
-    let registries: [Option]
+    let registries: [SelectOption]
     let errorRelease: String?
     let errorRegistry: String?
     let errorForm: String?
@@ -140,7 +134,7 @@ struct ImportFormBody {
         profileName = "\(profile.profile.name) \(profile.profile.version)"
         self.clusters = clusters.map { view in
             let count = view.discovery.releases
-            return Option(
+            return SelectOption(
                 value: view.record.id,
                 label: "\(view.record.name) (\(count) release\(count == 1 ? "" : "s"))",
                 selected: view.record.id == chosen?.record.id
@@ -154,14 +148,16 @@ struct ImportFormBody {
             let record = release.record
             let key = "\(record.namespace)/\(record.releaseName)"
             let match = release.catalogMatches.first { $0.kind == .exact }.map { "in \($0.registryName)" } ?? "not in the catalog"
-            return Option(
+            return SelectOption(
                 value: key,
                 label: "\(record.chart) \(record.chartVersion) — \(record.releaseName) in \(record.namespace), \(match)",
                 selected: key == values.release
             )
         }
         hasReleases = !releases.isEmpty
-        self.registries = registries.map { Option(value: $0.record.id, label: LayerFormBody.label($0), selected: $0.record.id == values.registryID) }
+        self.registries = registries.map {
+            SelectOption(value: $0.record.id, label: LayerFormBody.label($0), selected: $0.record.id == values.registryID)
+        }
         errorRelease = errors["release"]
         errorRegistry = errors["registry"]
         errorForm = errors["form"]

@@ -55,16 +55,16 @@ extension ConsoleRoutes {
         router.get("/registries/:id/delete") { request, context in
             try await signedIn(request, context: context) { user, _ in
                 let view = try await registries.get(id: try Self.id(context), caller: user.caller)
-                return renderer.render(
-                    "confirm",
-                    page: ConsoleLayout(title: "Remove \(view.record.name)", user: user, section: "/registries"),
-                    body: Confirmation(
+                return confirmation(
+                    Confirmation(
                         question: "Remove the registry \(view.record.name)?",
                         detail: "Its charts leave the catalog. A profile that uses it keeps it from being removed.",
                         action: "/registries/\(view.record.id)/delete",
                         button: "Remove registry",
                         cancel: "/registries/\(view.record.id)"
-                    )
+                    ),
+                    user: user,
+                    section: "/registries"
                 )
             }
         }

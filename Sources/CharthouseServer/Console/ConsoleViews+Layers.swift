@@ -33,28 +33,17 @@ struct LayerFormValues {
 }
 
 struct LayerFormBody {
-    struct Registry {
-        let id: String
-        let label: String
-        let selected: Bool
-    }
-
-    struct Option {
-        let value: String
-        let selected: Bool
-    }
-
     let profileID: String
     let profileName: String
     let action: String
     let editing: Bool
-    let registries: [Registry]
+    let registries: [SelectOption]
     let registryChosen: Bool
     let registryName: String
     let isProtected: Bool
     let values: LayerFormValues
     let charts: [String]
-    let versions: [Option]
+    let versions: [SelectOption]
     let hasVersions: Bool
     let errorRegistry: String?
     let errorChart: String?
@@ -81,7 +70,7 @@ struct LayerFormBody {
         action = editing.map { "/profiles/\(profile.profile.id)/layers/\($0)" } ?? "/profiles/\(profile.profile.id)/layers"
         self.editing = editing != nil
         self.registries = registries.map { view in
-            Registry(id: view.record.id, label: Self.label(view), selected: view.record.id == values.registryID)
+            SelectOption(value: view.record.id, label: Self.label(view), selected: view.record.id == values.registryID)
         }
         let chosen = registries.first { $0.record.id == values.registryID }
         registryChosen = chosen != nil
@@ -90,7 +79,7 @@ struct LayerFormBody {
         self.values = values
         self.charts = charts
         let listed = versions.contains(values.version) || values.version.isEmpty ? versions : [values.version] + versions
-        self.versions = listed.map { Option(value: $0, selected: $0 == values.version) }
+        self.versions = listed.map { SelectOption(value: $0, label: $0, selected: $0 == values.version) }
         hasVersions = !listed.isEmpty
         errorRegistry = errors["registry"]
         errorChart = errors["chart"]
